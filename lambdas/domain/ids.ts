@@ -4,9 +4,18 @@
  */
 export const IdForm = {
   groupId: { pattern: /^[a-f0-9]{24}$/, expected: '24 hexadecimal characters (the Atlas project id)' },
-  endpointServiceId: { pattern: /^[a-f0-9]{24}$/, expected: '24 hexadecimal characters (the Atlas endpoint service id)' },
-  vpcEndpointId: { pattern: /^vpce-[0-9a-f]{17}$/, expected: '"vpce-" followed by 17 hexadecimal characters' },
-  vpcId: { pattern: /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, expected: '"vpc-" followed by 8 or 17 hexadecimal characters' },
+  endpointServiceId: {
+    pattern: /^[a-f0-9]{24}$/,
+    expected: '24 hexadecimal characters (the Atlas endpoint service id)',
+  },
+  vpcEndpointId: {
+    pattern: /^vpce-[0-9a-f]{17}$/,
+    expected: '"vpce-" followed by 17 hexadecimal characters',
+  },
+  vpcId: {
+    pattern: /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+    expected: '"vpc-" followed by 8 or 17 hexadecimal characters',
+  },
   subnetId: {
     pattern: /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
     expected: '"subnet-" followed by 8 or 17 hexadecimal characters',
@@ -15,15 +24,20 @@ export const IdForm = {
     pattern: /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
     expected: '"sg-" followed by 8 or 17 hexadecimal characters',
   },
-  awsRegion: { pattern: /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/, expected: 'an AWS region name such as "us-east-1"' },
+  awsRegion: {
+    pattern: /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/,
+    expected: 'an AWS region name such as "us-east-1"',
+  },
   gcpProjectId: { pattern: /^p-[0-9a-z]{24}$/, expected: '"p-" followed by 24 lowercase letters or digits' },
   azurePrivateEndpointId: {
     pattern:
       /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resource[gG]roups\/[-\w.()]+\/providers\/Microsoft\.Network\/privateEndpoints\/[-\w.()]+$/,
-    expected: 'an Azure private endpoint resource id ("/subscriptions/<uuid>/resourceGroups/<group>/providers/Microsoft.Network/privateEndpoints/<name>")',
+    expected:
+      'an Azure private endpoint resource id ("/subscriptions/<uuid>/resourceGroups/<group>/providers/Microsoft.Network/privateEndpoints/<name>")',
   },
   ipAddress: {
-    pattern: /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$|^(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}$/i,
+    pattern:
+      /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$|^(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}$/i,
     expected: 'an IPv4 or full IPv6 address',
   },
 } as const;

@@ -1,0 +1,462 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { PollSchedule, ServiceNext, Verdict } from '../lambdas/domain/decisions';
+import { ManagedTag, RequestLimits } from '../lambdas/domain/request';
+import { ErrorName, RETRYABLE_ERROR_NAMES } from '../lambdas/errors';
+import { RuntimeEnv } from '../lambdas/handlers/runtime';
+import { handlerEntry, type WorkflowHandler, WorkflowHandlers } from './handlers';
+
+/** The detail-types of the events the workflow publishes (and the one that starts it). */
+export const WorkflowEvents = {
+  requested: 'Atlas Private Endpoint Requested',
+  available: 'Atlas Private Endpoint Available',
+  failed: 'Atlas Private Endpoint Failed',
+  attemptFailed: 'Atlas Private Endpoint Attempt Failed',
+} as const;
+
+export interface AtlasPrivateEndpointWorkflowProps {
+  /** The secret holding Atlas credentials: JSON `{ publicKey, privateKey }` or `{ clientId, clientSecret }`. */
+  readonly atlasSecret: secretsmanager.ISecret;
+  /**
+   * The bus the workflow publishes its events on.
+   * @default - a new event bus
+   */
+  readonly eventBus?: events.IEventBus;
+  /**
+   * The `source` of the events it publishes.
+   * @default 'atlas-privatelink'
+   */
+  readonly eventSource?: string;
+  /**
+   * The value of the `atlas-privatelink:managed-by` tag on every VPC endpoint this workflow creates; the
+   * functions may delete only endpoints carrying it.
+   * @default - the stack name
+   */
+  readonly managedBy?: string;
+  /**
+   * The Atlas Admin API's base URL (Atlas for Government: `https://cloud.mongodbgov.com`).
+   * @default 'https://cloud.mongodb.com'
+   */
+  readonly atlasBaseUrl?: string;
+  /**
+   * How long the execution logs and function logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * A Step Functions workflow that gets a MongoDB Atlas AWS PrivateLink connection to AVAILABLE: it finds
+ * (or creates) the Atlas endpoint service, creates the interface VPC endpoint, registers it with Atlas,
+ * polls until AVAILABLE and, on REJECTED or an Atlas `errorMessage`, deletes the endpoint and tries
+ * again. A failed execution removes what it created.
+ *
+ * @example
+ * const workflow = new AtlasPrivateEndpointWorkflow(this, 'Workflow', { atlasSecret: secret });
+ * workflow.stateMachine.grantStartExecution(myFunction);
+ */
+export class AtlasPrivateEndpointWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly eventBus: events.IEventBus;
+  /** The step functions, by handler: the offline runner maps the synthesized tasks back to their modules. */
+  readonly functions: Readonly<Record<WorkflowHandler, NodejsFunction>>;
+  readonly managedBy: string;
+
+  constructor(scope: Construct, id: string, props: AtlasPrivateEndpointWorkflowProps) {
+    super(scope, id);
+    const eventSource = props.eventSource ?? 'atlas-privatelink';
+    if (!/^[A-Za-z0-9._-]{1,256}$/.test(eventSource) || eventSource.startsWith('aws.')) {
+      throw new Error(
+        `eventSource must be 1-256 letters, digits, '.', '_' or '-' and not start with "aws.", got "${eventSource}"`,
+      );
+    }
+    this.managedBy = props.managedBy ?? Stack.of(this).stackName;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    this.eventBus = props.eventBus ?? new events.EventBus(this, 'Events');
+
+    const fn = (handler: WorkflowHandler, readsAtlas: boolean) => {
+      const f = new NodejsFunction(this, `${handler[0]?.toUpperCase()}${handler.slice(1)}Function`, {
+        entry: handlerEntry(WorkflowHandlers[handler]),
+        handler: 'handler',
+        runtime: lambda.Runtime.NODEJS_24_X,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: 512,
+        timeout: Duration.seconds(60),
+        tracing: lambda.Tracing.ACTIVE,
+        loggingFormat: lambda.LoggingFormat.JSON,
+        logGroup: new logs.LogGroup(this, `${handler}Logs`, {
+          retention: logRetention,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        environment: {
+          [RuntimeEnv.managedBy]: this.managedBy,
+          POWERTOOLS_SERVICE_NAME: 'atlas-privatelink',
+          NODE_OPTIONS: '--enable-source-maps',
+          ...(readsAtlas ? { [RuntimeEnv.secretArn]: props.atlasSecret.secretArn } : {}),
+          ...(readsAtlas && props.atlasBaseUrl ? { [RuntimeEnv.atlasBaseUrl]: props.atlasBaseUrl } : {}),
+        },
+        bundling: {
+          minify: true,
+          sourceMap: true,
+          target: 'node22',
+          format: OutputFormat.CJS,
+          externalModules: [],
+        },
+      });
+      if (readsAtlas) props.atlasSecret.grantRead(f);
+      return f;
+    };
+    const functions = {
+      validateRequest: fn('validateRequest', false),
+      findEndpointService: fn('findEndpointService', true),
+      createVpcEndpoint: fn('createVpcEndpoint', false),
+      registerEndpoint: fn('registerEndpoint', true),
+      checkEndpoint: fn('checkEndpoint', true),
+      recordAttempt: fn('recordAttempt', false),
+      deleteAttempt: fn('deleteAttempt', true),
+      cleanUp: fn('cleanUp', true),
+    };
+    this.functions = functions;
+    this.grantEc2(functions);
+
+    // ------------------------------------------------------------------------------------------------
+    // The states, in the order a provisioning meets them.
+    const execution = { 'executionName.$': '$$.Execution.Name' };
+    const step = (
+      name: string,
+      handler: WorkflowHandler,
+      payload: Record<string, unknown>,
+      resultPath: string,
+    ) => {
+      const task = new tasks.LambdaInvoke(this, name, {
+        lambdaFunction: functions[handler],
+        payload: sfn.TaskInput.fromObject({ ...execution, ...payload }),
+        payloadResponseOnly: true,
+        resultPath,
+        taskTimeout: sfn.Timeout.duration(Duration.seconds(90)),
+      });
+      task.addRetry({
+        errors: [...RETRYABLE_ERROR_NAMES],
+        interval: Duration.seconds(2),
+        backoffRate: 2,
+        maxAttempts: 5,
+        maxDelay: Duration.seconds(60),
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      return task;
+    };
+    const publish = (name: string, detailType: string, detailPath: string) => {
+      const task = new tasks.EventBridgePutEvents(this, name, {
+        entries: [
+          {
+            detail: sfn.TaskInput.fromJsonPathAt(detailPath),
+            detailType,
+            source: eventSource,
+            eventBus: this.eventBus,
+          },
+        ],
+        resultPath: sfn.JsonPath.DISCARD,
+      });
+      task.addRetry({
+        errors: ['States.TaskFailed'],
+        interval: Duration.seconds(1),
+        maxAttempts: 3,
+        backoffRate: 2,
+      });
+      return task;
+    };
+
+    const validateRequest = new tasks.LambdaInvoke(this, 'Validate request', {
+      lambdaFunction: functions.validateRequest,
+      payload: sfn.TaskInput.fromObject({
+        ...execution,
+        'input.$': '$',
+        'executionStartedAt.$': '$$.Execution.StartTime',
+      }),
+      payloadResponseOnly: true,
+    });
+    const findEndpointService = step(
+      'Find endpoint service',
+      'findEndpointService',
+      { 'executionStartedAt.$': '$.execution.startedAt', 'request.$': '$.request', 'service.$': '$.service' },
+      '$.service',
+    );
+    const waitForEndpointService = new sfn.Wait(this, 'Wait for endpoint service', {
+      time: sfn.WaitTime.secondsPath('$.service.waitSeconds'),
+    });
+    const createVpcEndpoint = step(
+      'Create VPC endpoint',
+      'createVpcEndpoint',
+      { 'request.$': '$.request', 'service.$': '$.service', 'history.$': '$.history' },
+      '$.attempt',
+    );
+    const endpointRef = {
+      'groupId.$': '$.request.groupId',
+      'endpointServiceId.$': '$.service.endpointServiceId',
+      'vpcEndpointId.$': '$.attempt.vpcEndpointId',
+    };
+    const registerWithAtlas = step(
+      'Register with Atlas',
+      'registerEndpoint',
+      endpointRef,
+      '$.attempt.registration',
+    );
+    const waitBeforeChecking = new sfn.Wait(this, 'Wait before checking', {
+      time: sfn.WaitTime.secondsPath('$.attempt.poll.waitSeconds'),
+    });
+    const checkEndpoint = step(
+      'Check endpoint',
+      'checkEndpoint',
+      {
+        ...endpointRef,
+        'executionStartedAt.$': '$.execution.startedAt',
+        'timeoutSeconds.$': '$.request.timeoutSeconds',
+        'poll.$': '$.attempt.poll',
+      },
+      '$.attempt.poll',
+    );
+    const attemptRecord = {
+      'executionStartedAt.$': '$.execution.startedAt',
+      'request.$': '$.request',
+      'service.$': '$.service',
+      'attempt.$': '$.attempt',
+      'history.$': '$.history',
+    };
+    const recordSuccess = step('Record success', 'recordAttempt', attemptRecord, '$.history');
+    const publishAvailable = publish('Publish available event', WorkflowEvents.available, '$.history.result');
+    const succeed = new sfn.Succeed(this, 'Endpoint available', { outputPath: '$.history.result' });
+
+    const recordFailedAttempt = step('Record failed attempt', 'recordAttempt', attemptRecord, '$.history');
+    const publishAttemptFailed = publish(
+      'Publish attempt failed event',
+      WorkflowEvents.attemptFailed,
+      '$.history.last',
+    );
+    const startDeletion = new sfn.Pass(this, 'Start deletion', {
+      result: sfn.Result.fromObject({ passes: 0 }),
+      resultPath: '$.deletion',
+    });
+    const deleteAttempt = step(
+      'Delete attempt',
+      'deleteAttempt',
+      { ...endpointRef, 'deletion.$': '$.deletion' },
+      '$.deletion',
+    );
+    const waitForDeletion = new sfn.Wait(this, 'Wait for deletion', {
+      time: sfn.WaitTime.duration(Duration.seconds(PollSchedule.deletionWaitSeconds)),
+    });
+    const giveUp = new sfn.Pass(this, 'Give up', {
+      parameters: { Error: ErrorName.AttemptsExhausted, 'Cause.$': '$.history.summary' },
+      resultPath: '$.failure',
+    });
+
+    const keepValidationFailure = new sfn.Pass(this, 'Request rejected', {
+      parameters: { 'failure.$': '$' },
+    });
+    const startCleanUp = new sfn.Pass(this, 'Start clean-up', {
+      result: sfn.Result.fromObject({ passes: 0 }),
+      resultPath: '$.cleanup',
+    });
+    const cleanUp = step('Clean up', 'cleanUp', { 'state.$': '$' }, '$.cleanup');
+    const waitForCleanUp = new sfn.Wait(this, 'Wait for clean-up', {
+      time: sfn.WaitTime.duration(Duration.seconds(PollSchedule.deletionWaitSeconds)),
+    });
+    const cleanUpFailed = new sfn.Pass(this, 'Clean-up failed', {
+      parameters: {
+        done: true,
+        outcome: {
+          status: 'FAILED',
+          'executionName.$': '$$.Execution.Name',
+          'error.$': '$.failure.Error',
+          'cause.$':
+            "States.Format('{} (clean-up failed: {}; endpoints of this execution may remain)', $.failure.Cause, $.cleanupError.Error)",
+          cleanup: { complete: false },
+        },
+      },
+      resultPath: '$.cleanup',
+    });
+    const publishFailed = publish('Publish failure event', WorkflowEvents.failed, '$.cleanup.outcome');
+    const fail = new sfn.Fail(this, 'Provisioning failed', {
+      errorPath: '$.cleanup.outcome.error',
+      causePath: '$.cleanup.outcome.cause',
+    });
+
+    // ------------------------------------------------------------------------------------------------
+    // Errors: a bad request fails at once; anything else cleans up what this execution created.
+    validateRequest.addCatch(keepValidationFailure, { resultPath: '$' });
+    for (const task of [
+      findEndpointService,
+      createVpcEndpoint,
+      registerWithAtlas,
+      checkEndpoint,
+      recordSuccess,
+      recordFailedAttempt,
+      deleteAttempt,
+    ]) {
+      task.addCatch(startCleanUp, { resultPath: '$.failure' });
+    }
+    publishAttemptFailed.addCatch(startDeletion, { resultPath: sfn.JsonPath.DISCARD });
+    publishAvailable.addCatch(succeed, { resultPath: sfn.JsonPath.DISCARD });
+    publishFailed.addCatch(fail, { resultPath: sfn.JsonPath.DISCARD });
+    cleanUp.addCatch(cleanUpFailed, { resultPath: '$.cleanupError' });
+
+    // ------------------------------------------------------------------------------------------------
+    // The story.
+    const attemptsLeft = new sfn.Choice(this, 'Attempts left?')
+      .when(sfn.Condition.booleanEquals('$.history.attemptsLeft', true), createVpcEndpoint)
+      .otherwise(giveUp);
+    const remediate = recordFailedAttempt
+      .next(publishAttemptFailed)
+      .next(startDeletion)
+      .next(deleteAttempt)
+      .next(
+        new sfn.Choice(this, 'Attempt deleted?')
+          .when(sfn.Condition.booleanEquals('$.deletion.done', true), attemptsLeft)
+          .otherwise(waitForDeletion.next(deleteAttempt)),
+      );
+    const provision = createVpcEndpoint
+      .next(registerWithAtlas)
+      .next(waitBeforeChecking)
+      .next(checkEndpoint)
+      .next(
+        new sfn.Choice(this, 'Endpoint available?')
+          .when(
+            sfn.Condition.stringEquals('$.attempt.poll.verdict', Verdict.AVAILABLE),
+            recordSuccess.next(publishAvailable).next(succeed),
+          )
+          .when(sfn.Condition.stringEquals('$.attempt.poll.verdict', Verdict.REMEDIATE), remediate)
+          .otherwise(waitBeforeChecking),
+      );
+    keepValidationFailure.next(startCleanUp);
+    giveUp.next(startCleanUp);
+    startCleanUp
+      .next(cleanUp)
+      .next(
+        new sfn.Choice(this, 'Clean-up finished?')
+          .when(sfn.Condition.booleanEquals('$.cleanup.done', true), publishFailed)
+          .otherwise(waitForCleanUp.next(cleanUp)),
+      );
+    cleanUpFailed.next(publishFailed);
+    publishFailed.next(fail);
+
+    const definition = validateRequest
+      .next(findEndpointService)
+      .next(
+        new sfn.Choice(this, 'Endpoint service available?')
+          .when(sfn.Condition.stringEquals('$.service.next', ServiceNext.READY), provision)
+          .otherwise(waitForEndpointService.next(findEndpointService)),
+      );
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: Duration.seconds(
+        RequestLimits.maxTimeoutSeconds + 2 * PollSchedule.deletionTimeoutSeconds + 600,
+      ),
+      tracingEnabled: true,
+      logs: {
+        destination: new logs.LogGroup(this, 'ExecutionLogs', {
+          retention: logRetention,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: true,
+      },
+    });
+
+    this.acknowledgeNagFindings();
+  }
+
+  /**
+   * EC2 permissions, as narrow as EC2 allows: a VPC endpoint may be created only with this deployment's
+   * managed-by tag in the request, and deleted only when it carries that tag.
+   */
+  private grantEc2(functions: Record<WorkflowHandler, NodejsFunction>): void {
+    const { partition, region, account } = Stack.of(this);
+    const arn = (type: string) => `arn:${partition}:ec2:${region}:${account}:${type}/*`;
+    functions.createVpcEndpoint.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'CreateOnlyManagedVpcEndpoints',
+        actions: ['ec2:CreateVpcEndpoint'],
+        resources: [arn('vpc-endpoint')],
+        conditions: { StringEquals: { [`aws:RequestTag/${ManagedTag.managedBy}`]: this.managedBy } },
+      }),
+    );
+    functions.createVpcEndpoint.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'UseNetworkForVpcEndpoints',
+        actions: ['ec2:CreateVpcEndpoint'],
+        resources: [arn('vpc'), arn('subnet'), arn('security-group')],
+      }),
+    );
+    functions.createVpcEndpoint.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TagVpcEndpointsOnCreate',
+        actions: ['ec2:CreateTags'],
+        resources: [arn('vpc-endpoint')],
+        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateVpcEndpoint' } },
+      }),
+    );
+    for (const f of [functions.checkEndpoint, functions.deleteAttempt, functions.cleanUp]) {
+      f.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'DescribeVpcEndpoints',
+          actions: ['ec2:DescribeVpcEndpoints'],
+          // DescribeVpcEndpoints supports no resource-level permissions.
+          resources: ['*'],
+        }),
+      );
+    }
+    for (const f of [functions.deleteAttempt, functions.cleanUp]) {
+      f.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'DeleteOnlyManagedVpcEndpoints',
+          actions: ['ec2:DeleteVpcEndpoints'],
+          resources: [arn('vpc-endpoint')],
+          conditions: { StringEquals: { [`aws:ResourceTag/${ManagedTag.managedBy}`]: this.managedBy } },
+        }),
+      );
+    }
+  }
+
+  private acknowledgeNagFindings(): void {
+    const validations = Validations.of(this);
+    const ack = (finding: string, reason: string) =>
+      validations.acknowledge({ id: `AwsSolutions::AwsSolutions-${finding}`, reason });
+    ack(
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'AWSLambdaBasicExecutionRole only lets each function write its own CloudWatch logs.',
+    );
+    ack(
+      'IAM5[Resource::*]',
+      'ec2:DescribeVpcEndpoints, X-Ray PutTraceSegments/PutTelemetryRecords and the Step Functions log-delivery actions support no resource-level permissions.',
+    );
+    const ec2 = 'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>';
+    ack(
+      `IAM5[Resource::${ec2}:vpc-endpoint/*]`,
+      'VPC endpoint ids are not known before creation; create requires and delete checks the managed-by tag (aws:RequestTag / aws:ResourceTag conditions).',
+    );
+    for (const type of ['vpc', 'subnet', 'security-group']) {
+      ack(
+        `IAM5[Resource::${ec2}:${type}/*]`,
+        `The ${type} is workflow input (any VPC of the account); CreateVpcEndpoint needs it, and creation itself is limited to tagged endpoints.`,
+      );
+    }
+    const stack = Stack.of(this);
+    for (const f of Object.values(this.functions)) {
+      const logicalId = stack.getLogicalId(f.node.defaultChild as lambda.CfnFunction);
+      ack(
+        `IAM5[Resource::<${logicalId}.Arn>:*]`,
+        'The state machine may invoke any version of its own step function (CDK grants function ARN and ARN:*).',
+      );
+    }
+  }
+}

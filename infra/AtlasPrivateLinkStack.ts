@@ -1,0 +1,204 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { ApiEnv } from '../lambdas/handlers/api/runtime';
+import { AtlasPrivateEndpointWorkflow, WorkflowEvents } from './AtlasPrivateEndpointWorkflow';
+import { type ApiHandler, ApiHandlers, handlerEntry } from './handlers';
+import { provisioningRequestSchema } from './requestModel';
+
+export interface AtlasPrivateLinkStackProps extends StackProps {
+  /**
+   * The ARN of an existing secret holding Atlas credentials (`{ publicKey, privateKey }` or
+   * `{ clientId, clientSecret }`).
+   * @default - a new secret is created, with a placeholder to replace before the first provisioning
+   */
+  readonly atlasSecretArn?: string;
+  /**
+   * The Atlas Admin API's base URL.
+   * @default 'https://cloud.mongodb.com'
+   */
+  readonly atlasBaseUrl?: string;
+}
+
+/**
+ * The deployable application: the workflow, its credentials secret and event bus, and the three ways to
+ * start it — a REST API (IAM-authorized), an EventBridge rule, and the Step Functions console.
+ */
+export class AtlasPrivateLinkStack extends Stack {
+  readonly workflow: AtlasPrivateEndpointWorkflow;
+  readonly api: apigateway.RestApi;
+  readonly eventBus: events.EventBus;
+  readonly apiFunctions: Readonly<Record<ApiHandler, NodejsFunction>>;
+
+  constructor(scope: Construct, id: string, props: AtlasPrivateLinkStackProps = {}) {
+    super(scope, id, props);
+
+    const atlasSecret = props.atlasSecretArn
+      ? secretsmanager.Secret.fromSecretCompleteArn(this, 'AtlasSecret', props.atlasSecretArn)
+      : new secretsmanager.Secret(this, 'AtlasSecret', {
+          description:
+            'MongoDB Atlas API credentials: {"publicKey","privateKey"} or {"clientId","clientSecret"}',
+          generateSecretString: {
+            secretStringTemplate: JSON.stringify({ publicKey: 'REPLACE-WITH-YOUR-PUBLIC-KEY' }),
+            generateStringKey: 'privateKey',
+          },
+        });
+    if (atlasSecret instanceof secretsmanager.Secret) {
+      Validations.of(atlasSecret).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SMG4',
+        reason:
+          'Atlas API keys are issued by Atlas, not AWS: there is no rotation Lambda to attach; rotate in Atlas and put the new key.',
+      });
+    }
+
+    this.eventBus = new events.EventBus(this, 'EventBus');
+    this.workflow = new AtlasPrivateEndpointWorkflow(this, 'Workflow', {
+      atlasSecret,
+      eventBus: this.eventBus,
+      ...(props.atlasBaseUrl ? { atlasBaseUrl: props.atlasBaseUrl } : {}),
+    });
+    const { stateMachine } = this.workflow;
+
+    // EventBridge: an `Atlas Private Endpoint Requested` event starts an execution with its detail.
+    const deadLetters = new sqs.Queue(this, 'RequestDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the request rule.',
+    });
+    new events.Rule(this, 'RequestRule', {
+      eventBus: this.eventBus,
+      eventPattern: { detailType: [WorkflowEvents.requested] },
+      targets: [
+        new targets.SfnStateMachine(stateMachine, {
+          input: events.RuleTargetInput.fromEventPath('$.detail'),
+          deadLetterQueue: deadLetters,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+
+    // The REST API.
+    const apiFn = (handler: ApiHandler) =>
+      new NodejsFunction(this, `${handler[0]?.toUpperCase()}${handler.slice(1)}Function`, {
+        entry: handlerEntry(ApiHandlers[handler]),
+        handler: 'handler',
+        runtime: lambda.Runtime.NODEJS_24_X,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: 512,
+        timeout: Duration.seconds(15),
+        tracing: lambda.Tracing.ACTIVE,
+        loggingFormat: lambda.LoggingFormat.JSON,
+        logGroup: new logs.LogGroup(this, `${handler}Logs`, {
+          retention: logs.RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        environment: {
+          [ApiEnv.stateMachineArn]: stateMachine.stateMachineArn,
+          POWERTOOLS_SERVICE_NAME: 'atlas-privatelink-api',
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+        bundling: {
+          minify: true,
+          sourceMap: true,
+          target: 'node22',
+          format: OutputFormat.CJS,
+          externalModules: [],
+        },
+      });
+    const startProvisioning = apiFn('startProvisioning');
+    const getProvisioning = apiFn('getProvisioning');
+    this.apiFunctions = { startProvisioning, getProvisioning };
+    stateMachine.grantStartExecution(startProvisioning);
+    // The start function reads an existing execution back to tell a repeat from a conflicting reuse.
+    stateMachine.grantExecution(startProvisioning, 'states:DescribeExecution');
+    stateMachine.grantExecution(getProvisioning, 'states:DescribeExecution');
+
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api = new apigateway.RestApi(this, 'Api', {
+      description: 'Start and follow MongoDB Atlas PrivateLink provisionings',
+      defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: 'v1',
+        tracingEnabled: true,
+        loggingLevel: apigateway.MethodLoggingLevel.INFO,
+        dataTraceEnabled: false,
+        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
+        throttlingRateLimit: 20,
+        throttlingBurstLimit: 40,
+      },
+    });
+    const requestModel = this.api.addModel('ProvisioningRequest', {
+      contentType: 'application/json',
+      modelName: 'ProvisioningRequest',
+      schema: provisioningRequestSchema,
+    });
+    const endpoints = this.api.root.addResource('endpoints');
+    const requestValidator = this.api.addRequestValidator('Validate', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    endpoints.addMethod('POST', new apigateway.LambdaIntegration(startProvisioning), {
+      requestModels: { 'application/json': requestModel },
+      requestValidator,
+    });
+    endpoints
+      .addResource('{executionId}')
+      .addMethod('GET', new apigateway.LambdaIntegration(getProvisioning), {
+        requestParameters: { 'method.request.path.executionId': true },
+        requestValidator,
+      });
+
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-APIG3',
+      reason:
+        'Every method requires SigV4 (AWS_IAM): unsigned traffic never reaches the functions; add WAF per organisation policy.',
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-COG4',
+      reason: 'The API is for AWS principals and uses AWS_IAM authorization instead of a Cognito user pool.',
+    });
+    const ack = (finding: string, reason: string) =>
+      Validations.of(this).acknowledge({ id: `AwsSolutions::AwsSolutions-${finding}`, reason });
+    ack(
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'AWSLambdaBasicExecutionRole only lets each API function write its own CloudWatch logs.',
+    );
+    ack(
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      "API Gateway's account-level CloudWatch role, needed for stage execution logs; it only writes logs.",
+    );
+    ack(
+      'IAM5[Resource::*]',
+      'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+    );
+    ack(
+      'IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"' +
+        this.getLogicalId(stateMachine.node.defaultChild as sfn.CfnStateMachine) +
+        '"}]}]}:*]',
+      'DescribeExecution is limited to executions of this one state machine; execution names are per request.',
+    );
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.urlForPath('/endpoints') });
+    new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
+    new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
+    new CfnOutput(this, 'AtlasSecretArn', { value: atlasSecret.secretArn });
+  }
+}

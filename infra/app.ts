@@ -1,0 +1,22 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { AtlasPrivateLinkStack } from './AtlasPrivateLinkStack';
+
+/**
+ * The CDK app. Context: `atlasSecretArn` (use an existing secret), `atlasBaseUrl`, `stackName`.
+ * Synthesizes offline with no credentials: nothing here looks anything up.
+ */
+export function createApp(app: App = new App()): { app: App; stack: AtlasPrivateLinkStack } {
+  const atlasSecretArn = app.node.tryGetContext('atlasSecretArn') as string | undefined;
+  const atlasBaseUrl = app.node.tryGetContext('atlasBaseUrl') as string | undefined;
+  const stack = new AtlasPrivateLinkStack(
+    app,
+    (app.node.tryGetContext('stackName') as string) ?? 'AtlasPrivateLink',
+    {
+      ...(atlasSecretArn ? { atlasSecretArn } : {}),
+      ...(atlasBaseUrl ? { atlasBaseUrl } : {}),
+    },
+  );
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack };
+}

@@ -1,0 +1,47 @@
+import { type JsonSchema, JsonSchemaType, JsonSchemaVersion } from 'aws-cdk-lib/aws-apigateway';
+import { IdForm } from '../lambdas/domain/ids';
+import { RequestLimits } from '../lambdas/domain/request';
+
+const pattern = (re: RegExp) => re.source;
+
+/**
+ * The API Gateway request model: a first gate at the edge, derived from the same forms and limits as
+ * the handler's validation (which stays the authority and names each bad field).
+ */
+export const provisioningRequestSchema: JsonSchema = {
+  schema: JsonSchemaVersion.DRAFT4,
+  title: 'ProvisioningRequest',
+  type: JsonSchemaType.OBJECT,
+  additionalProperties: false,
+  required: ['groupId', 'vpcId', 'subnetIds'],
+  properties: {
+    groupId: { type: JsonSchemaType.STRING, pattern: pattern(IdForm.groupId.pattern) },
+    endpointServiceId: { type: JsonSchemaType.STRING, pattern: pattern(IdForm.endpointServiceId.pattern) },
+    region: { type: JsonSchemaType.STRING, pattern: pattern(IdForm.awsRegion.pattern) },
+    vpcId: { type: JsonSchemaType.STRING, pattern: pattern(IdForm.vpcId.pattern) },
+    subnetIds: {
+      type: JsonSchemaType.ARRAY,
+      minItems: 1,
+      maxItems: RequestLimits.maxSubnets,
+      uniqueItems: true,
+      items: { type: JsonSchemaType.STRING, pattern: pattern(IdForm.subnetId.pattern) },
+    },
+    securityGroupIds: {
+      type: JsonSchemaType.ARRAY,
+      maxItems: RequestLimits.maxSecurityGroups,
+      uniqueItems: true,
+      items: { type: JsonSchemaType.STRING, pattern: pattern(IdForm.securityGroupId.pattern) },
+    },
+    maxAttempts: { type: JsonSchemaType.INTEGER, minimum: 1, maximum: RequestLimits.maxAttempts },
+    timeoutSeconds: {
+      type: JsonSchemaType.INTEGER,
+      minimum: RequestLimits.minTimeoutSeconds,
+      maximum: RequestLimits.maxTimeoutSeconds,
+    },
+    tags: {
+      type: JsonSchemaType.OBJECT,
+      maxProperties: RequestLimits.maxTags,
+      additionalProperties: { type: JsonSchemaType.STRING, maxLength: 256 },
+    },
+  },
+};

@@ -1,0 +1,180 @@
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { InvalidRequestError } from '../errors';
+
+/** What {@link Executions.start} did. */
+export type StartResult =
+  | {
+      /** `started`: a new execution; `existing`: one of this name already ran or runs with the same input. */
+      readonly kind: 'started' | 'existing';
+      readonly executionArn: string;
+      /** ISO 8601. */
+      readonly startDate: string;
+    }
+  | {
+      /** An execution of this name exists with another input: the name is taken. */
+      readonly kind: 'conflict';
+      readonly executionArn: string;
+    };
+
+/** An execution as the API reports it. */
+export interface ExecutionView {
+  readonly executionArn: string;
+  readonly name: string;
+  /** `RUNNING`, `SUCCEEDED`, `FAILED`, `TIMED_OUT`, `ABORTED` or `PENDING_REDRIVE`. */
+  readonly status: string;
+  /** ISO 8601. */
+  readonly startedAt: string;
+  /** ISO 8601, once the execution has stopped. */
+  readonly stoppedAt?: string;
+  /** The parsed output, once it succeeded (the raw string if it is not JSON). */
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+// Step Functions' rules for execution names: 1 to 80 characters, none of whitespace, < > { } [ ] ? * " # % \ ^ | ~ ` $ & , ; : /
+// nor control characters. https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it rejects
+const FORBIDDEN_NAME_CHARS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/u;
+
+/** True when `name` is a name Step Functions accepts for an execution. */
+export function isExecutionName(name: unknown): name is string {
+  return (
+    typeof name === 'string' && name.length >= 1 && name.length <= 80 && !FORBIDDEN_NAME_CHARS.test(name)
+  );
+}
+
+/**
+ * Executions of one state machine: starts them idempotently by name and reads them back.
+ *
+ * SDK errors other than the two this class interprets (`ExecutionAlreadyExists`,
+ * `ExecutionDoesNotExist`) are rethrown as they are; the SDK retries throttling itself.
+ *
+ * @example
+ * ```ts
+ * const executions = new Executions(sfnClient(), process.env.STATE_MACHINE_ARN!);
+ * const result = await executions.start(requestId, input);
+ * if (result.kind === 'conflict') return { statusCode: 409 };
+ * ```
+ */
+export class Executions {
+  readonly #client: SFNClient;
+  readonly #stateMachineArn: string;
+
+  constructor(client: SFNClient, stateMachineArn: string) {
+    if (!/^arn:[^:]+:states:[^:]*:[^:]*:stateMachine:[^:]+$/.test(stateMachineArn)) {
+      throw new RangeError(
+        `stateMachineArn must be a state machine ARN ("arn:aws:states:<region>:<account>:stateMachine:<name>"), got ${JSON.stringify(stateMachineArn)}`,
+      );
+    }
+    this.#client = client;
+    this.#stateMachineArn = stateMachineArn;
+  }
+
+  /** The ARN an execution of this state machine named `name` has. */
+  executionArnFor(name: string): string {
+    return `${this.#stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  }
+
+  /**
+   * Starts an execution named `name` with `input` (serialised as JSON).
+   *
+   * When the name is taken, compares the existing execution's input with `input` (as JSON values,
+   * key order ignored): the same → `existing`, different → `conflict`. A running execution with the
+   * same name and input comes back as `started`: Step Functions itself answers that call with the
+   * running execution instead of an error.
+   *
+   * @throws {InvalidRequestError} when `name` is not a valid execution name.
+   */
+  async start(name: string, input: unknown): Promise<StartResult> {
+    if (!isExecutionName(name)) {
+      throw new InvalidRequestError([
+        {
+          field: 'name',
+          message: '1 to 80 characters, without whitespace, brackets, wildcards or "#%\\^|~`$&,;:/',
+        },
+      ]);
+    }
+    const json = JSON.stringify(input ?? null);
+    try {
+      const out = await this.#client.send(
+        new StartExecutionCommand({ stateMachineArn: this.#stateMachineArn, name, input: json }),
+      );
+      return {
+        kind: 'started',
+        executionArn: out.executionArn ?? this.executionArnFor(name),
+        startDate: iso(out.startDate),
+      };
+    } catch (error) {
+      if (nameOf(error) !== 'ExecutionAlreadyExists') throw error;
+    }
+    const executionArn = this.executionArnFor(name);
+    const existing = await this.#client.send(new DescribeExecutionCommand({ executionArn }));
+    if (
+      existing.input === undefined ||
+      canonical(parseJson(existing.input)) !== canonical(JSON.parse(json))
+    ) {
+      return { kind: 'conflict', executionArn };
+    }
+    return {
+      kind: 'existing',
+      executionArn: existing.executionArn ?? executionArn,
+      startDate: iso(existing.startDate),
+    };
+  }
+
+  /** The execution named `executionId`, or `undefined` when there is none (or the name is not valid). */
+  async describe(executionId: string): Promise<ExecutionView | undefined> {
+    if (!isExecutionName(executionId)) return undefined;
+    const executionArn = this.executionArnFor(executionId);
+    let out: DescribeExecutionCommandOutput;
+    try {
+      out = await this.#client.send(new DescribeExecutionCommand({ executionArn }));
+    } catch (error) {
+      if (nameOf(error) === 'ExecutionDoesNotExist') return undefined;
+      throw error;
+    }
+    return {
+      executionArn: out.executionArn ?? executionArn,
+      name: out.name ?? executionId,
+      status: out.status ?? 'UNKNOWN',
+      startedAt: iso(out.startDate),
+      ...(out.stopDate ? { stoppedAt: iso(out.stopDate) } : {}),
+      ...(out.output !== undefined ? { output: parseJson(out.output) } : {}),
+      ...(out.error !== undefined ? { error: out.error } : {}),
+      ...(out.cause !== undefined ? { cause: out.cause } : {}),
+    };
+  }
+}
+
+function nameOf(error: unknown): unknown {
+  return (error as { name?: unknown } | null)?.name;
+}
+
+function iso(date: Date | undefined): string {
+  return date instanceof Date ? date.toISOString() : '';
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** JSON with object keys sorted at every depth, so two equal values render identically. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
+}

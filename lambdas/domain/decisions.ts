@@ -1,0 +1,350 @@
+/**
+ * The workflow's decisions, as pure functions: what a status means, what to do next and how long to
+ * wait. No I/O, no clock and no randomness of their own (callers pass `now` and `random`), so every
+ * status × errorMessage combination is unit-tested and the Lambdas stay thin.
+ */
+import type { ConnectionStatus, EndpointServiceStatus } from '../atlas/types';
+import { EndpointServiceFailedError, ProvisioningTimeoutError } from '../errors';
+
+/** How the workflow polls; the defaults are what `npm run bench` measured (see README, Performance). */
+export const PollSchedule = {
+  /** Waits before the first checks of a new endpoint: connections take a minute or more, but often less. */
+  initialWaitsSeconds: [5, 5, 10] as readonly number[],
+  /** The steady wait between checks: never longer, so a change is noticed within this many seconds. */
+  steadyWaitSeconds: 10,
+  /** Up to this much is taken off each steady wait at random, so many executions do not poll in step. */
+  jitterSeconds: 2,
+  /**
+   * EC2 `DescribeVpcEndpoints` is read on every check (EC2 shares no rate limit with Atlas); Atlas is read
+   * when EC2's state changed, when EC2 says the connection settled, and at least this often otherwise —
+   * the bound within which an Atlas `errorMessage` on a still-pending endpoint is caught.
+   */
+  atlasReadIntervalSeconds: 60,
+  /** A check loop's own bound, besides the request's timeout. */
+  maxChecksPerAttempt: 2_500,
+  /** Endpoint service polling: 5 s, doubling, at most 30 s. */
+  serviceBaseWaitSeconds: 5,
+  serviceMaxWaitSeconds: 30,
+  maxServiceChecks: 1_000,
+  /** Deletion polling: a fixed wait, and how long a deletion may take before the workflow gives up on it. */
+  deletionWaitSeconds: 5,
+  deletionTimeoutSeconds: 900,
+} as const;
+
+// ---------------------------------------------------------------------------------------------------
+// Endpoint service
+
+/** What the workflow does after reading the endpoint service. */
+export const ServiceNext = { READY: 'READY', WAIT: 'WAIT' } as const;
+export type ServiceNext = (typeof ServiceNext)[keyof typeof ServiceNext];
+
+export interface ServiceObservation {
+  readonly endpointServiceId: string;
+  readonly status: EndpointServiceStatus | string | undefined;
+  readonly endpointServiceName: string | null | undefined;
+  readonly errorMessage: string | null | undefined;
+}
+
+export interface ServiceState {
+  readonly endpointServiceId: string;
+  readonly endpointServiceName: string | null;
+  readonly status: string;
+  readonly next: ServiceNext;
+  readonly checks: number;
+  readonly waitSeconds: number;
+}
+
+/**
+ * Decides what an endpoint service's status means: AVAILABLE with a service name → READY; INITIATING
+ * (or AVAILABLE still without a name, or WAITING_FOR_USER) → WAIT with backoff; FAILED or DELETING → fail.
+ *
+ * @throws EndpointServiceFailedError carrying Atlas's `errorMessage`.
+ * @throws ProvisioningTimeoutError when the service is not ready within the deadline or the loop's bound.
+ */
+export function decideEndpointService(
+  observation: ServiceObservation,
+  previousChecks: number,
+  now: number,
+  deadline: number,
+): ServiceState {
+  const checks = previousChecks + 1;
+  const status = observation.status ?? 'UNKNOWN';
+  const base = {
+    endpointServiceId: observation.endpointServiceId,
+    endpointServiceName: observation.endpointServiceName ?? null,
+    status,
+    checks,
+  };
+  if (status === 'FAILED' || status === 'DELETING') {
+    const why = observation.errorMessage ?? 'Atlas gave no errorMessage';
+    throw new EndpointServiceFailedError(
+      `Atlas endpoint service ${observation.endpointServiceId} is ${status}: ${why}`,
+    );
+  }
+  if (status === 'AVAILABLE' && observation.endpointServiceName) {
+    return { ...base, next: ServiceNext.READY, waitSeconds: 0 };
+  }
+  const waitSeconds = Math.min(
+    PollSchedule.serviceBaseWaitSeconds * 2 ** Math.min(checks - 1, 10),
+    PollSchedule.serviceMaxWaitSeconds,
+  );
+  if (checks >= PollSchedule.maxServiceChecks || now + waitSeconds * 1000 > deadline) {
+    throw new ProvisioningTimeoutError(
+      `Atlas endpoint service ${observation.endpointServiceId} was still ${status} after ${checks} checks; ` +
+        'it did not become AVAILABLE within the request timeout',
+    );
+  }
+  return { ...base, next: ServiceNext.WAIT, waitSeconds };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Interface endpoint connection
+
+/** What a check of the endpoint means. */
+export const Verdict = {
+  /** Atlas reports AVAILABLE and EC2 `available`: done. */
+  AVAILABLE: 'AVAILABLE',
+  /** Still connecting: wait and check again. */
+  PENDING: 'PENDING',
+  /** This attempt failed: delete it and try again (Atlas's own advice). */
+  REMEDIATE: 'REMEDIATE',
+} as const;
+export type Verdict = (typeof Verdict)[keyof typeof Verdict];
+
+/** Why an attempt ended. */
+export const AttemptOutcome = {
+  AVAILABLE: 'AVAILABLE',
+  REJECTED: 'REJECTED',
+  ERROR_MESSAGE: 'ERROR_MESSAGE',
+  EC2_REJECTED: 'EC2_REJECTED',
+  EC2_FAILED: 'EC2_FAILED',
+  ENDPOINT_GONE: 'ENDPOINT_GONE',
+} as const;
+export type AttemptOutcome = (typeof AttemptOutcome)[keyof typeof AttemptOutcome];
+
+/** One check's readings. `atlas` is absent when this check did not read Atlas. */
+export interface ConnectionObservation {
+  /** EC2's state, any case (`pendingAcceptance` on the wire, `PendingAcceptance` in the SDK enum), or `missing`. */
+  readonly ec2State: string;
+  readonly atlas?:
+    | {
+        readonly found: true;
+        readonly connectionStatus: ConnectionStatus | string;
+        readonly errorMessage: string | null;
+      }
+    | { readonly found: false };
+}
+
+export interface ConnectionJudgement {
+  readonly verdict: Verdict;
+  readonly outcome?: AttemptOutcome;
+  readonly reason: string;
+}
+
+const EC2_FAILED_STATES = new Set(['rejected', 'failed', 'deleted', 'deleting', 'expired', 'missing']);
+
+/**
+ * Judges one check. An `errorMessage` means remediate whatever the status (Atlas can report one while
+ * still PENDING); REJECTED, or EC2 `rejected`/`failed`, or the endpoint vanishing from either side, too.
+ * AVAILABLE needs both sides to agree.
+ */
+export function judgeConnection(
+  observation: ConnectionObservation,
+  lastAtlasStatus?: string,
+): ConnectionJudgement {
+  const ec2 = observation.ec2State.toLowerCase();
+  const atlas = observation.atlas;
+  if (atlas?.found === false) {
+    return {
+      verdict: Verdict.REMEDIATE,
+      outcome: AttemptOutcome.ENDPOINT_GONE,
+      reason: 'Atlas no longer knows the endpoint',
+    };
+  }
+  if (atlas?.found && atlas.errorMessage) {
+    return {
+      verdict: Verdict.REMEDIATE,
+      outcome: AttemptOutcome.ERROR_MESSAGE,
+      reason: `Atlas reports an error (${atlas.connectionStatus}): ${atlas.errorMessage}`,
+    };
+  }
+  const status = atlas?.found ? atlas.connectionStatus : lastAtlasStatus;
+  if (status === 'REJECTED') {
+    return { verdict: Verdict.REMEDIATE, outcome: AttemptOutcome.REJECTED, reason: 'Atlas reports REJECTED' };
+  }
+  if (status === 'DELETING') {
+    return {
+      verdict: Verdict.REMEDIATE,
+      outcome: AttemptOutcome.ENDPOINT_GONE,
+      reason: 'Atlas is deleting the endpoint',
+    };
+  }
+  if (EC2_FAILED_STATES.has(ec2)) {
+    const outcome =
+      ec2 === 'rejected'
+        ? AttemptOutcome.EC2_REJECTED
+        : ec2 === 'failed'
+          ? AttemptOutcome.EC2_FAILED
+          : AttemptOutcome.ENDPOINT_GONE;
+    return { verdict: Verdict.REMEDIATE, outcome, reason: `EC2 reports the VPC endpoint ${ec2}` };
+  }
+  if (status === 'AVAILABLE' && ec2 === 'available') {
+    return {
+      verdict: Verdict.AVAILABLE,
+      outcome: AttemptOutcome.AVAILABLE,
+      reason: 'Atlas and EC2 report AVAILABLE',
+    };
+  }
+  return {
+    verdict: Verdict.PENDING,
+    reason: `Atlas ${status ?? 'not read yet'}, EC2 ${ec2}`,
+  };
+}
+
+/** The state of one attempt's check loop, carried between checks in the state machine. */
+export interface PollState {
+  readonly checks: number;
+  readonly waitSeconds: number;
+  readonly verdict: Verdict;
+  readonly outcome?: AttemptOutcome;
+  readonly reason: string;
+  readonly ec2State: string | null;
+  readonly connectionStatus: string | null;
+  readonly errorMessage: string | null;
+  /** Epoch ms of the last Atlas read, or null before the first. */
+  readonly atlasReadAt: number | null;
+  readonly checkedAt: number | null;
+}
+
+/** The poll state of a just-registered endpoint: nothing read yet, first wait short. */
+export function initialPollState(random: () => number): PollState {
+  return {
+    checks: 0,
+    waitSeconds: waitBeforeCheck(0, random),
+    verdict: Verdict.PENDING,
+    reason: 'registered; waiting for the first check',
+    ec2State: null,
+    connectionStatus: null,
+    errorMessage: null,
+    atlasReadAt: null,
+    checkedAt: null,
+  };
+}
+
+/** How long to wait before check number `checks + 1`. */
+export function waitBeforeCheck(checks: number, random: () => number): number {
+  const initial = PollSchedule.initialWaitsSeconds[checks];
+  if (initial !== undefined) return initial;
+  return PollSchedule.steadyWaitSeconds - Math.floor(random() * (PollSchedule.jitterSeconds + 1));
+}
+
+/**
+ * Whether this check reads Atlas: on the first check, when EC2's state changed, when EC2 says the
+ * connection settled (Atlas must confirm), or when the last Atlas read is `atlasReadIntervalSeconds` old.
+ */
+export function shouldReadAtlas(previous: PollState, ec2State: string, now: number): boolean {
+  const ec2 = ec2State.toLowerCase();
+  if (previous.atlasReadAt === null || previous.ec2State === null) return true;
+  if (ec2 !== previous.ec2State.toLowerCase()) return true;
+  if (ec2 !== 'pendingacceptance' && ec2 !== 'pending') return true;
+  return now - previous.atlasReadAt >= PollSchedule.atlasReadIntervalSeconds * 1000;
+}
+
+/**
+ * Folds one check into the poll state: judges it, and schedules the next wait.
+ *
+ * @throws ProvisioningTimeoutError when the next check would fall past the deadline or the loop's bound.
+ */
+export function nextPollState(
+  previous: PollState,
+  observation: ConnectionObservation,
+  now: number,
+  deadline: number,
+  random: () => number,
+): PollState {
+  const checks = previous.checks + 1;
+  const judgement = judgeConnection(observation, previous.connectionStatus ?? undefined);
+  const atlas = observation.atlas;
+  const waitSeconds = waitBeforeCheck(checks, random);
+  const state: PollState = {
+    checks,
+    waitSeconds,
+    verdict: judgement.verdict,
+    ...(judgement.outcome ? { outcome: judgement.outcome } : {}),
+    reason: judgement.reason,
+    ec2State: observation.ec2State,
+    connectionStatus: atlas?.found ? atlas.connectionStatus : atlas ? 'NOT_FOUND' : previous.connectionStatus,
+    errorMessage: atlas?.found ? atlas.errorMessage : atlas ? null : previous.errorMessage,
+    atlasReadAt: atlas ? now : previous.atlasReadAt,
+    checkedAt: now,
+  };
+  if (
+    state.verdict === Verdict.PENDING &&
+    (checks >= PollSchedule.maxChecksPerAttempt || now + waitSeconds * 1000 > deadline)
+  ) {
+    throw new ProvisioningTimeoutError(
+      `the endpoint was still pending after ${checks} checks (${judgement.reason}); ` +
+        'it did not become AVAILABLE within the request timeout',
+    );
+  }
+  return state;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Attempts
+
+/** One attempt, as reported in the workflow's output and events. */
+export interface AttemptRecord {
+  readonly attempt: number;
+  readonly vpcEndpointId: string;
+  readonly outcome: AttemptOutcome;
+  readonly connectionStatus: string | null;
+  readonly errorMessage: string | null;
+  readonly startedAt: string;
+  readonly endedAt: string;
+}
+
+/** The attempts so far, carried between attempts in the state machine. */
+export interface History {
+  readonly attempts: AttemptRecord[];
+  readonly attemptsLeft: boolean;
+}
+
+/** Appends an ended attempt; `attemptsLeft` says whether `maxAttempts` allows another. */
+export function recordAttempt(history: History, record: AttemptRecord, maxAttempts: number): History {
+  const attempts = [...history.attempts, record];
+  return { attempts, attemptsLeft: attempts.length < maxAttempts };
+}
+
+/** A readable account of why every attempt failed, for the failure's Cause. */
+export function describeExhaustedAttempts(attempts: readonly AttemptRecord[]): string {
+  const each = attempts.map(
+    (a) =>
+      `attempt ${a.attempt} (${a.vpcEndpointId}) ${a.outcome}` +
+      (a.errorMessage
+        ? `: ${a.errorMessage}`
+        : a.connectionStatus
+          ? ` with Atlas ${a.connectionStatus}`
+          : ''),
+  );
+  return `gave up after ${attempts.length} attempt${attempts.length === 1 ? '' : 's'}: ${each.join('; ')}`;
+}
+
+/**
+ * A `ClientToken` for `CreateVpcEndpoint`: the same for a retried call of one attempt (so EC2 returns the
+ * same endpoint), new for each attempt, at most 64 ASCII characters as EC2 requires.
+ */
+export function clientTokenFor(
+  executionName: string,
+  attempt: number,
+  hash: (text: string) => string,
+): string {
+  const suffix = `-a${attempt}-${hash(`${executionName}#${attempt}`).slice(0, 12)}`;
+  const head = executionName.replace(/[^\x21-\x7e]/g, '_').slice(0, 64 - suffix.length);
+  return `${head}${suffix}`;
+}
+
+/** Normalises an AWS region name to Atlas's form: `us-east-1` → `US_EAST_1`. */
+export function atlasRegionName(region: string): string {
+  return region.toUpperCase().replace(/-/g, '_');
+}

@@ -1,0 +1,247 @@
+import { type FieldViolation, InvalidRequestError } from '../errors';
+import { describeReceived, IdForm, type IdKind } from './ids';
+
+/** Limits of the workflow input, with the defaults a request gets when it leaves a field out. */
+export const RequestLimits = {
+  defaultMaxAttempts: 3,
+  maxAttempts: 10,
+  defaultTimeoutSeconds: 3600,
+  minTimeoutSeconds: 60,
+  /** Six hours: three times Terraform's default two-hour timeout, well inside a STANDARD execution's year. */
+  maxTimeoutSeconds: 21_600,
+  maxSubnets: 16,
+  maxSecurityGroups: 5,
+  /** EC2 allows 50 tags per resource; this workflow adds its own (see `ManagedTag`). */
+  maxTags: 40,
+} as const;
+
+/** Tag keys this workflow puts on every VPC endpoint it creates; a request may not set them. */
+export const ManagedTag = {
+  managedBy: 'atlas-privatelink:managed-by',
+  groupId: 'atlas-privatelink:group-id',
+  endpointServiceId: 'atlas-privatelink:endpoint-service-id',
+  execution: 'atlas-privatelink:execution',
+  attempt: 'atlas-privatelink:attempt',
+} as const;
+
+const RESERVED_TAG_PREFIXES = ['aws:', 'atlas-privatelink:'] as const;
+
+/** A provisioning request as a user writes it (from the API, an EventBridge event or the console). */
+export interface ProvisioningRequestInput {
+  readonly groupId: string;
+  readonly endpointServiceId?: string;
+  readonly region?: string;
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds?: readonly string[];
+  readonly maxAttempts?: number;
+  readonly timeoutSeconds?: number;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** A validated request with every default applied. */
+export interface ProvisioningRequest {
+  readonly groupId: string;
+  /** Set when the request named the service; otherwise the service is found or created in `region`. */
+  readonly endpointServiceId?: string;
+  readonly region?: string;
+  readonly vpcId: string;
+  readonly subnetIds: string[];
+  readonly securityGroupIds: string[];
+  readonly maxAttempts: number;
+  readonly timeoutSeconds: number;
+  readonly tags: Record<string, string>;
+}
+
+const KNOWN_FIELDS = new Set([
+  'groupId',
+  'endpointServiceId',
+  'region',
+  'vpcId',
+  'subnetIds',
+  'securityGroupIds',
+  'maxAttempts',
+  'timeoutSeconds',
+  'tags',
+]);
+
+/**
+ * Validates a provisioning request and applies its defaults. Every problem is reported at once, each
+ * naming its field and the expected form; nothing here does I/O.
+ *
+ * @throws InvalidRequestError listing every violation.
+ * @example
+ * const request = parseProvisioningRequest({ groupId: '5f…', region: 'us-east-1', vpcId: 'vpc-…', subnetIds: ['subnet-…'] });
+ */
+export function parseProvisioningRequest(input: unknown): ProvisioningRequest {
+  const violations: FieldViolation[] = [];
+  const violation = (field: string, message: string) => violations.push({ field, message });
+
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new InvalidRequestError([
+      { field: '(request)', message: `expected a JSON object, got ${describeReceived(input)}` },
+    ]);
+  }
+  const body = input as Record<string, unknown>;
+
+  for (const key of Object.keys(body)) {
+    if (!KNOWN_FIELDS.has(key)) {
+      violation(key, `unknown field; expected only ${[...KNOWN_FIELDS].join(', ')}`);
+    }
+  }
+
+  const id = (field: string, kind: IdKind, value: unknown): string | undefined => {
+    if (typeof value === 'string' && IdForm[kind].pattern.test(value)) return value;
+    violation(field, `expected ${IdForm[kind].expected}, got ${describeReceived(value)}`);
+    return undefined;
+  };
+
+  const groupId = id('groupId', 'groupId', body.groupId);
+
+  let endpointServiceId: string | undefined;
+  let region: string | undefined;
+  if (body.endpointServiceId !== undefined && body.region !== undefined) {
+    violation('endpointServiceId', 'give either endpointServiceId or region, not both');
+  } else if (body.endpointServiceId !== undefined) {
+    endpointServiceId = id('endpointServiceId', 'endpointServiceId', body.endpointServiceId);
+  } else if (body.region !== undefined) {
+    region = id('region', 'awsRegion', body.region);
+  } else {
+    violation(
+      'region',
+      'expected either region (an AWS region name such as "us-east-1") or endpointServiceId (24 hexadecimal characters)',
+    );
+  }
+
+  const vpcId = id('vpcId', 'vpcId', body.vpcId);
+  const subnetIds = idList(
+    'subnetIds',
+    'subnetId',
+    body.subnetIds,
+    1,
+    RequestLimits.maxSubnets,
+    violation,
+    id,
+  );
+  const securityGroupIds =
+    body.securityGroupIds === undefined
+      ? []
+      : idList(
+          'securityGroupIds',
+          'securityGroupId',
+          body.securityGroupIds,
+          0,
+          RequestLimits.maxSecurityGroups,
+          violation,
+          id,
+        );
+
+  const maxAttempts = integer(
+    'maxAttempts',
+    body.maxAttempts,
+    1,
+    RequestLimits.maxAttempts,
+    RequestLimits.defaultMaxAttempts,
+    violation,
+  );
+  const timeoutSeconds = integer(
+    'timeoutSeconds',
+    body.timeoutSeconds,
+    RequestLimits.minTimeoutSeconds,
+    RequestLimits.maxTimeoutSeconds,
+    RequestLimits.defaultTimeoutSeconds,
+    violation,
+  );
+  const tags = parseTags(body.tags, violation);
+
+  if (violations.length > 0 || !groupId || !vpcId || !subnetIds || !securityGroupIds || !tags) {
+    throw new InvalidRequestError(violations);
+  }
+  return {
+    groupId,
+    ...(endpointServiceId ? { endpointServiceId } : {}),
+    ...(region ? { region } : {}),
+    vpcId,
+    subnetIds,
+    securityGroupIds,
+    maxAttempts: maxAttempts ?? RequestLimits.defaultMaxAttempts,
+    timeoutSeconds: timeoutSeconds ?? RequestLimits.defaultTimeoutSeconds,
+    tags,
+  };
+}
+
+type Report = (field: string, message: string) => void;
+
+function idList(
+  field: string,
+  kind: IdKind,
+  value: unknown,
+  min: number,
+  max: number,
+  violation: Report,
+  id: (field: string, kind: IdKind, value: unknown) => string | undefined,
+): string[] | undefined {
+  const what = `an array of ${min} to ${max} ids, each ${IdForm[kind].expected}`;
+  if (!Array.isArray(value)) {
+    violation(field, `expected ${what}, got ${describeReceived(value)}`);
+    return undefined;
+  }
+  if (value.length < min || value.length > max) {
+    violation(field, `expected ${what}, got ${value.length}`);
+    return undefined;
+  }
+  const ids = value.map((item, index) => id(`${field}[${index}]`, kind, item));
+  const seen = new Set<string>();
+  ids.forEach((item, index) => {
+    if (item === undefined) return;
+    if (seen.has(item))
+      violation(`${field}[${index}]`, `duplicate id ${JSON.stringify(item)}; expected distinct ids`);
+    seen.add(item);
+  });
+  return ids.every((item): item is string => item !== undefined) ? ids : undefined;
+}
+
+function integer(
+  field: string,
+  value: unknown,
+  min: number,
+  max: number,
+  fallback: number,
+  violation: Report,
+): number | undefined {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    violation(field, `expected an integer from ${min} to ${max}, got ${describeReceived(value)}`);
+    return undefined;
+  }
+  return value;
+}
+
+function parseTags(value: unknown, violation: Report): Record<string, string> | undefined {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    violation('tags', `expected an object of tag keys to string values, got ${describeReceived(value)}`);
+    return undefined;
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > RequestLimits.maxTags) {
+    violation('tags', `expected at most ${RequestLimits.maxTags} tags, got ${entries.length}`);
+    return undefined;
+  }
+  let ok = true;
+  for (const [key, tagValue] of entries) {
+    const field = `tags.${key}`;
+    if (key.length < 1 || key.length > 128) {
+      violation(field, 'expected a tag key of 1 to 128 characters');
+      ok = false;
+    } else if (RESERVED_TAG_PREFIXES.some((prefix) => key.toLowerCase().startsWith(prefix))) {
+      violation(field, `tag keys starting with ${RESERVED_TAG_PREFIXES.join(' or ')} are reserved`);
+      ok = false;
+    }
+    if (typeof tagValue !== 'string' || tagValue.length > 256) {
+      violation(field, `expected a string of at most 256 characters, got ${describeReceived(tagValue)}`);
+      ok = false;
+    }
+  }
+  return ok ? (value as Record<string, string>) : undefined;
+}

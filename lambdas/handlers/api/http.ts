@@ -1,0 +1,44 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { FieldViolation } from '../../errors';
+
+export function json(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** A 4xx/5xx answer: a message, and per-field errors when the request was at fault. */
+export function problem(
+  statusCode: number,
+  message: string,
+  errors?: readonly FieldViolation[],
+): APIGatewayProxyResult {
+  return json(statusCode, { message, ...(errors ? { errors } : {}) });
+}
+
+/** A header's value, whatever the case of its name (API Gateway passes them as the client sent them). */
+export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** The public URL of a path on this API: absolute behind API Gateway, relative elsewhere. */
+export function publicUrl(
+  event: Pick<APIGatewayProxyEvent, 'requestContext' | 'headers'>,
+  path: string,
+): string {
+  const domain = event.requestContext?.domainName;
+  const stage = event.requestContext?.stage;
+  if (domain && stage && stage !== '$default') return `https://${domain}/${stage}${path}`;
+  const host = header(event, 'host');
+  return host ? `http://${host}${path}` : path;
+}

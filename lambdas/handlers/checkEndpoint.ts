@@ -1,0 +1,66 @@
+import {
+  type ConnectionObservation,
+  nextPollState,
+  type PollState,
+  shouldReadAtlas,
+} from '../domain/decisions';
+import { AtlasNotFoundError } from '../errors';
+import { lambdaRuntime, type Runtime, withExecution } from './runtime';
+
+export interface CheckEndpointEvent {
+  readonly executionName: string;
+  readonly executionStartedAt: string;
+  readonly timeoutSeconds: number;
+  readonly groupId: string;
+  readonly endpointServiceId: string;
+  readonly vpcEndpointId: string;
+  readonly poll: PollState;
+}
+
+/**
+ * "Check endpoint": reads EC2 on every check and Atlas when {@link shouldReadAtlas} says so, then judges
+ * the connection: AVAILABLE, PENDING (wait again) or REMEDIATE (delete and try again).
+ */
+export const createCheckEndpointHandler =
+  (runtime: Runtime) =>
+  (event: CheckEndpointEvent): Promise<PollState> =>
+    withExecution(runtime, event.executionName, async () => {
+      const ec2 = await runtime.vpcEndpoints().describe(event.vpcEndpointId);
+      const ec2State = ec2?.state ?? 'missing';
+      const now = runtime.now();
+      let observation: ConnectionObservation = { ec2State };
+      if (shouldReadAtlas(event.poll, ec2State, now)) {
+        const atlas = await runtime.atlas();
+        try {
+          const endpoint = await atlas.getEndpoint(
+            event.groupId,
+            'AWS',
+            event.endpointServiceId,
+            event.vpcEndpointId,
+          );
+          observation = {
+            ec2State,
+            atlas: {
+              found: true,
+              connectionStatus: endpoint.connectionStatus,
+              errorMessage: endpoint.errorMessage ?? null,
+            },
+          };
+        } catch (error) {
+          if (!(error instanceof AtlasNotFoundError)) throw error;
+          observation = { ec2State, atlas: { found: false } };
+        }
+      }
+      const deadline = Date.parse(event.executionStartedAt) + event.timeoutSeconds * 1000;
+      const poll = nextPollState(event.poll, observation, now, deadline, runtime.random);
+      runtime.logger.info('endpoint checked', {
+        vpcEndpointId: event.vpcEndpointId,
+        verdict: poll.verdict,
+        connectionStatus: poll.connectionStatus,
+        ec2State: poll.ec2State,
+        readAtlas: observation.atlas !== undefined,
+      });
+      return poll;
+    });
+
+export const handler = createCheckEndpointHandler(lambdaRuntime);

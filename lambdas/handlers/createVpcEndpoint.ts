@@ -1,0 +1,51 @@
+import { clientTokenFor, type History, initialPollState, type ServiceState } from '../domain/decisions';
+import { ManagedTag, type ProvisioningRequest } from '../domain/request';
+import type { AttemptState } from '../domain/workflowState';
+import { lambdaRuntime, type Runtime, withExecution } from './runtime';
+
+export interface CreateVpcEndpointEvent {
+  readonly executionName: string;
+  readonly request: ProvisioningRequest;
+  readonly service: ServiceState;
+  readonly history: History;
+}
+
+/**
+ * "Create VPC endpoint": an Interface endpoint to the Atlas service, private DNS off (Atlas services offer
+ * no private DNS name), tagged as this deployment's and this execution's. The ClientToken makes a retried
+ * call return the same endpoint; each attempt gets a new one.
+ */
+export const createCreateVpcEndpointHandler =
+  (runtime: Runtime) =>
+  (event: CreateVpcEndpointEvent): Promise<AttemptState> =>
+    withExecution(runtime, event.executionName, async () => {
+      const { request, service } = event;
+      const number = event.history.attempts.length + 1;
+      const clientToken = clientTokenFor(event.executionName, number, runtime.hash);
+      const endpoint = await runtime.vpcEndpoints().create({
+        vpcId: request.vpcId,
+        subnetIds: request.subnetIds,
+        securityGroupIds: request.securityGroupIds,
+        serviceName: service.endpointServiceName ?? '',
+        clientToken,
+        tags: {
+          Name: `atlas-privatelink-${request.groupId}`,
+          ...request.tags,
+          [ManagedTag.managedBy]: runtime.managedBy(),
+          [ManagedTag.groupId]: request.groupId,
+          [ManagedTag.endpointServiceId]: service.endpointServiceId,
+          [ManagedTag.execution]: event.executionName,
+          [ManagedTag.attempt]: String(number),
+        },
+      });
+      runtime.logger.info('VPC endpoint created', { attempt: number, vpcEndpointId: endpoint.vpcEndpointId });
+      return {
+        number,
+        vpcEndpointId: endpoint.vpcEndpointId,
+        clientToken,
+        startedAt: new Date(runtime.now()).toISOString(),
+        poll: initialPollState(runtime.random),
+      };
+    });
+
+export const handler = createCreateVpcEndpointHandler(lambdaRuntime);

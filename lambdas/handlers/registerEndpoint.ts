@@ -1,0 +1,34 @@
+import { lambdaRuntime, type Runtime, withExecution } from './runtime';
+
+export interface RegisterEndpointEvent {
+  readonly executionName: string;
+  readonly groupId: string;
+  readonly endpointServiceId: string;
+  readonly vpcEndpointId: string;
+}
+
+export interface Registration {
+  readonly registeredAt: string;
+  readonly connectionStatus: string | null;
+}
+
+/** "Register with Atlas": `POST …/endpoint {id}`; the client counts a 409 for the same id as registered. */
+export const createRegisterEndpointHandler =
+  (runtime: Runtime) =>
+  (event: RegisterEndpointEvent): Promise<Registration> =>
+    withExecution(runtime, event.executionName, async () => {
+      const atlas = await runtime.atlas();
+      const endpoint = await atlas.createEndpoint(event.groupId, 'AWS', event.endpointServiceId, {
+        id: event.vpcEndpointId,
+      });
+      runtime.logger.info('endpoint registered with Atlas', {
+        vpcEndpointId: event.vpcEndpointId,
+        connectionStatus: endpoint.connectionStatus,
+      });
+      return {
+        registeredAt: new Date(runtime.now()).toISOString(),
+        connectionStatus: endpoint.connectionStatus ?? null,
+      };
+    });
+
+export const handler = createRegisterEndpointHandler(lambdaRuntime);

@@ -1,0 +1,89 @@
+/**
+ * Removes what one execution created, and nothing else: the VPC endpoints tagged with its execution
+ * name (and this deployment's managed-by value), and their Atlas registrations. Idempotent: each pass
+ * re-reads both sides and only asks for deletions not yet under way, so the state machine calls it in a
+ * loop until both sides report the endpoints gone.
+ */
+import type { VpcEndpoints, VpcEndpointView } from '../adapters/VpcEndpoints';
+import type { AtlasClient } from '../atlas/AtlasClient';
+import { ManagedTag } from '../domain/request';
+import { AtlasNotFoundError, ErrorName, RETRYABLE_ERROR_NAMES } from '../errors';
+
+export interface RemovalTarget {
+  readonly executionName: string;
+  readonly managedBy: string;
+  /** Known when the request was validated; without it nothing can have been created. */
+  readonly groupId?: string | undefined;
+  /** Known once the endpoint service was found; without it nothing was registered with Atlas. */
+  readonly endpointServiceId?: string | undefined;
+  /** An id the state knows of (the current attempt's), in case EC2's tag search lags its creation. */
+  readonly knownVpcEndpointIds?: readonly (string | undefined)[];
+}
+
+export interface RemovalPass {
+  /** Every VPC endpoint id of this execution seen so far. */
+  readonly vpcEndpointIds: string[];
+  /** Ids still present on either side (deletion under way). */
+  readonly remaining: string[];
+  /** Ids that cannot be removed by retrying (e.g. Atlas refuses the credentials), with why. */
+  readonly abandoned: { readonly id: string; readonly reason: string }[];
+}
+
+const GONE_EC2_STATES = new Set(['deleted', 'missing']);
+const DELETING_EC2_STATES = new Set(['deleting', 'deleted', 'missing']);
+
+export async function removeExecutionEndpoints(
+  target: RemovalTarget,
+  vpc: Pick<VpcEndpoints, 'findByTag' | 'describe' | 'delete'>,
+  atlas: () => Promise<Pick<AtlasClient, 'getEndpoint' | 'deleteEndpoint'>>,
+): Promise<RemovalPass> {
+  if (!target.groupId) return { vpcEndpointIds: [], remaining: [], abandoned: [] };
+
+  const tagged = (await vpc.findByTag(ManagedTag.execution, target.executionName)).filter(
+    (e) => e.tags[ManagedTag.managedBy] === target.managedBy,
+  );
+  const byId = new Map<string, VpcEndpointView | undefined>(tagged.map((e) => [e.vpcEndpointId, e]));
+  for (const id of target.knownVpcEndpointIds ?? []) {
+    if (id && !byId.has(id)) {
+      const found = await vpc.describe(id);
+      // Only ever touch an endpoint that carries this execution's tag.
+      if (!found || found.tags[ManagedTag.execution] === target.executionName) byId.set(id, found);
+    }
+  }
+  const ids = [...byId.keys()];
+  const remaining = new Set<string>();
+  const abandoned: { id: string; reason: string }[] = [];
+
+  if (target.endpointServiceId && ids.length > 0) {
+    const client = await atlas();
+    for (const id of ids) {
+      try {
+        const registration = await client.getEndpoint(target.groupId, 'AWS', target.endpointServiceId, id);
+        if (!registration.deleteRequested && registration.connectionStatus !== 'DELETING') {
+          await client.deleteEndpoint(target.groupId, 'AWS', target.endpointServiceId, id);
+        }
+        remaining.add(id);
+      } catch (error) {
+        if (error instanceof AtlasNotFoundError) continue;
+        const name = error instanceof Error ? error.name : ErrorName.AtlasApi;
+        if ((RETRYABLE_ERROR_NAMES as readonly string[]).includes(name)) {
+          remaining.add(id);
+        } else {
+          abandoned.push({ id, reason: error instanceof Error ? error.message : String(error) });
+        }
+      }
+    }
+  }
+
+  const toDelete = ids.filter((id) => !DELETING_EC2_STATES.has(byId.get(id)?.state ?? 'missing'));
+  if (toDelete.length > 0) {
+    const result = await vpc.delete(toDelete);
+    for (const failure of result.failed)
+      abandoned.push({ id: failure.id, reason: `${failure.code}: ${failure.message}` });
+  }
+  for (const id of ids) {
+    const state = byId.get(id)?.state ?? 'missing';
+    if (!GONE_EC2_STATES.has(state) && !abandoned.some((a) => a.id === id)) remaining.add(id);
+  }
+  return { vpcEndpointIds: ids, remaining: [...remaining], abandoned };
+}
