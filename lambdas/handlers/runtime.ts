@@ -60,6 +60,16 @@ function sameCredentials(a: AtlasCredentials, b: AtlasCredentials): boolean {
   return false;
 }
 
+let clock: () => number = () => Date.now();
+
+/**
+ * Replaces the clock the handlers read. Only the offline runner calls this, to run the workflow on a
+ * virtual clock that Wait states advance instead of sleeping; deployed functions keep `Date.now`.
+ */
+export function useClock(next: () => number): void {
+  clock = next;
+}
+
 /** The runtime of a deployed (or offline-run) Lambda: SDK clients and Atlas from the environment. */
 export const lambdaRuntime: Runtime = {
   logger,
@@ -69,7 +79,7 @@ export const lambdaRuntime: Runtime = {
     return vpcEndpoints;
   },
   managedBy: () => process.env[RuntimeEnv.managedBy] ?? 'atlas-privatelink',
-  now: () => Date.now(),
+  now: () => clock(),
   random: () => randomInt(0, 1_000_000) / 1_000_000,
   hash: (text) => createHash('sha256').update(text).digest('hex'),
 };

@@ -1,0 +1,64 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { toNetworkError } from './atlasErrors';
+import { type CappedBody, readCapped } from './responses';
+
+/** One HTTP request to Atlas. */
+export interface ExchangeRequest {
+  readonly origin: string;
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  /** The path as sent (already encoded), without query string. */
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string | undefined;
+  readonly headersTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
+  /** Bodies of 2xx answers are read up to this size; a longer one reads as truncated. */
+  readonly maxBodyBytes: number;
+}
+
+/** Atlas's answer, its body read (up to the cap). */
+export interface ExchangeResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: CappedBody;
+}
+
+/** Error bodies are only read for their details; 64 KiB is far more than an `ApiError` takes. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/**
+ * Sends one request and reads the whole answer. Transport failures (timeouts, resets, refused
+ * connections), while sending or while reading the body, become `AtlasNetworkError`s.
+ */
+export async function exchange(dispatcher: Dispatcher, request: ExchangeRequest): Promise<ExchangeResponse> {
+  const label = `${request.method} ${request.path}`;
+  try {
+    const response = await dispatcher.request({
+      origin: request.origin,
+      method: request.method,
+      path: request.path,
+      headers: request.headers,
+      body: request.body ?? null,
+      headersTimeout: request.headersTimeoutMs,
+      bodyTimeout: request.bodyTimeoutMs,
+    });
+    const cap =
+      response.statusCode >= 200 && response.statusCode < 300 ? request.maxBodyBytes : MAX_ERROR_BODY_BYTES;
+    const contentLength = response.headers['content-length'];
+    const body = await readCapped(
+      response.body,
+      cap,
+      typeof contentLength === 'string' ? contentLength : undefined,
+    );
+    return { status: response.statusCode, headers: response.headers, body };
+  } catch (error) {
+    throw toNetworkError(error, label);
+  }
+}
+
+/** A response header's single value (the first, when repeated). */
+export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,197 @@
+/**
+ * Reading Atlas's answers: a size-capped body read, JSON parsing, and shape checks of the 2xx bodies
+ * (tolerant of fields Atlas adds, strict about the ones the workflow depends on).
+ */
+import { AtlasResponseError } from '../errors';
+import type {
+  AwsEndpointService,
+  AwsInterfaceEndpoint,
+  AzurePrivateEndpoint,
+  CloudProvider,
+  EndpointService,
+  GcpEndpointGroup,
+} from './types';
+
+/** A response body as undici hands it over: chunks, and a way to stop the transfer. */
+export interface BodySource extends AsyncIterable<Uint8Array | string> {
+  destroy(error?: Error): unknown;
+}
+
+/** A body read up to a cap: its text, and whether the rest was cut off (and the transfer stopped). */
+export interface CappedBody {
+  readonly text: string;
+  readonly truncated: boolean;
+}
+
+/** Reads at most `maxBytes` of a body; a longer one is cut off and its transfer stopped. */
+export async function readCapped(
+  body: BodySource,
+  maxBytes: number,
+  contentLength?: string,
+): Promise<CappedBody> {
+  if (contentLength !== undefined && Number(contentLength) > maxBytes) {
+    body.destroy();
+    return { text: '', truncated: true };
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const bytes =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk)
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    size += bytes.length;
+    if (size > maxBytes) {
+      body.destroy();
+      chunks.push(bytes.subarray(0, bytes.length - (size - maxBytes)));
+      return { text: Buffer.concat(chunks).toString('utf8'), truncated: true };
+    }
+    chunks.push(bytes);
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
+}
+
+/** Where a 2xx body came from, for the message of an {@link AtlasResponseError}. */
+export interface ResponseOrigin {
+  readonly status: number;
+  /** `METHOD path`, no query string. */
+  readonly request: string;
+}
+
+function unexpected(origin: ResponseOrigin, problem: string): AtlasResponseError {
+  return new AtlasResponseError(
+    `Atlas answered ${origin.status} to ${origin.request} with ${problem}`,
+    origin.status,
+  );
+}
+
+/** Parses a 2xx body as JSON, or throws {@link AtlasResponseError} (too large, empty, not JSON). */
+export function parseSuccessBody(body: CappedBody, maxBytes: number, origin: ResponseOrigin): unknown {
+  if (body.truncated) throw unexpected(origin, `a body larger than ${maxBytes} bytes`);
+  if (body.text.trim() === '') throw unexpected(origin, 'an empty body where JSON was expected');
+  try {
+    return JSON.parse(body.text);
+  } catch (error) {
+    throw new AtlasResponseError(
+      `Atlas answered ${origin.status} to ${origin.request} with a body that is not JSON`,
+      origin.status,
+      { cause: error },
+    );
+  }
+}
+
+type Json = Record<string, unknown>;
+
+const isRecord = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const isOptional = (value: unknown, check: (v: unknown) => boolean): boolean =>
+  value === undefined || value === null || check(value);
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
+const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
+
+/** The first problem with a body's `cloudProvider`, or undefined. Absent is allowed (v1.0 omits it on endpoints). */
+function providerProblem(record: Json, provider: CloudProvider, required: boolean): string | undefined {
+  const value = record['cloudProvider'];
+  if (value === undefined && !required) return undefined;
+  return value === provider
+    ? undefined
+    : `cloudProvider ${JSON.stringify(value)} where ${provider} was expected`;
+}
+
+function endpointServiceProblem(value: unknown, provider: CloudProvider): string | undefined {
+  if (!isRecord(value)) return 'an endpoint service that is not an object';
+  const provided = providerProblem(value, provider, true);
+  if (provided) return provided;
+  if (!isString(value['id'])) return 'an endpoint service without a string id';
+  if (!isOptional(value['status'], isString)) return 'an endpoint service whose status is not a string';
+  if (!isOptional(value['errorMessage'], isString))
+    return 'an endpoint service whose errorMessage is not a string';
+  if (provider === 'AWS') {
+    if (!isOptional(value['interfaceEndpoints'], isStringArray)) {
+      return 'an AWS endpoint service whose interfaceEndpoints is not an array of strings';
+    }
+    if (!isOptional(value['endpointServiceName'], isString)) {
+      return 'an AWS endpoint service whose endpointServiceName is not a string';
+    }
+  }
+  return undefined;
+}
+
+/** Fills what an AWS service may omit, so callers can rely on the declared type. */
+function normalizeEndpointService(value: Json): EndpointService {
+  if (value['cloudProvider'] !== 'AWS') return value as unknown as EndpointService;
+  return { ...value, interfaceEndpoints: value['interfaceEndpoints'] ?? [] } as unknown as AwsEndpointService;
+}
+
+/** Checks one endpoint service of the expected provider, or throws {@link AtlasResponseError}. */
+export function asEndpointService(
+  value: unknown,
+  provider: CloudProvider,
+  origin: ResponseOrigin,
+): EndpointService {
+  const problem = endpointServiceProblem(value, provider);
+  if (problem) throw unexpected(origin, problem);
+  return normalizeEndpointService(value as Json);
+}
+
+/** Checks a bare array of endpoint services, or throws {@link AtlasResponseError}. */
+export function asEndpointServiceList(
+  value: unknown,
+  provider: CloudProvider,
+  origin: ResponseOrigin,
+): EndpointService[] {
+  if (!Array.isArray(value)) throw unexpected(origin, 'a body that is not an array of endpoint services');
+  return value.map((item, index) => {
+    const problem = endpointServiceProblem(item, provider);
+    if (problem) throw unexpected(origin, `${problem} (item ${index})`);
+    return normalizeEndpointService(item as Json);
+  });
+}
+
+function endpointProblem(value: unknown, provider: CloudProvider): string | undefined {
+  if (!isRecord(value)) return 'an endpoint that is not an object';
+  const provided = providerProblem(value, provider, false);
+  if (provided) return provided;
+  if (!isOptional(value['deleteRequested'], isBoolean))
+    return 'an endpoint whose deleteRequested is not a boolean';
+  if (!isOptional(value['errorMessage'], isString)) return 'an endpoint whose errorMessage is not a string';
+  if (provider === 'AWS') {
+    if (!isString(value['interfaceEndpointId']))
+      return 'an AWS endpoint without a string interfaceEndpointId';
+    if (!isString(value['connectionStatus'])) return 'an AWS endpoint without a string connectionStatus';
+  } else if (!isOptional(value['status'], isString)) {
+    return 'an endpoint whose status is not a string';
+  }
+  return undefined;
+}
+
+/** The endpoint type of each provider. */
+export interface EndpointOf {
+  readonly AWS: AwsInterfaceEndpoint;
+  readonly AZURE: AzurePrivateEndpoint;
+  readonly GCP: GcpEndpointGroup;
+}
+
+/** Checks an endpoint of the expected provider, or throws {@link AtlasResponseError}. */
+export function asEndpoint<P extends CloudProvider>(
+  value: unknown,
+  provider: P,
+  origin: ResponseOrigin,
+): EndpointOf[P] {
+  const problem = endpointProblem(value, provider);
+  if (problem) throw unexpected(origin, problem);
+  const record = value as Json;
+  // Atlas leaves `errorMessage` out (rather than null) on some answers; the type promises null when all is well.
+  const normalized =
+    provider === 'AWS'
+      ? {
+          ...record,
+          deleteRequested: record['deleteRequested'] ?? false,
+          errorMessage: record['errorMessage'] ?? null,
+        }
+      : record;
+  return normalized as unknown as EndpointOf[P];
+}

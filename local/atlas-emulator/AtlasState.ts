@@ -1,0 +1,477 @@
+import type { CloudProvider, ConnectionStatus, EndpointServiceStatus } from '../../lambdas/atlas/types';
+import type { AtlasSideView, Clock } from '../shared/model';
+import { AtlasApiError, AtlasErrorCode } from './errors';
+import { awsEndpointServiceName, azurePrivateLinkService, gcpServiceAttachments, objectId } from './naming';
+import type { ParsedEndpointRequest } from './requestBodies';
+import { parseEndpointRequest, parseServiceRequest } from './requestBodies';
+import {
+  type AtlasScript,
+  DEFAULT_DELETING_POLLS,
+  type ResolvedBehaviour,
+  type ResolvedStep,
+  resolveAttempt,
+  resolveEndpointService,
+  stepAtRead,
+  stepAtTime,
+} from './script';
+
+interface Deletion {
+  readonly polls: number;
+  reads: number;
+}
+
+interface ServiceRecord {
+  readonly groupId: string;
+  readonly id: string;
+  readonly cloudProvider: CloudProvider;
+  readonly regionName: string;
+  readonly awsRegion?: string;
+  readonly createdAt: number;
+  readonly behaviour: ResolvedBehaviour<EndpointServiceStatus>;
+  readonly issued: {
+    readonly endpointServiceName?: string;
+    readonly privateLinkServiceName?: string;
+    readonly privateLinkServiceResourceId?: string;
+    readonly serviceAttachmentNames?: readonly string[];
+  };
+  readonly portMappingEnabled: boolean;
+  reads: number;
+  lastServed: ResolvedStep<EndpointServiceStatus>;
+  deletion?: Deletion;
+  registrations: number;
+  /** In registration order, keyed by the endpoint id as it appears (decoded) in the path. */
+  readonly endpoints: Map<string, EndpointRecord>;
+}
+
+interface EndpointRecord {
+  readonly request: ParsedEndpointRequest;
+  readonly attempt: number;
+  readonly registeredAt: number;
+  readonly behaviour: ResolvedBehaviour<ConnectionStatus>;
+  reads: number;
+  lastServed: ResolvedStep<ConnectionStatus>;
+  deletion?: Deletion;
+}
+
+/** What the emulator holds for one endpoint service, for tests and tools (reading it changes nothing). */
+export interface EmulatedEndpointService {
+  readonly groupId: string;
+  readonly id: string;
+  readonly cloudProvider: CloudProvider;
+  readonly regionName: string;
+  /** The AWS service name issued at creation (shown by the API only once the service is past INITIATING). */
+  readonly endpointServiceName: string | null;
+  /** Atlas's current view: the status last served, or DELETING. */
+  readonly status: EndpointServiceStatus;
+  readonly deleteRequested: boolean;
+  readonly reads: number;
+  readonly endpointIds: readonly string[];
+}
+
+/** What the emulator holds for one registered private endpoint (reading it changes nothing). */
+export interface EmulatedPrivateEndpoint {
+  readonly groupId: string;
+  readonly endpointServiceId: string;
+  readonly cloudProvider: CloudProvider;
+  /** The vpce id, Azure ARM id or GCP endpoint group name. */
+  readonly endpointId: string;
+  /** Which registration in its project and service this is, counting from 0. */
+  readonly attempt: number;
+  readonly connectionStatus: ConnectionStatus;
+  readonly errorMessage: string | null;
+  readonly deleteRequested: boolean;
+  readonly reads: number;
+  readonly registeredAt: number;
+}
+
+const DELETING_SERVICE: ResolvedStep<EndpointServiceStatus> = { status: 'DELETING', errorMessage: null };
+const DELETING_ENDPOINT: ResolvedStep<ConnectionStatus> = { status: 'DELETING', errorMessage: null };
+
+/** Azure and GCP report their own status words; the script speaks AWS's. */
+function otherProviderStatus(status: ConnectionStatus): string {
+  switch (status) {
+    case 'AVAILABLE':
+    case 'DELETING':
+      return status;
+    case 'REJECTED':
+      return 'FAILED';
+    default:
+      return 'INITIATING';
+  }
+}
+
+/**
+ * The Atlas side of the emulator: projects, endpoint services and their registrations, with scripted
+ * statuses. No HTTP here; failures are thrown as {@link AtlasApiError}.
+ */
+export class AtlasState implements AtlasSideView {
+  readonly #clock: Clock;
+  readonly #services = new Map<string, ServiceRecord>();
+  #script: AtlasScript = {};
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  /** Services and registrations created from now on follow it; `deletingPolls` applies to deletes from now on. */
+  setScript(script: AtlasScript): void {
+    this.#script = script;
+  }
+
+  reset(): void {
+    this.#services.clear();
+  }
+
+  createService(groupId: string, body: unknown): Record<string, unknown> {
+    const request = parseServiceRequest(body);
+    for (const existing of this.#services.values()) {
+      if (
+        existing.groupId === groupId &&
+        existing.cloudProvider === request.cloudProvider &&
+        existing.regionName === request.regionName
+      ) {
+        throw new AtlasApiError(
+          409,
+          AtlasErrorCode.PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION,
+          `A private endpoint service already exists for ${request.cloudProvider} region ${request.regionName}.`,
+          [request.cloudProvider, request.regionName],
+        );
+      }
+    }
+    const issued =
+      request.cloudProvider === 'AWS'
+        ? { endpointServiceName: awsEndpointServiceName(request.awsRegion!) }
+        : request.cloudProvider === 'AZURE'
+          ? (({ name, resourceId }) => ({
+              privateLinkServiceName: name,
+              privateLinkServiceResourceId: resourceId,
+            }))(azurePrivateLinkService(request.regionName))
+          : { serviceAttachmentNames: gcpServiceAttachments(request.regionName) };
+    const record: ServiceRecord = {
+      groupId,
+      id: objectId(this.#clock),
+      cloudProvider: request.cloudProvider,
+      regionName: request.regionName,
+      ...(request.awsRegion ? { awsRegion: request.awsRegion } : {}),
+      createdAt: this.#clock(),
+      behaviour: resolveEndpointService(this.#script),
+      issued,
+      portMappingEnabled: request.portMappingEnabled,
+      reads: 0,
+      // Atlas answers the creation itself with INITIATING whatever follows.
+      lastServed: { status: 'INITIATING', errorMessage: null },
+      registrations: 0,
+      endpoints: new Map(),
+    };
+    this.#services.set(record.id, record);
+    return this.#serviceJson(record, record.lastServed);
+  }
+
+  listServices(groupId: string, cloudProvider: CloudProvider): Record<string, unknown>[] {
+    const listed: Record<string, unknown>[] = [];
+    for (const record of [...this.#services.values()]) {
+      if (record.groupId !== groupId || record.cloudProvider !== cloudProvider) continue;
+      const step = this.#readService(record);
+      if (step) listed.push(this.#serviceJson(record, step));
+    }
+    return listed;
+  }
+
+  getService(groupId: string, cloudProvider: CloudProvider, serviceId: string): Record<string, unknown> {
+    const record = this.#service(groupId, cloudProvider, serviceId);
+    const step = this.#readService(record);
+    if (!step) throw this.#serviceNotFound(serviceId);
+    return this.#serviceJson(record, step);
+  }
+
+  deleteService(groupId: string, cloudProvider: CloudProvider, serviceId: string): void {
+    const record = this.#service(groupId, cloudProvider, serviceId);
+    if (record.deletion) return;
+    if (record.endpoints.size > 0) {
+      throw new AtlasApiError(
+        409,
+        AtlasErrorCode.CANNOT_DELETE_PRIVATELINK_WITH_ENDPOINTS,
+        'A PrivateLink with endpoints cannot be deleted. Please delete all endpoints and retry.',
+        [serviceId],
+      );
+    }
+    record.deletion = { polls: this.#deletingPolls(), reads: 0 };
+  }
+
+  createEndpoint(
+    groupId: string,
+    cloudProvider: CloudProvider,
+    serviceId: string,
+    body: unknown,
+  ): Record<string, unknown> {
+    const service = this.#service(groupId, cloudProvider, serviceId);
+    const request = parseEndpointRequest(cloudProvider, body);
+    const status = this.#serviceView(service).status;
+    if (status !== 'AVAILABLE' && status !== 'WAITING_FOR_USER') {
+      throw new AtlasApiError(
+        409,
+        AtlasErrorCode.PRIVATELINK_CANNOT_ACCEPT_ENDPOINTS,
+        `The PrivateLink with the specified id ${serviceId} is not ready to accept endpoint connection requests.`,
+        [serviceId],
+      );
+    }
+    if (service.endpoints.has(request.endpointId)) {
+      throw new AtlasApiError(
+        409,
+        AtlasErrorCode.PRIVATELINK_INTERFACE_ENDPOINT_ALREADY_EXISTS,
+        `The PrivateLink already contains an interface endpoint with the specified id ${request.endpointId}.`,
+        [request.endpointId],
+      );
+    }
+    const attempt = service.registrations++;
+    const behaviour = resolveAttempt(this.#script, attempt);
+    const record: EndpointRecord = {
+      request,
+      attempt,
+      registeredAt: this.#clock(),
+      behaviour,
+      reads: 0,
+      lastServed: behaviour.steps[0]!,
+    };
+    service.endpoints.set(request.endpointId, record);
+    return this.#endpointJson(record, record.lastServed);
+  }
+
+  getEndpoint(
+    groupId: string,
+    cloudProvider: CloudProvider,
+    serviceId: string,
+    endpointId: string,
+  ): Record<string, unknown> {
+    const service = this.#service(groupId, cloudProvider, serviceId);
+    const record = this.#endpoint(service, endpointId);
+    if (record.deletion) {
+      record.deletion.reads += 1;
+      if (record.deletion.reads > record.deletion.polls) {
+        service.endpoints.delete(endpointId);
+        throw this.#endpointNotFound(endpointId);
+      }
+      return this.#endpointJson(record, DELETING_ENDPOINT);
+    }
+    const step =
+      record.behaviour.kind === 'timeline'
+        ? stepAtTime(record.behaviour.steps, this.#clock() - record.registeredAt)
+        : stepAtRead(record.behaviour.steps, record.reads);
+    record.reads += 1;
+    record.lastServed = step;
+    return this.#endpointJson(record, step);
+  }
+
+  deleteEndpoint(groupId: string, cloudProvider: CloudProvider, serviceId: string, endpointId: string): void {
+    const service = this.#service(groupId, cloudProvider, serviceId);
+    const record = this.#endpoint(service, endpointId);
+    if (!record.deletion) record.deletion = { polls: this.#deletingPolls(), reads: 0 };
+  }
+
+  services(groupId?: string): EmulatedEndpointService[] {
+    return [...this.#services.values()]
+      .filter((s) => groupId === undefined || s.groupId === groupId)
+      .map((s) => ({
+        groupId: s.groupId,
+        id: s.id,
+        cloudProvider: s.cloudProvider,
+        regionName: s.regionName,
+        endpointServiceName: s.issued.endpointServiceName ?? null,
+        status: this.#serviceView(s).status,
+        deleteRequested: s.deletion !== undefined,
+        reads: s.reads,
+        endpointIds: [...s.endpoints.keys()],
+      }));
+  }
+
+  endpoints(groupId?: string): EmulatedPrivateEndpoint[] {
+    const found: EmulatedPrivateEndpoint[] = [];
+    for (const s of this.#services.values()) {
+      if (groupId !== undefined && s.groupId !== groupId) continue;
+      for (const [endpointId, e] of s.endpoints) {
+        const view = this.#endpointView(e);
+        found.push({
+          groupId: s.groupId,
+          endpointServiceId: s.id,
+          cloudProvider: s.cloudProvider,
+          endpointId,
+          attempt: e.attempt,
+          connectionStatus: view.status,
+          errorMessage: view.errorMessage,
+          deleteRequested: e.deletion !== undefined,
+          reads: e.reads,
+          registeredAt: e.registeredAt,
+        });
+      }
+    }
+    return found;
+  }
+
+  findServiceByName(
+    serviceName: string,
+  ): { readonly groupId: string; readonly endpointServiceId: string; readonly region: string } | undefined {
+    for (const s of this.#services.values()) {
+      if (s.issued.endpointServiceName === serviceName && s.awsRegion) {
+        return { groupId: s.groupId, endpointServiceId: s.id, region: s.awsRegion };
+      }
+    }
+    return undefined;
+  }
+
+  peekInterfaceEndpoint(
+    vpcEndpointId: string,
+  ): { readonly connectionStatus: ConnectionStatus; readonly deleteRequested: boolean } | undefined {
+    let latest: EndpointRecord | undefined;
+    for (const s of this.#services.values()) {
+      if (s.cloudProvider !== 'AWS') continue;
+      const e = s.endpoints.get(vpcEndpointId);
+      if (e && (!latest || e.registeredAt >= latest.registeredAt)) latest = e;
+    }
+    if (!latest) return undefined;
+    return {
+      connectionStatus: this.#endpointView(latest).status,
+      deleteRequested: latest.deletion !== undefined,
+    };
+  }
+
+  #deletingPolls(): number {
+    return this.#script.deletingPolls ?? DEFAULT_DELETING_POLLS;
+  }
+
+  #service(groupId: string, cloudProvider: CloudProvider, serviceId: string): ServiceRecord {
+    const record = this.#services.get(serviceId);
+    if (!record || record.groupId !== groupId || record.cloudProvider !== cloudProvider) {
+      throw this.#serviceNotFound(serviceId);
+    }
+    return record;
+  }
+
+  #endpoint(service: ServiceRecord, endpointId: string): EndpointRecord {
+    const record = service.endpoints.get(endpointId);
+    if (!record) throw this.#endpointNotFound(endpointId);
+    return record;
+  }
+
+  #serviceNotFound(serviceId: string): AtlasApiError {
+    return new AtlasApiError(
+      404,
+      AtlasErrorCode.PRIVATE_ENDPOINT_SERVICE_NOT_FOUND,
+      `Private endpoint service ${serviceId} not found.`,
+      [serviceId],
+    );
+  }
+
+  #endpointNotFound(endpointId: string): AtlasApiError {
+    return new AtlasApiError(
+      404,
+      AtlasErrorCode.PRIVATELINK_INTERFACE_ENDPOINT_NOT_FOUND,
+      `A PrivateLink interface endpoint with id ${endpointId} does not exist.`,
+      [endpointId],
+    );
+  }
+
+  /** One API read of a service; undefined when it has just finished deleting (and is now gone). */
+  #readService(record: ServiceRecord): ResolvedStep<EndpointServiceStatus> | undefined {
+    if (record.deletion) {
+      record.deletion.reads += 1;
+      if (record.deletion.reads > record.deletion.polls) {
+        this.#services.delete(record.id);
+        return undefined;
+      }
+      return DELETING_SERVICE;
+    }
+    const step =
+      record.behaviour.kind === 'timeline'
+        ? stepAtTime(record.behaviour.steps, this.#clock() - record.createdAt)
+        : stepAtRead(record.behaviour.steps, record.reads);
+    record.reads += 1;
+    record.lastServed = step;
+    return step;
+  }
+
+  /** Atlas's current view, without reading: per-read scripts show what was last served. */
+  #serviceView(record: ServiceRecord): ResolvedStep<EndpointServiceStatus> {
+    if (record.deletion) return DELETING_SERVICE;
+    if (record.behaviour.kind === 'timeline')
+      return stepAtTime(record.behaviour.steps, this.#clock() - record.createdAt);
+    return record.lastServed;
+  }
+
+  #endpointView(record: EndpointRecord): ResolvedStep<ConnectionStatus> {
+    if (record.deletion) return DELETING_ENDPOINT;
+    if (record.behaviour.kind === 'timeline') {
+      return stepAtTime(record.behaviour.steps, this.#clock() - record.registeredAt);
+    }
+    return record.lastServed;
+  }
+
+  #serviceJson(record: ServiceRecord, step: ResolvedStep<EndpointServiceStatus>): Record<string, unknown> {
+    // Nothing is provisioned yet while INITIATING, and nothing will be once FAILED.
+    const provisioned = step.status !== 'INITIATING' && step.status !== 'FAILED';
+    const common = {
+      cloudProvider: record.cloudProvider,
+      errorMessage: step.errorMessage,
+      id: record.id,
+      regionName: record.regionName,
+      status: step.status,
+    };
+    const endpointIds = [...record.endpoints.keys()];
+    if (record.cloudProvider === 'AWS') {
+      return {
+        ...common,
+        endpointServiceName: provisioned ? record.issued.endpointServiceName : null,
+        interfaceEndpoints: endpointIds,
+      };
+    }
+    if (record.cloudProvider === 'AZURE') {
+      return {
+        ...common,
+        privateEndpoints: endpointIds,
+        privateLinkServiceName: provisioned ? record.issued.privateLinkServiceName : null,
+        privateLinkServiceResourceId: provisioned ? record.issued.privateLinkServiceResourceId : null,
+      };
+    }
+    return {
+      ...common,
+      endpointGroupNames: endpointIds,
+      portMappingEnabled: record.portMappingEnabled,
+      serviceAttachmentNames: provisioned ? record.issued.serviceAttachmentNames : [],
+    };
+  }
+
+  #endpointJson(record: EndpointRecord, step: ResolvedStep<ConnectionStatus>): Record<string, unknown> {
+    const request = record.request;
+    const deleteRequested = record.deletion !== undefined;
+    if (request.cloudProvider === 'AWS') {
+      return {
+        cloudProvider: 'AWS',
+        connectionStatus: step.status,
+        deleteRequested,
+        errorMessage: step.errorMessage,
+        interfaceEndpointId: request.endpointId,
+      };
+    }
+    const status = otherProviderStatus(step.status);
+    if (request.cloudProvider === 'AZURE') {
+      const [, subscription, , group, , , , name] = request.endpointId.split('/').slice(1);
+      return {
+        cloudProvider: 'AZURE',
+        deleteRequested,
+        errorMessage: step.errorMessage,
+        privateEndpointConnectionName: `${subscription}%2F${group}%2F${name}`,
+        privateEndpointIPAddress: request.ipAddress,
+        privateEndpointResourceId: request.endpointId,
+        status,
+      };
+    }
+    return {
+      cloudProvider: 'GCP',
+      deleteRequested,
+      endpointGroupName: request.endpointId,
+      endpoints: request.endpoints.map((e) => ({ ...e, status })),
+      errorMessage: step.errorMessage,
+      gcpProjectId: request.gcpProjectId,
+      status,
+    };
+  }
+}

@@ -1,0 +1,459 @@
+import { readFile } from 'node:fs/promises';
+import { ConnectionStatus, EndpointServiceStatus } from '../../lambdas/atlas/types';
+import { AtlasScriptError } from './errors';
+
+/** One step of a per-read connection script: a status, or a status with an `errorMessage`. */
+export type ConnectionStatusStep =
+  | ConnectionStatus
+  | { readonly connectionStatus: ConnectionStatus; readonly errorMessage?: string | null };
+
+/** One step of a time-based connection script, `atSeconds` after the registration (by the emulator's clock). */
+export interface ConnectionTimelineStep {
+  readonly atSeconds: number;
+  readonly connectionStatus: ConnectionStatus;
+  readonly errorMessage?: string | null;
+}
+
+/**
+ * How one registration (`POST …/endpoint`) behaves. Give exactly one of `statuses` or `timeline`.
+ *
+ * For Azure and GCP registrations the AWS statuses are translated: `NONE`, `PENDING_ACCEPTANCE`, `PENDING`
+ * → `INITIATING`; `REJECTED` → `FAILED`; `AVAILABLE` and `DELETING` unchanged.
+ */
+export interface AtlasAttemptScript {
+  /**
+   * What the creation response and then successive `GET`s return: the creation response and the first read
+   * show `statuses[0]`, the second read `statuses[1]`, …; the last entry repeats.
+   */
+  readonly statuses?: readonly ConnectionStatusStep[];
+  /** Time-based form: each read shows the last step whose `atSeconds` has passed; the first step must be at 0. */
+  readonly timeline?: readonly ConnectionTimelineStep[];
+}
+
+/** One step of a per-read endpoint-service script. */
+export type EndpointServiceStatusStep =
+  | EndpointServiceStatus
+  | { readonly status: EndpointServiceStatus; readonly errorMessage?: string | null };
+
+/** One step of a time-based endpoint-service script, `atSeconds` after the service was created. */
+export interface EndpointServiceTimelineStep {
+  readonly atSeconds: number;
+  readonly status: EndpointServiceStatus;
+  readonly errorMessage?: string | null;
+}
+
+/**
+ * How an endpoint service behaves after `POST …/endpointService` (whose response is always `INITIATING`,
+ * with `endpointServiceName: null`). Give at most one of `statuses` or `timeline`.
+ */
+export interface AtlasEndpointServiceScript {
+  /**
+   * What successive reads (`GET` of the service, or of the provider's list) return; the last entry repeats.
+   * @default ['INITIATING', 'AVAILABLE']
+   */
+  readonly statuses?: readonly EndpointServiceStatusStep[];
+  /** Time-based form; the first step must be at 0. */
+  readonly timeline?: readonly EndpointServiceTimelineStep[];
+}
+
+/**
+ * A fault injected before normal handling (before authentication: a load balancer or rate limiter in front of
+ * Atlas answers regardless of credentials). The first fault whose `method` and `path` match the request is
+ * used, and only matched requests count down its `times`.
+ */
+export interface AtlasFault {
+  /** HTTP method to match, case-insensitive. @default - any method */
+  readonly method?: string;
+  /** Substring of the request-target (path and query) to match. @default - any path */
+  readonly path?: string;
+  /** Status to answer with (an ApiError body). @default - 200 with `body: 'malformed'`, else normal handling */
+  readonly status?: number;
+  /** `errorCode` of the ApiError body. @default - RATE_LIMITED for 429, SERVICE_UNAVAILABLE for 503, UNEXPECTED_ERROR otherwise */
+  readonly errorCode?: string;
+  /** `detail` of the ApiError body. @default - a message naming the fault */
+  readonly detail?: string;
+  /** Seconds for a `Retry-After` header. @default - no header */
+  readonly retryAfter?: number;
+  /** Real milliseconds (not the emulator clock) to wait before answering or handling normally. @default 0 */
+  readonly delayMs?: number;
+  /** Destroy the socket instead of answering (after `delayMs`). @default false */
+  readonly reset?: boolean;
+  /** `'malformed'`: answer with a body that is not JSON (status 200 unless `status` is given). */
+  readonly body?: 'malformed';
+  /** How many matching requests the fault applies to; omitted or -1 means forever. */
+  readonly times?: number;
+}
+
+/**
+ * Scripted behaviour of the Atlas emulator, a JSON document. Every field is optional.
+ *
+ * @example
+ * {
+ *   "endpointService": { "statuses": ["INITIATING", "AVAILABLE"] },
+ *   "attempts": [
+ *     { "statuses": ["PENDING_ACCEPTANCE", { "connectionStatus": "REJECTED", "errorMessage": "Failed to accept" }] },
+ *     { "timeline": [{ "atSeconds": 0, "connectionStatus": "PENDING_ACCEPTANCE" }, { "atSeconds": 60, "connectionStatus": "AVAILABLE" }] }
+ *   ],
+ *   "deletingPolls": 2,
+ *   "faults": [{ "method": "GET", "path": "/endpoint/", "status": 429, "retryAfter": 2, "times": 1 }]
+ * }
+ */
+export interface AtlasScript {
+  /** @default - {@link DEFAULT_ENDPOINT_SERVICE_STATUSES} per read */
+  readonly endpointService?: AtlasEndpointServiceScript;
+  /**
+   * `attempts[i]` is the i-th registration in one project and endpoint service, counting from 0; the last
+   * attempt's behaviour repeats for further registrations.
+   * @default - every registration reads {@link DEFAULT_ATTEMPT_STATUSES}
+   */
+  readonly attempts?: readonly AtlasAttemptScript[];
+  /**
+   * How many reads a deleted endpoint (or endpoint service) answers with `DELETING` before it is gone (404).
+   * @default 2
+   */
+  readonly deletingPolls?: number;
+  /** @default - no faults */
+  readonly faults?: readonly AtlasFault[];
+}
+
+export const DEFAULT_ENDPOINT_SERVICE_STATUSES: readonly EndpointServiceStatus[] = [
+  'INITIATING',
+  'AVAILABLE',
+];
+export const DEFAULT_ATTEMPT_STATUSES: readonly ConnectionStatus[] = [
+  'PENDING_ACCEPTANCE',
+  'PENDING',
+  'AVAILABLE',
+];
+export const DEFAULT_DELETING_POLLS = 2;
+
+const connectionStatuses = Object.values(ConnectionStatus) as string[];
+const serviceStatuses = Object.values(EndpointServiceStatus) as string[];
+
+class Problems {
+  readonly list: string[] = [];
+  add(path: string, message: string, received?: unknown): void {
+    this.list.push(
+      received === undefined ? `${path}: ${message}` : `${path}: ${message}; received ${show(received)}`,
+    );
+  }
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function checkKeys(
+  p: Problems,
+  path: string,
+  value: Record<string, unknown>,
+  allowed: readonly string[],
+): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) p.add(path, `unknown field "${key}" (allowed: ${allowed.join(', ')})`);
+  }
+}
+
+function checkErrorMessage(p: Problems, path: string, value: unknown): void {
+  if (value !== undefined && value !== null && typeof value !== 'string') {
+    p.add(`${path}.errorMessage`, 'expected a string or null', value);
+  }
+}
+
+function checkSteps(
+  p: Problems,
+  path: string,
+  steps: unknown,
+  statusField: 'connectionStatus' | 'status',
+  allowedStatuses: readonly string[],
+): void {
+  if (!Array.isArray(steps) || steps.length === 0) {
+    p.add(path, 'expected a non-empty array', steps);
+    return;
+  }
+  steps.forEach((step, i) => {
+    const at = `${path}[${i}]`;
+    if (typeof step === 'string') {
+      if (!allowedStatuses.includes(step)) p.add(at, `expected one of ${allowedStatuses.join(', ')}`, step);
+      return;
+    }
+    if (!isObject(step)) {
+      p.add(at, `expected a status string or {${statusField}, errorMessage}`, step);
+      return;
+    }
+    checkKeys(p, at, step, [statusField, 'errorMessage']);
+    if (!allowedStatuses.includes(step[statusField] as string)) {
+      p.add(`${at}.${statusField}`, `expected one of ${allowedStatuses.join(', ')}`, step[statusField]);
+    }
+    checkErrorMessage(p, at, step.errorMessage);
+  });
+}
+
+function checkTimeline(
+  p: Problems,
+  path: string,
+  steps: unknown,
+  statusField: 'connectionStatus' | 'status',
+  allowedStatuses: readonly string[],
+): void {
+  if (!Array.isArray(steps) || steps.length === 0) {
+    p.add(path, 'expected a non-empty array', steps);
+    return;
+  }
+  let previous = -1;
+  steps.forEach((step, i) => {
+    const at = `${path}[${i}]`;
+    if (!isObject(step)) {
+      p.add(at, `expected {atSeconds, ${statusField}, errorMessage?}`, step);
+      return;
+    }
+    checkKeys(p, at, step, ['atSeconds', statusField, 'errorMessage']);
+    const seconds = step.atSeconds;
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+      p.add(`${at}.atSeconds`, 'expected a number of seconds ≥ 0', seconds);
+    } else {
+      if (i === 0 && seconds !== 0) p.add(`${at}.atSeconds`, 'the first step must be at 0', seconds);
+      if (seconds <= previous)
+        p.add(`${at}.atSeconds`, `must be greater than the previous step's ${previous}`, seconds);
+      previous = seconds;
+    }
+    if (!allowedStatuses.includes(step[statusField] as string)) {
+      p.add(`${at}.${statusField}`, `expected one of ${allowedStatuses.join(', ')}`, step[statusField]);
+    }
+    checkErrorMessage(p, at, step.errorMessage);
+  });
+}
+
+function checkStatusesOrTimeline(
+  p: Problems,
+  path: string,
+  value: unknown,
+  statusField: 'connectionStatus' | 'status',
+  allowedStatuses: readonly string[],
+  required: boolean,
+): void {
+  if (!isObject(value)) {
+    p.add(path, 'expected an object with "statuses" or "timeline"', value);
+    return;
+  }
+  checkKeys(p, path, value, ['statuses', 'timeline']);
+  const hasStatuses = value.statuses !== undefined;
+  const hasTimeline = value.timeline !== undefined;
+  if (hasStatuses && hasTimeline) p.add(path, 'give either "statuses" or "timeline", not both');
+  if (required && !hasStatuses && !hasTimeline) p.add(path, 'give "statuses" or "timeline"');
+  if (hasStatuses) checkSteps(p, `${path}.statuses`, value.statuses, statusField, allowedStatuses);
+  if (hasTimeline) checkTimeline(p, `${path}.timeline`, value.timeline, statusField, allowedStatuses);
+}
+
+const faultKeys = [
+  'method',
+  'path',
+  'status',
+  'errorCode',
+  'detail',
+  'retryAfter',
+  'delayMs',
+  'reset',
+  'body',
+  'times',
+];
+
+function checkFault(p: Problems, path: string, fault: unknown): void {
+  if (!isObject(fault)) {
+    p.add(path, 'expected an object', fault);
+    return;
+  }
+  checkKeys(p, path, fault, faultKeys);
+  for (const key of ['method', 'path', 'errorCode', 'detail'] as const) {
+    if (fault[key] !== undefined && typeof fault[key] !== 'string')
+      p.add(`${path}.${key}`, 'expected a string', fault[key]);
+  }
+  const { status, retryAfter, delayMs, reset, body, times } = fault;
+  if (
+    status !== undefined &&
+    !(Number.isInteger(status) && (status as number) >= 200 && (status as number) <= 599)
+  ) {
+    p.add(`${path}.status`, 'expected an HTTP status from 200 to 599', status);
+  }
+  if (retryAfter !== undefined && !(Number.isInteger(retryAfter) && (retryAfter as number) >= 0)) {
+    p.add(`${path}.retryAfter`, 'expected a whole number of seconds ≥ 0', retryAfter);
+  }
+  if (delayMs !== undefined && !(typeof delayMs === 'number' && Number.isFinite(delayMs) && delayMs >= 0)) {
+    p.add(`${path}.delayMs`, 'expected a number of milliseconds ≥ 0', delayMs);
+  }
+  if (reset !== undefined && typeof reset !== 'boolean')
+    p.add(`${path}.reset`, 'expected true or false', reset);
+  if (body !== undefined && body !== 'malformed') p.add(`${path}.body`, 'expected "malformed"', body);
+  if (times !== undefined && !(Number.isInteger(times) && ((times as number) >= 1 || times === -1))) {
+    p.add(`${path}.times`, 'expected a whole number ≥ 1, or -1 for forever', times);
+  }
+  if (status === undefined && delayMs === undefined && reset !== true && body === undefined) {
+    p.add(path, 'does nothing: give at least one of status, delayMs, reset: true, body');
+  }
+}
+
+/**
+ * Checks that `value` is a well-formed {@link AtlasScript} and returns it typed. Collects every problem and
+ * throws one {@link AtlasScriptError} naming each field (`script.attempts[1].statuses[0]: …`).
+ *
+ * @param source - what the script came from, for the message (a file name)
+ * @example
+ * const script = validateAtlasScript(JSON.parse(text), 'scripts/rejected-once.json');
+ */
+export function validateAtlasScript(value: unknown, source = 'script'): AtlasScript {
+  const p = new Problems();
+  const root = 'script';
+  if (!isObject(value)) {
+    p.add(root, 'expected a JSON object', value);
+    throw new AtlasScriptError(source, p.list);
+  }
+  checkKeys(p, root, value, ['endpointService', 'attempts', 'deletingPolls', 'faults']);
+  if (value.endpointService !== undefined) {
+    checkStatusesOrTimeline(
+      p,
+      `${root}.endpointService`,
+      value.endpointService,
+      'status',
+      serviceStatuses,
+      false,
+    );
+  }
+  if (value.attempts !== undefined) {
+    if (!Array.isArray(value.attempts) || value.attempts.length === 0) {
+      p.add(`${root}.attempts`, 'expected a non-empty array', value.attempts);
+    } else {
+      value.attempts.forEach((attempt, i) => {
+        checkStatusesOrTimeline(
+          p,
+          `${root}.attempts[${i}]`,
+          attempt,
+          'connectionStatus',
+          connectionStatuses,
+          true,
+        );
+      });
+    }
+  }
+  const polls = value.deletingPolls;
+  if (polls !== undefined && !(Number.isInteger(polls) && (polls as number) >= 0)) {
+    p.add(`${root}.deletingPolls`, 'expected a whole number ≥ 0', polls);
+  }
+  if (value.faults !== undefined) {
+    if (!Array.isArray(value.faults)) p.add(`${root}.faults`, 'expected an array', value.faults);
+    else {
+      value.faults.forEach((fault, i) => {
+        checkFault(p, `${root}.faults[${i}]`, fault);
+      });
+    }
+  }
+  if (p.list.length > 0) throw new AtlasScriptError(source, p.list);
+  return value as AtlasScript;
+}
+
+/**
+ * Reads and validates a script file (JSON).
+ *
+ * @example
+ * const script = await loadAtlasScript('scripts/slow-acceptance.json');
+ */
+export async function loadAtlasScript(file: string): Promise<AtlasScript> {
+  const text = await readFile(file, 'utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new AtlasScriptError(file, [`not valid JSON: ${(error as Error).message}`], { cause: error });
+  }
+  return validateAtlasScript(parsed, file);
+}
+
+/** A step of either form, normalised. */
+export interface ResolvedStep<S extends string> {
+  readonly status: S;
+  readonly errorMessage: string | null;
+}
+
+/** A per-read or time-based sequence, normalised; `timeline` steps carry their second offsets. */
+export type ResolvedBehaviour<S extends string> =
+  | { readonly kind: 'reads'; readonly steps: readonly ResolvedStep<S>[] }
+  | {
+      readonly kind: 'timeline';
+      readonly steps: readonly (ResolvedStep<S> & { readonly atSeconds: number })[];
+    };
+
+export function resolveAttempt(
+  script: AtlasScript,
+  attemptIndex: number,
+): ResolvedBehaviour<ConnectionStatus> {
+  const attempts = script.attempts;
+  const attempt = attempts?.[Math.min(attemptIndex, (attempts?.length ?? 1) - 1)];
+  if (attempt?.timeline) {
+    return {
+      kind: 'timeline',
+      steps: attempt.timeline.map((s) => ({
+        atSeconds: s.atSeconds,
+        status: s.connectionStatus,
+        errorMessage: s.errorMessage ?? null,
+      })),
+    };
+  }
+  const statuses = attempt?.statuses ?? DEFAULT_ATTEMPT_STATUSES;
+  return {
+    kind: 'reads',
+    steps: statuses.map((s) =>
+      typeof s === 'string'
+        ? { status: s, errorMessage: null }
+        : { status: s.connectionStatus, errorMessage: s.errorMessage ?? null },
+    ),
+  };
+}
+
+export function resolveEndpointService(script: AtlasScript): ResolvedBehaviour<EndpointServiceStatus> {
+  const service = script.endpointService;
+  if (service?.timeline) {
+    return {
+      kind: 'timeline',
+      steps: service.timeline.map((s) => ({
+        atSeconds: s.atSeconds,
+        status: s.status,
+        errorMessage: s.errorMessage ?? null,
+      })),
+    };
+  }
+  const statuses = service?.statuses ?? DEFAULT_ENDPOINT_SERVICE_STATUSES;
+  return {
+    kind: 'reads',
+    steps: statuses.map((s) =>
+      typeof s === 'string'
+        ? { status: s, errorMessage: null }
+        : { status: s.status, errorMessage: s.errorMessage ?? null },
+    ),
+  };
+}
+
+/** The step a per-read behaviour shows at read `index` (0-based; the last step repeats). */
+export function stepAtRead<S extends string>(
+  steps: readonly ResolvedStep<S>[],
+  index: number,
+): ResolvedStep<S> {
+  return steps[Math.min(index, steps.length - 1)]!;
+}
+
+/** The step a timeline shows `elapsedMs` after its start. */
+export function stepAtTime<S extends string>(
+  steps: readonly (ResolvedStep<S> & { readonly atSeconds: number })[],
+  elapsedMs: number,
+): ResolvedStep<S> {
+  let current = steps[0]!;
+  for (const step of steps) {
+    if (step.atSeconds * 1000 <= elapsedMs) current = step;
+  }
+  return current;
+}
