@@ -68,6 +68,9 @@ export interface DeleteVpcEndpointsResult {
 }
 
 const NOT_FOUND = 'InvalidVpcEndpointId.NotFound';
+// A per-id `Unsuccessful` item of DeleteVpcEndpoints names an unknown id `InvalidVpcEndpoint.NotFound`
+// (EC2's error-code list), unlike the whole-call error of DescribeVpcEndpoints.
+const ID_NOT_FOUND = new Set([NOT_FOUND, 'InvalidVpcEndpoint.NotFound']);
 const CLIENT_TOKEN = /^[\x20-\x7e]{1,64}$/;
 
 /**
@@ -188,7 +191,7 @@ export class VpcEndpoints {
     for (const id of unique) {
       const failure = byId.get(id);
       if (!failure) result.deleted.push(id);
-      else if (failure.code === NOT_FOUND) result.notFound.push(id);
+      else if (ID_NOT_FOUND.has(failure.code)) result.notFound.push(id);
       else result.failed.push(failure);
     }
     return result;

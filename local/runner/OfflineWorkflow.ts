@@ -11,7 +11,8 @@ import { invokeLambda } from './lambdaInvoker';
 import type { SynthesizedWorkflow } from './synthesizedWorkflow';
 
 /** One event of an execution's log (`StateEntered`, `StateExited`, `ExecutionFailed`, …). */
-export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+export type EventLog =
+  ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
 export interface OfflineWorkflowOptions {
   readonly workflow: SynthesizedWorkflow;
@@ -155,7 +156,8 @@ export class OfflineWorkflow {
 }
 
 function toFailure(error: unknown): OfflineExecutionFailure {
-  const cause = error instanceof ExecutionError ? (error.cause as Error | undefined) : (error as Error | undefined);
+  const cause =
+    error instanceof ExecutionError ? (error.cause as Error | undefined) : (error as Error | undefined);
   return new OfflineExecutionFailure(cause?.name ?? 'States.Runtime', cause?.message ?? String(error));
 }
 
@@ -164,7 +166,9 @@ function waitSeconds(state: Record<string, unknown>, input: unknown): number {
   if (typeof state.Seconds === 'number') return state.Seconds;
   if (typeof state.SecondsPath === 'string') {
     let value: unknown = input;
-    for (const key of state.SecondsPath.replace(/^\$\.?/, '').split('.').filter(Boolean)) {
+    for (const key of state.SecondsPath.replace(/^\$\.?/, '')
+      .split('.')
+      .filter(Boolean)) {
       value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
     }
     return typeof value === 'number' ? value : 0;

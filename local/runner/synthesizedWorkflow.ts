@@ -7,7 +7,7 @@
 import { App, type Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { createApp } from '../../infra/app';
-import { WorkflowHandlers, type WorkflowHandler } from '../../infra/handlers';
+import { type WorkflowHandler, WorkflowHandlers } from '../../infra/handlers';
 
 /** The account and region the offline stand-ins use (the AWS emulator's defaults). */
 export const OfflineAccount = { region: 'us-east-1', accountId: '123456789012', partition: 'aws' } as const;
@@ -17,7 +17,11 @@ type Template = { Resources: Record<string, { Type: string; Properties?: Record<
 
 export interface SynthesizedWorkflow {
   /** The Amazon States Language definition, tokens resolved. */
-  readonly definition: { StartAt: string; States: Record<string, Record<string, Json>>; TimeoutSeconds?: number };
+  readonly definition: {
+    StartAt: string;
+    States: Record<string, Record<string, Json>>;
+    TimeoutSeconds?: number;
+  };
   readonly stateMachineArn: string;
   readonly stateMachineName: string;
   /** Task state name → the handler module its Lambda runs (`lambdas/handlers/<module>.ts`). */
@@ -73,7 +77,8 @@ export function synthesizeWorkflow(): SynthesizedWorkflow {
   const functionEnvironment: Record<string, string> = {};
   for (const fn of Object.values(stack.workflow.functions)) {
     const props = template.Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)]?.Properties;
-    const variables = (props?.Environment as { Variables?: Record<string, Json> } | undefined)?.Variables ?? {};
+    const variables =
+      (props?.Environment as { Variables?: Record<string, Json> } | undefined)?.Variables ?? {};
     for (const [key, value] of Object.entries(variables)) functionEnvironment[key] = String(resolve(value));
   }
 
@@ -98,7 +103,8 @@ export function synthesizeWorkflow(): SynthesizedWorkflow {
 
 function onlyResource(template: Template, type: string): [string, Template['Resources'][string]] {
   const found = Object.entries(template.Resources).filter(([, r]) => r.Type === type);
-  if (found.length !== 1 || !found[0]) throw new Error(`expected one ${type} in the template, found ${found.length}`);
+  if (found.length !== 1 || !found[0])
+    throw new Error(`expected one ${type} in the template, found ${found.length}`);
   return found[0];
 }
 

@@ -1,0 +1,238 @@
+import type { Clock } from '../shared/model';
+import { AwsApiError, EmulatorOptionsError } from './errors';
+import { uuid } from './ids';
+import {
+  isJsonObject,
+  type JsonObject,
+  optionalArray,
+  optionalEpochSeconds,
+  optionalString,
+} from './jsonInput';
+import type { StepFunctionsService } from './stepFunctions';
+
+/**
+ * A rule on an event bus whose target is the emulator's Step Functions state machine.
+ *
+ * @example
+ * ```ts
+ * { eventBusName: 'default', pattern: { source: ['app.privatelink'], 'detail-type': ['EndpointRequested'] },
+ *   target: 'stepFunctions', inputPath: '$.detail' }
+ * ```
+ */
+export interface EventRule {
+  /** @default 'default' */
+  readonly eventBusName?: string;
+  /** Matches when every field given lists the event's value (EventBridge's exact-match arrays). */
+  readonly pattern: { readonly source?: readonly string[]; readonly 'detail-type'?: readonly string[] };
+  readonly target: 'stepFunctions';
+  /**
+   * What the execution gets as input: `'$.detail'` for the event's detail.
+   * @default - the whole event envelope (`version`, `id`, `detail-type`, `source`, …, `detail`), as EventBridge sends it
+   */
+  readonly inputPath?: '$.detail';
+}
+
+/** One event PutEvents accepted. */
+export interface RecordedEvent {
+  readonly eventId: string;
+  /** Milliseconds since the epoch: the entry's `Time`, or the emulator's clock when it gave none. */
+  readonly time: number;
+  readonly eventBusName: string;
+  readonly source: string;
+  readonly detailType: string;
+  /** `Detail`, parsed. */
+  readonly detail: unknown;
+  readonly resources: readonly string[];
+  /** Executions the rules started for it. */
+  readonly startedExecutionArns: readonly string[];
+  /** Targets that could not be invoked (EventBridge does not tell the sender; the emulator tells you). */
+  readonly targetErrors: readonly string[];
+}
+
+interface EventBridgeConfig {
+  readonly region: string;
+  readonly accountId: string;
+  readonly clock: Clock;
+  readonly rules: readonly EventRule[];
+  readonly stepFunctions: StepFunctionsService;
+  readonly stateMachineArn?: string;
+}
+
+export const EVENTBRIDGE_ACTIONS = ['PutEvents'] as const;
+
+/** PutEvents takes 1 to 10 entries. */
+const MAX_ENTRIES = 10;
+const DEFAULT_BUS = 'default';
+
+/** Checks rules at start-up, so a rule that can never fire fails loudly. */
+export function validateRules(rules: readonly EventRule[], stateMachineArn: string | undefined): void {
+  for (const [i, rule] of rules.entries()) {
+    const where = `rules[${i}]`;
+    if (rule.target !== 'stepFunctions') {
+      throw new EmulatorOptionsError(
+        `${where}.target must be 'stepFunctions', got ${JSON.stringify(rule.target)}`,
+      );
+    }
+    if (stateMachineArn === undefined) {
+      throw new EmulatorOptionsError(
+        `${where}.target is 'stepFunctions' but no stepFunctions backend is configured`,
+      );
+    }
+    if (rule.inputPath !== undefined && rule.inputPath !== '$.detail') {
+      throw new EmulatorOptionsError(
+        `${where}.inputPath must be '$.detail' or left out, got ${JSON.stringify(rule.inputPath)}`,
+      );
+    }
+    const fields = [rule.pattern?.source, rule.pattern?.['detail-type']];
+    if (fields.every((f) => f === undefined)) {
+      throw new EmulatorOptionsError(
+        `${where}.pattern: give source and/or 'detail-type' (EventBridge rejects empty patterns)`,
+      );
+    }
+    for (const field of fields) {
+      if (field !== undefined && !(Array.isArray(field) && field.every((v) => typeof v === 'string'))) {
+        throw new EmulatorOptionsError(`${where}.pattern fields must be arrays of strings`);
+      }
+    }
+  }
+}
+
+/**
+ * The emulated EventBridge: PutEvents records every accepted entry, and rules start executions
+ * of the emulated state machine, synchronously, so a test sees the execution as soon as PutEvents
+ * returns (real delivery is asynchronous but the workflow does not depend on its timing).
+ */
+export class EventBridgeService {
+  readonly #config: EventBridgeConfig;
+  #events: RecordedEvent[] = [];
+
+  constructor(config: EventBridgeConfig) {
+    this.#config = config;
+  }
+
+  handle(action: string, input: JsonObject): unknown {
+    if (action === 'PutEvents') return this.#putEvents(input);
+    throw new AwsApiError('UnknownOperationException', `Unknown operation ${action}`);
+  }
+
+  events(): RecordedEvent[] {
+    return [...this.#events];
+  }
+
+  reset(): void {
+    this.#events = [];
+  }
+
+  #putEvents(input: JsonObject): unknown {
+    const entries = optionalArray(input, 'Entries') ?? [];
+    if (entries.length < 1 || entries.length > MAX_ENTRIES) {
+      throw new AwsApiError(
+        'ValidationException',
+        `1 validation error detected: Value '[...]' at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_ENTRIES}`,
+      );
+    }
+    // Per-entry problems do not fail the call: each answers its own ErrorCode, as in EventBridge.
+    const results = entries.map((entry) => this.#putEntry(entry));
+    return {
+      FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length,
+      Entries: results,
+    };
+  }
+
+  #putEntry(entry: unknown): { EventId: string } | { ErrorCode: string; ErrorMessage: string } {
+    if (!isJsonObject(entry))
+      throw new AwsApiError('SerializationException', 'Each of Entries must be an object');
+    const source = optionalString(entry, 'Source');
+    const detailType = optionalString(entry, 'DetailType');
+    const detailText = optionalString(entry, 'Detail');
+    const time = optionalEpochSeconds(entry, 'Time');
+    const resources = (optionalArray(entry, 'Resources') ?? []).map(String);
+    const busName = busNameOf(optionalString(entry, 'EventBusName') ?? DEFAULT_BUS);
+    for (const [member, value] of [
+      ['Source', source],
+      ['DetailType', detailType],
+      ['Detail', detailText],
+    ] as const) {
+      if (!value) {
+        return {
+          ErrorCode: 'InvalidArgument',
+          ErrorMessage: `Parameter ${member} is not valid. Reason: ${member} is a required argument.`,
+        };
+      }
+    }
+    let detail: unknown;
+    try {
+      detail = JSON.parse(detailText!);
+    } catch {
+      detail = undefined;
+    }
+    if (!isJsonObject(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+
+    const event = {
+      eventId: uuid(),
+      time: time !== undefined ? Math.round(time * 1000) : this.#config.clock(),
+      eventBusName: busName,
+      source: source!,
+      detailType: detailType!,
+      detail,
+      resources,
+      startedExecutionArns: [] as string[],
+      targetErrors: [] as string[],
+    };
+    for (const rule of this.#config.rules) {
+      if (!matches(rule, event)) continue;
+      this.#invoke(rule, event);
+    }
+    this.#events.push(event);
+    return { EventId: event.eventId };
+  }
+
+  #invoke(
+    rule: EventRule,
+    event: Omit<RecordedEvent, 'startedExecutionArns' | 'targetErrors'> & {
+      startedExecutionArns: string[];
+      targetErrors: string[];
+    },
+  ): void {
+    const envelope = {
+      version: '0',
+      id: event.eventId,
+      'detail-type': event.detailType,
+      source: event.source,
+      account: this.#config.accountId,
+      time: new Date(event.time).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: this.#config.region,
+      resources: event.resources,
+      detail: event.detail,
+    };
+    try {
+      const execution = this.#config.stepFunctions.start({
+        stateMachineArn: this.#config.stateMachineArn ?? '',
+        input: JSON.stringify(rule.inputPath === '$.detail' ? event.detail : envelope),
+      });
+      event.startedExecutionArns.push(execution.executionArn);
+    } catch (error) {
+      event.targetErrors.push(
+        error instanceof AwsApiError ? `${error.code}: ${error.message}` : String(error),
+      );
+    }
+  }
+}
+
+/** `EventBusName` may be a name or an ARN (`arn:aws:events:<region>:<account>:event-bus/<name>`). */
+function busNameOf(nameOrArn: string): string {
+  const arn = /^arn:aws[a-z-]*:events:[^:]*:\d{12}:event-bus\/(.+)$/.exec(nameOrArn);
+  return arn?.[1] ?? nameOrArn;
+}
+
+function matches(
+  rule: EventRule,
+  event: { eventBusName: string; source: string; detailType: string },
+): boolean {
+  const { source, 'detail-type': detailType } = rule.pattern;
+  return (
+    (rule.eventBusName ?? DEFAULT_BUS) === event.eventBusName &&
+    (source === undefined || source.includes(event.source)) &&
+    (detailType === undefined || detailType.includes(event.detailType))
+  );
+}

@@ -1,0 +1,303 @@
+import type { Clock } from '../shared/model';
+import { AwsApiError, EmulatorOptionsError } from './errors';
+import { uuid } from './ids';
+import { epochSeconds, type JsonObject, optionalInteger, optionalString, requiredString } from './jsonInput';
+import { decodeOffsetToken, encodeOffsetToken } from './pagination';
+
+/**
+ * What runs the executions the emulated Step Functions starts: the offline runner plugs in the
+ * real state machine (run by `aws-local-stepfunctions`), tests plug in a fake.
+ *
+ * @example
+ * ```ts
+ * const stepFunctions: StepFunctionsBackend = {
+ *   stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:ProvisionPrivateEndpoint',
+ *   run: async ({ input }) => ({ ok: true, input }),
+ * };
+ * ```
+ */
+export interface StepFunctionsBackend {
+  /** The one state machine this backend runs; StartExecution on any other ARN is `StateMachineDoesNotExist`. */
+  readonly stateMachineArn: string;
+  /**
+   * Runs one execution. Resolve with the output (sent as JSON); reject to fail the execution with
+   * the rejection's `name` as its Error and `message` as its Cause.
+   */
+  run(execution: {
+    readonly executionArn: string;
+    readonly name: string;
+    readonly input: unknown;
+  }): Promise<unknown>;
+}
+
+export const ExecutionStatus = { RUNNING: 'RUNNING', SUCCEEDED: 'SUCCEEDED', FAILED: 'FAILED' } as const;
+export type ExecutionStatus = (typeof ExecutionStatus)[keyof typeof ExecutionStatus];
+
+/** One execution as the emulator keeps it (a copy: changing it changes nothing). */
+export interface ExecutionRecord {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly status: ExecutionStatus;
+  /** Milliseconds since the epoch, by the emulator's clock. */
+  readonly startDate: number;
+  readonly stopDate?: number;
+  /** The input as sent: a JSON string. */
+  readonly input: string;
+  /** The output as a JSON string, once SUCCEEDED. */
+  readonly output?: string;
+  /** The failure's name, once FAILED. */
+  readonly error?: string;
+  /** The failure's message, once FAILED. */
+  readonly cause?: string;
+}
+
+type MutableExecution = { -readonly [K in keyof ExecutionRecord]: ExecutionRecord[K] };
+
+interface StepFunctionsConfig {
+  readonly clock: Clock;
+  readonly backend?: StepFunctionsBackend;
+}
+
+export const STEP_FUNCTIONS_ACTIONS = ['StartExecution', 'DescribeExecution', 'ListExecutions'] as const;
+
+const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/;
+const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/;
+/**
+ * Characters an execution name must not contain (the StartExecution API reference): white space,
+ * brackets, wildcards, `"#%\^|~`$&,;:/` and control characters.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is forbidden
+const FORBIDDEN_NAME_CHARACTERS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
+const MAX_NAME_LENGTH = 80;
+const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 1000;
+
+/** Checks the backend's ARN at start-up: a typo would otherwise only show as StateMachineDoesNotExist. */
+export function validateStepFunctionsBackend(backend: StepFunctionsBackend | undefined): void {
+  if (backend === undefined) return;
+  if (!STATE_MACHINE_ARN.test(backend.stateMachineArn)) {
+    throw new EmulatorOptionsError(
+      `stepFunctions.stateMachineArn must be a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>), got ${JSON.stringify(backend.stateMachineArn)}`,
+    );
+  }
+  if (typeof backend.run !== 'function')
+    throw new EmulatorOptionsError('stepFunctions.run must be a function');
+}
+
+/**
+ * The emulated Step Functions control plane: the execution table with STANDARD workflows' name
+ * idempotency, while a pluggable backend does the running.
+ */
+export class StepFunctionsService {
+  readonly #config: StepFunctionsConfig;
+  #executions = new Map<string, MutableExecution>();
+  #waiters = new Map<string, ((execution: ExecutionRecord) => void)[]>();
+  /** Bumped by reset(): a run that settles afterwards belongs to a forgotten table. */
+  #generation = 0;
+
+  constructor(config: StepFunctionsConfig) {
+    this.#config = config;
+  }
+
+  handle(action: string, input: JsonObject): unknown {
+    switch (action) {
+      case 'StartExecution': {
+        const started = this.start({
+          stateMachineArn: requiredString(input, 'stateMachineArn'),
+          name: optionalString(input, 'name'),
+          input: optionalString(input, 'input'),
+        });
+        return { executionArn: started.executionArn, startDate: epochSeconds(started.startDate) };
+      }
+      case 'DescribeExecution':
+        return this.#describe(requiredString(input, 'executionArn'));
+      case 'ListExecutions':
+        return this.#list(input);
+      default:
+        throw new AwsApiError('UnknownOperationException', `Unknown operation ${action}`);
+    }
+  }
+
+  /**
+   * Starts an execution (StartExecution, and EventBridge rules targeting the state machine).
+   *
+   * A name already used on this state machine answers the same execution when it is still RUNNING
+   * with the same input, and `ExecutionAlreadyExists` otherwise (STANDARD workflows).
+   */
+  start(request: {
+    stateMachineArn: string;
+    name?: string | undefined;
+    input?: string | undefined;
+  }): ExecutionRecord {
+    const { stateMachineArn } = request;
+    if (!STATE_MACHINE_ARN.test(stateMachineArn)) {
+      throw new AwsApiError(
+        'InvalidArn',
+        `Invalid Arn: 'Resource type not valid in this context: ${stateMachineArn}'`,
+      );
+    }
+    const backend = this.#config.backend;
+    if (!backend || backend.stateMachineArn !== stateMachineArn) {
+      throw new AwsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    }
+    const name = request.name ?? uuid();
+    if (name.length === 0 || name.length > MAX_NAME_LENGTH || FORBIDDEN_NAME_CHARACTERS.test(name)) {
+      throw new AwsApiError('InvalidName', `Invalid Name: '${name}'`);
+    }
+    // The API reference: "If you don't include any JSON input data, you still must include the two braces".
+    const input = request.input ?? '{}';
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(input);
+    } catch (error) {
+      throw new AwsApiError(
+        'InvalidExecutionInput',
+        `Invalid State Machine Execution Input: '${(error as Error).message}'`,
+      );
+    }
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const existing = this.#executions.get(executionArn);
+    if (existing) {
+      if (existing.status === ExecutionStatus.RUNNING && existing.input === input) return { ...existing };
+      throw new AwsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const execution: MutableExecution = {
+      executionArn,
+      stateMachineArn,
+      name,
+      status: ExecutionStatus.RUNNING,
+      startDate: this.#config.clock(),
+      input,
+    };
+    this.#executions.set(executionArn, execution);
+    this.#run(backend, execution, parsed);
+    return { ...execution };
+  }
+
+  /** Every execution, oldest first. */
+  executions(): ExecutionRecord[] {
+    return [...this.#executions.values()].map((e) => ({ ...e }));
+  }
+
+  /** Resolves once the execution is no longer RUNNING; rejects if it does not exist or after `timeoutMs`. */
+  waitFor(executionArn: string, timeoutMs: number): Promise<ExecutionRecord> {
+    const execution = this.#executions.get(executionArn);
+    if (!execution) return Promise.reject(new Error(`waitForExecution: no execution ${executionArn}`));
+    if (execution.status !== ExecutionStatus.RUNNING) return Promise.resolve({ ...execution });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const waiters = this.#waiters.get(executionArn) ?? [];
+        this.#waiters.set(
+          executionArn,
+          waiters.filter((w) => w !== done),
+        );
+        reject(new Error(`waitForExecution: ${executionArn} still RUNNING after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = (settled: ExecutionRecord) => {
+        clearTimeout(timer);
+        resolve(settled);
+      };
+      this.#waiters.set(executionArn, [...(this.#waiters.get(executionArn) ?? []), done]);
+    });
+  }
+
+  /** Forgets every execution; runs still in flight settle into nothing. */
+  reset(): void {
+    this.#generation += 1;
+    this.#executions = new Map();
+    this.#waiters = new Map();
+  }
+
+  #run(backend: StepFunctionsBackend, execution: MutableExecution, input: unknown): void {
+    const generation = this.#generation;
+    const { executionArn, name } = execution;
+    // Deferred so the StartExecution response goes out first, as with the real asynchronous service;
+    // a backend that throws synchronously fails the execution instead of the request.
+    Promise.resolve()
+      .then(() => backend.run({ executionArn, name, input }))
+      .then(
+        (output) => {
+          execution.status = ExecutionStatus.SUCCEEDED;
+          execution.output = JSON.stringify(output === undefined ? null : output);
+        },
+        (error: unknown) => {
+          execution.status = ExecutionStatus.FAILED;
+          execution.error = error instanceof Error ? error.name : 'Error';
+          execution.cause = error instanceof Error ? error.message : String(error);
+        },
+      )
+      .then(() => {
+        if (generation !== this.#generation) return;
+        execution.stopDate = this.#config.clock();
+        const waiters = this.#waiters.get(executionArn) ?? [];
+        this.#waiters.delete(executionArn);
+        for (const waiter of waiters) waiter({ ...execution });
+      });
+  }
+
+  #describe(executionArn: string): unknown {
+    if (!EXECUTION_ARN.test(executionArn)) {
+      throw new AwsApiError(
+        'InvalidArn',
+        `Invalid Arn: 'Resource type not valid in this context: ${executionArn}'`,
+      );
+    }
+    const e = this.#executions.get(executionArn);
+    if (!e) throw new AwsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    return {
+      executionArn: e.executionArn,
+      stateMachineArn: e.stateMachineArn,
+      name: e.name,
+      status: e.status,
+      startDate: epochSeconds(e.startDate),
+      ...(e.stopDate !== undefined ? { stopDate: epochSeconds(e.stopDate) } : {}),
+      input: e.input,
+      inputDetails: { included: true },
+      ...(e.output !== undefined ? { output: e.output, outputDetails: { included: true } } : {}),
+      ...(e.error !== undefined ? { error: e.error } : {}),
+      ...(e.cause !== undefined ? { cause: e.cause } : {}),
+    };
+  }
+
+  #list(input: JsonObject): unknown {
+    const stateMachineArn = requiredString(input, 'stateMachineArn');
+    if (!STATE_MACHINE_ARN.test(stateMachineArn)) {
+      throw new AwsApiError(
+        'InvalidArn',
+        `Invalid Arn: 'Resource type not valid in this context: ${stateMachineArn}'`,
+      );
+    }
+    if (this.#config.backend?.stateMachineArn !== stateMachineArn) {
+      throw new AwsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    }
+    const statusFilter = optionalString(input, 'statusFilter');
+    const maxResults = optionalInteger(input, 'maxResults') ?? 0;
+    if (maxResults < 0 || maxResults > MAX_PAGE_SIZE) {
+      throw new AwsApiError(
+        'ValidationException',
+        `Value '${maxResults}' at 'maxResults' failed to satisfy constraint`,
+      );
+    }
+    const offset = decodeOffsetToken(optionalString(input, 'nextToken'), 'InvalidToken');
+    const matching = [...this.#executions.values()]
+      .filter(
+        (e) =>
+          e.stateMachineArn === stateMachineArn && (statusFilter === undefined || e.status === statusFilter),
+      )
+      .reverse(); // newest first, as AWS lists them
+    const pageSize = maxResults === 0 ? DEFAULT_PAGE_SIZE : maxResults;
+    const page = matching.slice(offset, offset + pageSize);
+    return {
+      executions: page.map((e) => ({
+        executionArn: e.executionArn,
+        stateMachineArn: e.stateMachineArn,
+        name: e.name,
+        status: e.status,
+        startDate: epochSeconds(e.startDate),
+        ...(e.stopDate !== undefined ? { stopDate: epochSeconds(e.stopDate) } : {}),
+      })),
+      ...(offset + pageSize < matching.length ? { nextToken: encodeOffsetToken(offset + pageSize) } : {}),
+    };
+  }
+}

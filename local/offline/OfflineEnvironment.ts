@@ -1,0 +1,164 @@
+/**
+ * Everything a provisioning needs, on loopback: the Atlas emulator, the AWS emulator (EC2, Secrets
+ * Manager, Step Functions backed by the synthesized state machine, EventBridge with the stack's request
+ * rule) and the local API, all on one virtual clock. The handlers are the deployed ones, reached
+ * through the same environment variables CDK sets, pointed here.
+ */
+
+import { logger, useClock } from '../../lambdas/handlers/runtime';
+import { type AtlasEmulator, DEMO_API_KEY, DEMO_GROUP_ID, startAtlasEmulator } from '../atlas-emulator';
+import {
+  type AwsEmulator,
+  DEMO_SECURITY_GROUP_ID,
+  DEMO_SUBNET_IDS,
+  DEMO_VPC_ID,
+  startAwsEmulator,
+} from '../aws-emulator';
+import { type EventLog, OfflineWorkflow } from '../runner/OfflineWorkflow';
+import { type SynthesizedWorkflow, synthesizeWorkflow } from '../runner/synthesizedWorkflow';
+import { VirtualClock } from '../shared/VirtualClock';
+import { type LocalApi, startLocalApi } from './localApi';
+import { atlasScriptOf, type Scenario } from './scenario';
+
+/** The demo request `npm start` submits: the demo project, region and network of the emulators. */
+export const DEMO_REQUEST = {
+  groupId: DEMO_GROUP_ID,
+  region: 'us-east-1',
+  vpcId: DEMO_VPC_ID,
+  subnetIds: [DEMO_SUBNET_IDS[0], DEMO_SUBNET_IDS[1]],
+  securityGroupIds: [DEMO_SECURITY_GROUP_ID],
+  tags: { Environment: 'demo' },
+} as const;
+
+export interface OfflineEnvironmentOptions {
+  readonly scenario?: Scenario;
+  /** @default 0 - a free port */
+  readonly apiPort?: number;
+  /** Real milliseconds per Wait state and Retry pause. @default 0 */
+  readonly realWaitMs?: number;
+  readonly onEvent?: (executionName: string, event: EventLog) => void;
+  /** @default 'WARN' - the functions' Powertools log level */
+  readonly logLevel?: string;
+}
+
+export interface Leftovers {
+  /** VPC endpoints EC2 still shows in a state other than `deleted`. */
+  readonly vpcEndpoints: number;
+  /** Atlas registrations that still exist (DELETING ones included). */
+  readonly atlasEndpoints: number;
+}
+
+export interface OfflineEnvironment {
+  readonly atlas: AtlasEmulator;
+  readonly aws: AwsEmulator;
+  readonly api: LocalApi;
+  readonly workflow: OfflineWorkflow;
+  readonly synthesized: SynthesizedWorkflow;
+  readonly clock: VirtualClock;
+  /** The demo request with the scenario's `request` fields merged over it. */
+  readonly request: Record<string, unknown>;
+  leftovers(): Leftovers;
+  close(): Promise<void>;
+}
+
+let synthesized: SynthesizedWorkflow | undefined;
+
+/** Synthesizes once per process: every environment runs the same definition. */
+export function offlineDefinition(): SynthesizedWorkflow {
+  synthesized ??= synthesizeWorkflow();
+  return synthesized;
+}
+
+let active = false;
+
+/**
+ * Starts the emulators and the local API for one scenario. One at a time per process: the handlers'
+ * module-level clients (like a warm Lambda's) read their endpoints from the environment once.
+ */
+export async function startOfflineEnvironment(
+  options: OfflineEnvironmentOptions = {},
+): Promise<OfflineEnvironment> {
+  if (active) throw new Error('an offline environment is already running in this process; close it first');
+  active = true;
+  const scenario = options.scenario ?? {};
+  const definition = offlineDefinition();
+  const clock = new VirtualClock();
+  useClock(clock.now);
+
+  const atlas = await startAtlasEmulator({
+    apiKeys: [DEMO_API_KEY],
+    clock: clock.now,
+    script: atlasScriptOf(scenario),
+  });
+  const credentials =
+    scenario.credentials === 'wrong'
+      ? { ...DEMO_API_KEY, privateKey: 'not-the-private-key-of-this-api-key' }
+      : DEMO_API_KEY;
+  let workflow: OfflineWorkflow | undefined;
+  const aws = await startAwsEmulator({
+    clock: clock.now,
+    atlas: atlas.atlasSide,
+    secrets: { [definition.atlasSecretArn]: JSON.stringify(credentials) },
+    ec2: { faults: scenario.ec2?.faults ?? [] },
+    stepFunctions: {
+      stateMachineArn: definition.stateMachineArn,
+      run: (execution) => (workflow as OfflineWorkflow).run(execution),
+    },
+    rules: [
+      {
+        eventBusName: definition.eventBusName,
+        pattern: { 'detail-type': definition.requestRule.detailTypes },
+        target: 'stepFunctions',
+        inputPath: '$.detail',
+      },
+    ],
+  });
+
+  Object.assign(process.env, {
+    ...definition.functionEnvironment,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'offline',
+    AWS_SECRET_ACCESS_KEY: 'offline',
+    AWS_ENDPOINT_URL: aws.url,
+    ATLAS_BASE_URL: atlas.url,
+    STATE_MACHINE_ARN: definition.stateMachineArn,
+    AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+  });
+  delete process.env.AWS_PROFILE;
+  // The handlers' logger is built when the module loads: set its level here rather than by environment.
+  logger.setLogLevel((options.logLevel ?? 'WARN') as Parameters<typeof logger.setLogLevel>[0]);
+
+  workflow = new OfflineWorkflow({
+    workflow: definition,
+    eventBridgeEndpoint: aws.url,
+    clock,
+    realWaitMs: options.realWaitMs ?? 0,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  });
+  const api = await startLocalApi({ port: options.apiPort ?? 0 });
+
+  const request: Record<string, unknown> = { ...DEMO_REQUEST };
+  for (const [key, value] of Object.entries(scenario.request ?? {})) {
+    if (value === null) delete request[key];
+    else request[key] = value;
+  }
+
+  return {
+    atlas,
+    aws,
+    api,
+    workflow,
+    synthesized: definition,
+    clock,
+    request,
+    leftovers: () => ({
+      vpcEndpoints: aws.vpcEndpoints.filter((e) => e.state !== 'deleted').length,
+      atlasEndpoints: atlas.endpoints().length,
+    }),
+    close: async () => {
+      await Promise.allSettled([api.close(), aws.close(), atlas.close()]);
+      useClock(() => Date.now());
+      active = false;
+    },
+  };
+}

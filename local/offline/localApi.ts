@@ -1,0 +1,107 @@
+/**
+ * The API as it runs behind API Gateway, on loopback: the same routes, answered by the same handler
+ * modules, given the proxy events API Gateway would send.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { ApiHandlers } from '../../infra/handlers';
+import { invokeLambda } from '../runner/lambdaInvoker';
+
+export interface LocalApi {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+export async function startLocalApi(options: { port?: number; host?: string } = {}): Promise<LocalApi> {
+  const server = createServer(async (req, res) => {
+    const send = (result: APIGatewayProxyResult) => {
+      res.writeHead(result.statusCode, result.headers as Record<string, string>);
+      res.end(result.body);
+    };
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const match = /^\/endpoints(?:\/([^/]+))?\/?$/.exec(url.pathname);
+      if (!match) return send(problem(404, `No route for ${req.method} ${url.pathname}.`));
+      const executionId = match[1] ? decodeURIComponent(match[1]) : undefined;
+      if (req.method === 'POST' && executionId === undefined) {
+        const body = await readBody(req);
+        if (body === undefined) return send(problem(413, 'The request body is too large.'));
+        return send(await invoke(ApiHandlers.startProvisioning, proxyEvent(req, url, body, {})));
+      }
+      if (req.method === 'GET' && executionId !== undefined) {
+        return send(await invoke(ApiHandlers.getProvisioning, proxyEvent(req, url, null, { executionId })));
+      }
+      return send(problem(405, `${req.method} is not allowed on ${url.pathname}.`));
+    } catch {
+      // API Gateway answers a failed integration with 502 and a fixed message; so does this.
+      send(problem(502, 'Internal server error'));
+    }
+  });
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function invoke(module: string, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  return (await invokeLambda(module, event)) as APIGatewayProxyResult;
+}
+
+function problem(statusCode: number, message: string): APIGatewayProxyResult {
+  return { statusCode, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ message }) };
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function proxyEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: string | null,
+  pathParameters: Record<string, string>,
+): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string') headers[key] = value;
+  }
+  return {
+    resource: pathParameters.executionId ? '/endpoints/{executionId}' : '/endpoints',
+    path: url.pathname,
+    httpMethod: req.method ?? 'GET',
+    headers,
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
+    stageVariables: null,
+    body,
+    isBase64Encoded: false,
+    requestContext: {
+      requestId: randomUUID(),
+      stage: '$default',
+      httpMethod: req.method ?? 'GET',
+      path: url.pathname,
+      resourcePath: pathParameters.executionId ? '/endpoints/{executionId}' : '/endpoints',
+    } as APIGatewayProxyEvent['requestContext'],
+  };
+}

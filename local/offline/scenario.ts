@@ -1,0 +1,136 @@
+/**
+ * Scenarios: what the offline emulators do during one provisioning. A scenario is the Atlas emulator's
+ * script format (`endpointService`, `attempts`, `deletingPolls`, `faults`) plus `request` (fields merged
+ * over the demo request), `ec2.faults` and `credentials`. Built-in ones ship as files in `local/scenarios/`.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type AtlasScript, validateAtlasScript } from '../atlas-emulator';
+import type { AwsFault } from '../aws-emulator';
+
+export interface Scenario extends AtlasScript {
+  /** Shown in progress output and in `--json`. */
+  readonly name?: string;
+  readonly description?: string;
+  /** Fields merged over the demo request (set one to `null` to remove it). */
+  readonly request?: Readonly<Record<string, unknown>>;
+  readonly ec2?: { readonly faults?: readonly AwsFault[] };
+  /** `wrong`: the secret holds a key Atlas refuses. @default 'valid' */
+  readonly credentials?: 'valid' | 'wrong';
+  /** What a run of this scenario should end with; the test suite checks every built-in scenario against it. */
+  readonly expect?: { readonly status: 'SUCCEEDED' | 'FAILED'; readonly error?: string };
+}
+
+const SCENARIO_KEYS = new Set([
+  'name',
+  'description',
+  'request',
+  'ec2',
+  'credentials',
+  'expect',
+  'endpointService',
+  'attempts',
+  'deletingPolls',
+  'faults',
+]);
+
+/** A scenario file is refused with every problem named, before anything starts. */
+export class ScenarioError extends Error {
+  constructor(source: string, problems: readonly string[]) {
+    super(`${source} is not a valid scenario: ${problems.join('; ')}`);
+    this.name = 'ScenarioError';
+  }
+}
+
+export function validateScenario(value: unknown, source = 'scenario'): Scenario {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ScenarioError(source, ['expected a JSON object']);
+  }
+  const scenario = value as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const key of Object.keys(scenario)) {
+    if (!SCENARIO_KEYS.has(key))
+      problems.push(`${key}: unknown field; expected one of ${[...SCENARIO_KEYS].join(', ')}`);
+  }
+  for (const key of ['name', 'description'] as const) {
+    if (scenario[key] !== undefined && typeof scenario[key] !== 'string')
+      problems.push(`${key}: expected a string`);
+  }
+  if (
+    scenario.request !== undefined &&
+    (typeof scenario.request !== 'object' || scenario.request === null || Array.isArray(scenario.request))
+  ) {
+    problems.push('request: expected an object of request fields');
+  }
+  if (
+    scenario.credentials !== undefined &&
+    scenario.credentials !== 'valid' &&
+    scenario.credentials !== 'wrong'
+  ) {
+    problems.push('credentials: expected "valid" or "wrong"');
+  }
+  const ec2 = scenario.ec2 as { faults?: unknown } | undefined;
+  if (
+    ec2 !== undefined &&
+    (typeof ec2 !== 'object' || ec2 === null || (ec2.faults !== undefined && !Array.isArray(ec2.faults)))
+  ) {
+    problems.push('ec2: expected { "faults": [ { "action", "code", "status", "times" } ] }');
+  }
+  const expect = scenario.expect as { status?: unknown } | undefined;
+  if (expect !== undefined && expect.status !== 'SUCCEEDED' && expect.status !== 'FAILED') {
+    problems.push('expect.status: expected "SUCCEEDED" or "FAILED"');
+  }
+  if (problems.length > 0) throw new ScenarioError(source, problems);
+  try {
+    validateAtlasScript(atlasScriptOf(scenario as Scenario), source);
+  } catch (error) {
+    throw new ScenarioError(source, [error instanceof Error ? error.message : String(error)]);
+  }
+  return scenario as Scenario;
+}
+
+/** The Atlas emulator's part of a scenario. */
+export function atlasScriptOf(scenario: Scenario): AtlasScript {
+  const { endpointService, attempts, deletingPolls, faults } = scenario;
+  return {
+    ...(endpointService ? { endpointService } : {}),
+    ...(attempts ? { attempts } : {}),
+    ...(deletingPolls !== undefined ? { deletingPolls } : {}),
+    ...(faults ? { faults } : {}),
+  };
+}
+
+const SCENARIO_DIR = fileURLToPath(new URL('../scenarios/', import.meta.url));
+
+/** The names of the built-in scenarios (`local/scenarios/<name>.json`). */
+export function builtInScenarioNames(): string[] {
+  return readdirSync(SCENARIO_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
+}
+
+export function loadScenarioFile(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ScenarioError(path, [`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ScenarioError(path, ['is not JSON']);
+  }
+  return validateScenario(parsed, path);
+}
+
+export function loadBuiltInScenario(name: string): Scenario {
+  if (!builtInScenarioNames().includes(name)) {
+    throw new ScenarioError(`--scenario ${name}`, [
+      `no such built-in scenario; choose one of ${builtInScenarioNames().join(', ')}`,
+    ]);
+  }
+  return { name, ...loadScenarioFile(`${SCENARIO_DIR}${name}.json`) };
+}

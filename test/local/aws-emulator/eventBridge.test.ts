@@ -1,0 +1,146 @@
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type AwsEmulator,
+  type AwsEmulatorOptions,
+  EmulatorOptionsError,
+  startAwsEmulator,
+} from '../../../local/aws-emulator';
+import { eventsClient } from './clients';
+
+const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:ProvisionPrivateEndpoint';
+const NOW = Date.parse('2026-03-01T12:00:00Z');
+
+describe('EventBridge PutEvents', () => {
+  let aws: AwsEmulator;
+  let client: EventBridgeClient;
+  const inputs: unknown[] = [];
+
+  async function start(options: AwsEmulatorOptions = {}): Promise<void> {
+    aws = await startAwsEmulator({ clock: () => NOW, ...options });
+    client = eventsClient(aws.url);
+  }
+
+  const stepFunctions = {
+    stateMachineArn: STATE_MACHINE_ARN,
+    run: async ({ input }: { input: unknown }) => {
+      inputs.push(input);
+      return {};
+    },
+  };
+
+  afterEach(async () => {
+    inputs.length = 0;
+    client.destroy();
+    await aws.close();
+  });
+
+  it('records every entry with its bus, source, detail type and parsed detail', async () => {
+    await start();
+
+    const out = await client.send(
+      new PutEventsCommand({
+        Entries: [
+          { Source: 'app.privatelink', DetailType: 'EndpointReady', Detail: '{"vpcEndpointId":"vpce-1"}' },
+          { Source: 'app.privatelink', DetailType: 'EndpointFailed', Detail: '{}', EventBusName: 'ops' },
+        ],
+      }),
+    );
+
+    expect(out.FailedEntryCount).toBe(0);
+    expect(out.Entries?.map((e) => e.EventId)).toEqual(aws.events.map((e) => e.eventId));
+    expect(aws.events).toMatchObject([
+      {
+        time: NOW,
+        eventBusName: 'default',
+        source: 'app.privatelink',
+        detailType: 'EndpointReady',
+        detail: { vpcEndpointId: 'vpce-1' },
+      },
+      { eventBusName: 'ops', detailType: 'EndpointFailed', detail: {} },
+    ]);
+  });
+
+  it('answers per-entry errors for a missing Source or malformed Detail without failing the call', async () => {
+    await start();
+
+    const out = await client.send(
+      new PutEventsCommand({
+        Entries: [
+          { DetailType: 'X', Detail: '{}' },
+          { Source: 's', DetailType: 'X', Detail: 'not json' },
+          { Source: 's', DetailType: 'X', Detail: '{}' },
+        ],
+      }),
+    );
+
+    expect(out.FailedEntryCount).toBe(2);
+    expect(out.Entries?.map((e) => e.ErrorCode ?? 'ok')).toEqual([
+      'InvalidArgument',
+      'MalformedDetail',
+      'ok',
+    ]);
+    expect(aws.events).toHaveLength(1);
+  });
+
+  it('starts an execution with the detail as input when a rule matches', async () => {
+    await start({
+      stepFunctions,
+      rules: [
+        {
+          eventBusName: 'default',
+          pattern: { source: ['app.privatelink'], 'detail-type': ['EndpointRequested'] },
+          target: 'stepFunctions',
+          inputPath: '$.detail',
+        },
+      ],
+    });
+
+    await client.send(
+      new PutEventsCommand({
+        Entries: [
+          { Source: 'app.privatelink', DetailType: 'EndpointRequested', Detail: '{"requestId":"r-1"}' },
+          { Source: 'app.privatelink', DetailType: 'SomethingElse', Detail: '{"requestId":"r-2"}' },
+        ],
+      }),
+    );
+
+    expect(aws.executions).toHaveLength(1);
+    expect(aws.executions[0]).toMatchObject({
+      stateMachineArn: STATE_MACHINE_ARN,
+      input: '{"requestId":"r-1"}',
+    });
+    expect(aws.events[0]?.startedExecutionArns).toEqual([aws.executions[0]?.executionArn]);
+    await aws.waitForExecution(aws.executions[0]!.executionArn);
+    expect(inputs).toEqual([{ requestId: 'r-1' }]);
+  });
+
+  it('gives the whole event envelope as input when the rule has no inputPath', async () => {
+    await start({
+      stepFunctions,
+      rules: [{ pattern: { source: ['app.privatelink'] }, target: 'stepFunctions' }],
+    });
+
+    await client.send(
+      new PutEventsCommand({ Entries: [{ Source: 'app.privatelink', DetailType: 'X', Detail: '{"a":1}' }] }),
+    );
+
+    expect(JSON.parse(aws.executions[0]!.input)).toMatchObject({
+      version: '0',
+      source: 'app.privatelink',
+      'detail-type': 'X',
+      account: '123456789012',
+      region: 'us-east-1',
+      time: '2026-03-01T12:00:00Z',
+      detail: { a: 1 },
+    });
+  });
+
+  it('fails at start when a rule targets Step Functions but no backend is configured', async () => {
+    const starting = startAwsEmulator({ rules: [{ pattern: { source: ['s'] }, target: 'stepFunctions' }] });
+
+    await expect(starting).rejects.toThrow(EmulatorOptionsError);
+    await expect(starting).rejects.toThrow(/rules\[0\]\.target/);
+    await start(); // leaves a server for afterEach to close
+  });
+});
