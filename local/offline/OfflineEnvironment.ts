@@ -72,6 +72,14 @@ export function offlineDefinition(): SynthesizedWorkflow {
 let active = false;
 
 /**
+ * The emulators' ports, kept from the first environment of the process. The handlers' SDK and Atlas
+ * clients are built once per process (like a warm Lambda's) from `AWS_ENDPOINT_URL` and `ATLAS_BASE_URL`;
+ * a later environment on other ports would leave them calling a closed emulator.
+ */
+let emulatorPorts: { atlas: number; aws: number } | undefined;
+let environments = 0;
+
+/**
  * Starts the emulators and the local API for one scenario. One at a time per process: the handlers'
  * module-level clients (like a warm Lambda's) read their endpoints from the environment once.
  */
@@ -85,7 +93,13 @@ export async function startOfflineEnvironment(
   const clock = new VirtualClock();
   useClock(clock.now);
 
+  environments += 1;
+  // Secrets Manager ends every secret ARN with a random suffix; a new one per environment keeps the
+  // handlers' credentials cache (warm across environments) from serving the previous scenario's key.
+  const secretArn = `${definition.atlasSecretArn}-env${String(environments).padStart(3, '0')}`;
+
   const atlas = await startAtlasEmulator({
+    ...(emulatorPorts ? { port: emulatorPorts.atlas } : {}),
     apiKeys: [DEMO_API_KEY],
     clock: clock.now,
     script: atlasScriptOf(scenario),
@@ -96,9 +110,10 @@ export async function startOfflineEnvironment(
       : DEMO_API_KEY;
   let workflow: OfflineWorkflow | undefined;
   const aws = await startAwsEmulator({
+    ...(emulatorPorts ? { port: emulatorPorts.aws } : {}),
     clock: clock.now,
     atlas: atlas.atlasSide,
-    secrets: { [definition.atlasSecretArn]: JSON.stringify(credentials) },
+    secrets: { [secretArn]: JSON.stringify(credentials) },
     ec2: { faults: scenario.ec2?.faults ?? [] },
     stepFunctions: {
       stateMachineArn: definition.stateMachineArn,
@@ -114,6 +129,8 @@ export async function startOfflineEnvironment(
     ],
   });
 
+  emulatorPorts ??= { atlas: atlas.port, aws: Number(new URL(aws.url).port) };
+
   Object.assign(process.env, {
     ...definition.functionEnvironment,
     AWS_REGION: 'us-east-1',
@@ -121,8 +138,10 @@ export async function startOfflineEnvironment(
     AWS_SECRET_ACCESS_KEY: 'offline',
     AWS_ENDPOINT_URL: aws.url,
     ATLAS_BASE_URL: atlas.url,
+    ATLAS_SECRET_ARN: secretArn,
     STATE_MACHINE_ARN: definition.stateMachineArn,
-    AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+    // The locked SDK versions support Node 20; the SDK warns that releases after January 2027 will not.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   delete process.env.AWS_PROFILE;
   // The handlers' logger is built when the module loads: set its level here rather than by environment.

@@ -1,0 +1,96 @@
+/**
+ * One provisioning, offline, from request to report: submits the request through the local API (as a
+ * user would, through API Gateway), follows the execution to its end and reads both emulators.
+ */
+import type { OfflineEnvironment } from './OfflineEnvironment';
+
+/** What `npm start -- --json` prints. */
+export interface RunReport {
+  readonly scenario: string;
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly executionId: string | null;
+  readonly connectionStatus: string | null;
+  readonly attempts: number;
+  readonly vpcEndpointId: string | null;
+  readonly atlasRequests: number;
+  readonly awsRequests: number;
+  readonly stateTransitions: number;
+  /** Virtual seconds from start to end, as the workflow measured them (Wait states included). */
+  readonly durationSeconds: number;
+  readonly leftovers: { readonly vpcEndpoints: number; readonly atlasEndpoints: number };
+  readonly error?: { readonly name: string; readonly cause: string };
+  /** The API's answer when it refused the request (no execution was started). */
+  readonly rejected?: { readonly status: number; readonly body: unknown };
+}
+
+interface Attempt {
+  readonly vpcEndpointId?: string;
+  readonly connectionStatus?: string | null;
+}
+
+/** Submits `request` through the local API and waits for the execution to stop. */
+export async function runScenario(
+  env: OfflineEnvironment,
+  options: { readonly scenario?: string; readonly request?: unknown; readonly idempotencyKey?: string } = {},
+): Promise<RunReport> {
+  const transitionsBefore = env.workflow.stateTransitions;
+  const atlasBefore = env.atlas.requestLog.length;
+  const awsBefore = env.aws.requests.length;
+  const startedAt = env.clock.now();
+  const response = await fetch(`${env.api.url}/endpoints`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      ...(options.idempotencyKey ? { 'Idempotency-Key': options.idempotencyKey } : {}),
+    },
+    body: JSON.stringify(options.request ?? env.request),
+  });
+  const body = (await response.json()) as { executionArn?: string; executionId?: string };
+  const counts = () => ({
+    atlasRequests: env.atlas.requestLog.length - atlasBefore,
+    awsRequests: env.aws.requests.length - awsBefore,
+    stateTransitions: env.workflow.stateTransitions - transitionsBefore,
+  });
+  const scenario = options.scenario ?? 'custom';
+  if (response.status !== 202 || !body.executionArn) {
+    return {
+      scenario,
+      status: 'FAILED',
+      executionId: null,
+      connectionStatus: null,
+      attempts: 0,
+      vpcEndpointId: null,
+      ...counts(),
+      durationSeconds: 0,
+      leftovers: env.leftovers(),
+      error: { name: `HTTP ${response.status}`, cause: JSON.stringify(body) },
+      rejected: { status: response.status, body },
+    };
+  }
+  const execution = await env.aws.waitForExecution(body.executionArn, { timeoutMs: 120_000 });
+  const output = execution.output
+    ? (JSON.parse(execution.output) as { attempts?: Attempt[]; vpcEndpointId?: string })
+    : undefined;
+  const attempts = output?.attempts ?? [];
+  const failedAttempts = env.aws.events.filter(
+    (e) =>
+      e.detailType === 'Atlas Private Endpoint Failed' &&
+      (e.detail as { executionName?: string }).executionName === body.executionId,
+  );
+  const failure = failedAttempts.at(-1)?.detail as { attempts?: Attempt[] } | undefined;
+  const allAttempts = attempts.length > 0 ? attempts : (failure?.attempts ?? []);
+  return {
+    scenario,
+    status: execution.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
+    executionId: body.executionId ?? null,
+    connectionStatus: allAttempts.at(-1)?.connectionStatus ?? null,
+    attempts: allAttempts.length,
+    vpcEndpointId: output?.vpcEndpointId ?? null,
+    ...counts(),
+    durationSeconds: Math.round((env.clock.now() - startedAt) / 1000),
+    leftovers: env.leftovers(),
+    ...(execution.status === 'SUCCEEDED'
+      ? {}
+      : { error: { name: execution.error ?? 'unknown', cause: execution.cause ?? '' } }),
+  };
+}
