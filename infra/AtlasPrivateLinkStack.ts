@@ -155,9 +155,10 @@ export class AtlasPrivateLinkStack extends Stack {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
+    // The model documents the body (and exports with the API), but the function validates it: API Gateway's
+    // own body validation would answer a bare "Invalid request body", where the function names every field.
     endpoints.addMethod('POST', new apigateway.LambdaIntegration(startProvisioning), {
       requestModels: { 'application/json': requestModel },
-      requestValidator,
     });
     endpoints
       .addResource('{executionId}')

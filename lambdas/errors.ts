@@ -144,7 +144,10 @@ export class AtlasConflictError extends AtlasApiError {
 export class AtlasRateLimitedError extends AtlasApiError {
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(details: AtlasErrorDetails & { retryAfterSeconds?: number | undefined }, options?: ErrorOptions) {
+  constructor(
+    details: AtlasErrorDetails & { retryAfterSeconds?: number | undefined },
+    options?: ErrorOptions,
+  ) {
     super(details, options);
     this.name = ErrorName.AtlasRateLimited;
     this.retryAfterSeconds = details.retryAfterSeconds;

@@ -110,7 +110,11 @@ export interface GcpEndpointGroup {
   readonly status?: 'INITIATING' | 'VERIFIED' | 'AVAILABLE' | 'FAILED' | 'DELETING' | 'DELETED';
   readonly deleteRequested?: boolean;
   readonly errorMessage?: string | null;
-  readonly endpoints?: readonly { readonly endpointName?: string; readonly ipAddress?: string; readonly status?: string }[];
+  readonly endpoints?: readonly {
+    readonly endpointName?: string;
+    readonly ipAddress?: string;
+    readonly status?: string;
+  }[];
 }
 
 /** Atlas's error body. */

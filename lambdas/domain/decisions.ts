@@ -55,8 +55,9 @@ export interface ServiceState {
 }
 
 /**
- * Decides what an endpoint service's status means: AVAILABLE with a service name → READY; INITIATING
- * (or AVAILABLE still without a name, or WAITING_FOR_USER) → WAIT with backoff; FAILED or DELETING → fail.
+ * Decides what an endpoint service's status means: AVAILABLE or WAITING_FOR_USER (the service is up and
+ * waits for endpoints; Terraform's provider treats it as ready too) with a service name → READY;
+ * INITIATING, or no name yet → WAIT with backoff; FAILED or DELETING → fail.
  *
  * @throws EndpointServiceFailedError carrying Atlas's `errorMessage`.
  * @throws ProvisioningTimeoutError when the service is not ready within the deadline or the loop's bound.
@@ -81,7 +82,7 @@ export function decideEndpointService(
       `Atlas endpoint service ${observation.endpointServiceId} is ${status}: ${why}`,
     );
   }
-  if (status === 'AVAILABLE' && observation.endpointServiceName) {
+  if ((status === 'AVAILABLE' || status === 'WAITING_FOR_USER') && observation.endpointServiceName) {
     return { ...base, next: ServiceNext.READY, waitSeconds: 0 };
   }
   const waitSeconds = Math.min(

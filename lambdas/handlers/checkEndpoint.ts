@@ -5,6 +5,8 @@ import {
   shouldReadAtlas,
 } from '../domain/decisions';
 import { AtlasNotFoundError } from '../errors';
+import { atlasFromSecret } from './capabilities/atlasFromSecret';
+import { vpcEndpointsFromEnv } from './capabilities/vpcEndpointsFromEnv';
 import { lambdaRuntime, type Runtime, withExecution } from './runtime';
 
 export interface CheckEndpointEvent {
@@ -63,4 +65,6 @@ export const createCheckEndpointHandler =
       return poll;
     });
 
-export const handler = createCheckEndpointHandler(lambdaRuntime);
+export const handler = createCheckEndpointHandler(
+  lambdaRuntime({ atlas: atlasFromSecret, vpcEndpoints: vpcEndpointsFromEnv }),
+);

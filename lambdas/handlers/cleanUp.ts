@@ -1,6 +1,8 @@
 import type { AttemptRecord } from '../domain/decisions';
 import { type FailureOutcome, readableCause } from '../domain/workflowState';
 import { removeExecutionEndpoints } from '../services/endpointRemoval';
+import { atlasFromSecret } from './capabilities/atlasFromSecret';
+import { vpcEndpointsFromEnv } from './capabilities/vpcEndpointsFromEnv';
 import { lambdaRuntime, type Runtime, withExecution } from './runtime';
 
 /** The workflow's data when an error was caught; any part may be missing, depending on where it failed. */
@@ -80,4 +82,6 @@ export const createCleanUpHandler =
       return { passes: state.cleanup.passes + 1, startedAt, done: settled || timedOut, outcome };
     });
 
-export const handler = createCleanUpHandler(lambdaRuntime);
+export const handler = createCleanUpHandler(
+  lambdaRuntime({ atlas: atlasFromSecret, vpcEndpoints: vpcEndpointsFromEnv }),
+);

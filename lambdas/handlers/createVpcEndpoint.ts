@@ -1,6 +1,7 @@
 import { clientTokenFor, type History, initialPollState, type ServiceState } from '../domain/decisions';
 import { ManagedTag, type ProvisioningRequest } from '../domain/request';
 import type { AttemptState } from '../domain/workflowState';
+import { vpcEndpointsFromEnv } from './capabilities/vpcEndpointsFromEnv';
 import { lambdaRuntime, type Runtime, withExecution } from './runtime';
 
 export interface CreateVpcEndpointEvent {
@@ -48,4 +49,4 @@ export const createCreateVpcEndpointHandler =
       };
     });
 
-export const handler = createCreateVpcEndpointHandler(lambdaRuntime);
+export const handler = createCreateVpcEndpointHandler(lambdaRuntime({ vpcEndpoints: vpcEndpointsFromEnv }));

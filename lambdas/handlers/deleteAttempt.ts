@@ -1,6 +1,8 @@
 import { PollSchedule } from '../domain/decisions';
 import { DeletionTimeoutError } from '../errors';
 import { removeExecutionEndpoints } from '../services/endpointRemoval';
+import { atlasFromSecret } from './capabilities/atlasFromSecret';
+import { vpcEndpointsFromEnv } from './capabilities/vpcEndpointsFromEnv';
 import { lambdaRuntime, type Runtime, withExecution } from './runtime';
 
 export interface DeleteAttemptEvent {
@@ -55,4 +57,6 @@ export const createDeleteAttemptHandler =
       return { passes: event.deletion.passes + 1, startedAt, done, remaining: pass.remaining };
     });
 
-export const handler = createDeleteAttemptHandler(lambdaRuntime);
+export const handler = createDeleteAttemptHandler(
+  lambdaRuntime({ atlas: atlasFromSecret, vpcEndpoints: vpcEndpointsFromEnv }),
+);

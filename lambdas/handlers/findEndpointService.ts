@@ -2,6 +2,7 @@ import type { AwsEndpointService } from '../atlas/types';
 import { decideEndpointService, type ServiceState } from '../domain/decisions';
 import type { ProvisioningRequest } from '../domain/request';
 import { findOrCreateEndpointService } from '../services/endpointService';
+import { atlasFromSecret } from './capabilities/atlasFromSecret';
 import { lambdaRuntime, type Runtime, withExecution } from './runtime';
 
 export interface FindEndpointServiceEvent {
@@ -39,4 +40,4 @@ export const createFindEndpointServiceHandler =
       return state;
     });
 
-export const handler = createFindEndpointServiceHandler(lambdaRuntime);
+export const handler = createFindEndpointServiceHandler(lambdaRuntime({ atlas: atlasFromSecret }));

@@ -22,4 +22,4 @@ export const createRecordAttemptHandler =
       return recorded;
     });
 
-export const handler = createRecordAttemptHandler(lambdaRuntime);
+export const handler = createRecordAttemptHandler(lambdaRuntime());

@@ -1,3 +1,4 @@
+import { atlasFromSecret } from './capabilities/atlasFromSecret';
 import { lambdaRuntime, type Runtime, withExecution } from './runtime';
 
 export interface RegisterEndpointEvent {
@@ -31,4 +32,4 @@ export const createRegisterEndpointHandler =
       };
     });
 
-export const handler = createRegisterEndpointHandler(lambdaRuntime);
+export const handler = createRegisterEndpointHandler(lambdaRuntime({ atlas: atlasFromSecret }));

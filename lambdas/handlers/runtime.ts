@@ -4,12 +4,10 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { AtlasCredentialsStore } from '../adapters/AtlasCredentialsStore';
-import { ec2Client, secretsClient } from '../adapters/clients';
-import { VpcEndpoints } from '../adapters/VpcEndpoints';
-import { AtlasClient } from '../atlas/AtlasClient';
-import type { AtlasCredentials } from '../atlas/types';
-import { AtlasCredentialsError } from '../errors';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { VpcEndpoints } from '../adapters/VpcEndpoints';
+import type { AtlasClient } from '../atlas/AtlasClient';
 
 export interface Runtime {
   readonly logger: Logger;
@@ -28,37 +26,19 @@ export const RuntimeEnv = {
   secretArn: 'ATLAS_SECRET_ARN',
   atlasBaseUrl: 'ATLAS_BASE_URL',
   managedBy: 'MANAGED_BY',
+  /**
+   * Milliseconds the Atlas client allows to connect, and to wait for headers and between body chunks.
+   * @default - the client's own (5 s connect, 15 s headers and body)
+   */
+  atlasTimeoutMs: 'ATLAS_TIMEOUT_MS',
+  /**
+   * Milliseconds one Atlas operation may spend on its own retries, waits included.
+   * @default - the client's own (20 s)
+   */
+  atlasRetryDeadlineMs: 'ATLAS_RETRY_DEADLINE_MS',
 } as const;
 
 export const logger = new Logger({ serviceName: 'atlas-privatelink' });
-
-let credentialsStore: AtlasCredentialsStore | undefined;
-let cached: { credentials: AtlasCredentials; client: AtlasClient } | undefined;
-let vpcEndpoints: VpcEndpoints | undefined;
-
-async function atlasFromSecret(): Promise<AtlasClient> {
-  const secretArn = process.env[RuntimeEnv.secretArn];
-  if (!secretArn) {
-    throw new AtlasCredentialsError(`${RuntimeEnv.secretArn} is not set: this function cannot reach Atlas`);
-  }
-  credentialsStore ??= new AtlasCredentialsStore(secretsClient());
-  const credentials = await credentialsStore.get(secretArn);
-  // Keep the client (and its Digest nonce) while the secret is unchanged; a rotated secret gets a new one.
-  if (!cached || !sameCredentials(cached.credentials, credentials)) {
-    await cached?.client.close();
-    const baseUrl = process.env[RuntimeEnv.atlasBaseUrl];
-    cached = { credentials, client: new AtlasClient({ credentials, ...(baseUrl ? { baseUrl } : {}) }) };
-  }
-  return cached.client;
-}
-
-function sameCredentials(a: AtlasCredentials, b: AtlasCredentials): boolean {
-  if ('publicKey' in a && 'publicKey' in b)
-    return a.publicKey === b.publicKey && a.privateKey === b.privateKey;
-  if ('clientId' in a && 'clientId' in b)
-    return a.clientId === b.clientId && a.clientSecret === b.clientSecret;
-  return false;
-}
 
 let clock: () => number = () => Date.now();
 
@@ -70,19 +50,31 @@ export function useClock(next: () => number): void {
   clock = next;
 }
 
-/** The runtime of a deployed (or offline-run) Lambda: SDK clients and Atlas from the environment. */
-export const lambdaRuntime: Runtime = {
-  logger,
-  atlas: atlasFromSecret,
-  vpcEndpoints: () => {
-    vpcEndpoints ??= new VpcEndpoints(ec2Client());
-    return vpcEndpoints;
-  },
-  managedBy: () => process.env[RuntimeEnv.managedBy] ?? 'atlas-privatelink',
-  now: () => clock(),
-  random: () => randomInt(0, 1_000_000) / 1_000_000,
-  hash: (text) => createHash('sha256').update(text).digest('hex'),
+/** What a function can reach: each handler names only the ones it uses, so its bundle holds only those SDKs. */
+export interface Capabilities {
+  readonly atlas?: () => Promise<AtlasClient>;
+  readonly vpcEndpoints?: () => VpcEndpoints;
+}
+
+const missing = (what: string) => () => {
+  throw new Error(`${what} is not available to this function`);
 };
+
+/**
+ * The runtime of a deployed (or offline-run) Lambda: the clock, randomness and logger, plus the
+ * capabilities the handler asked for (see `capabilities/`), each built on first use.
+ */
+export function lambdaRuntime(capabilities: Capabilities = {}): Runtime {
+  return {
+    logger,
+    atlas: capabilities.atlas ?? (missing('Atlas') as () => Promise<AtlasClient>),
+    vpcEndpoints: capabilities.vpcEndpoints ?? (missing('EC2') as () => VpcEndpoints),
+    managedBy: () => process.env[RuntimeEnv.managedBy] ?? 'atlas-privatelink',
+    now: () => clock(),
+    random: () => randomInt(0, 1_000_000) / 1_000_000,
+    hash: (text) => createHash('sha256').update(text).digest('hex'),
+  };
+}
 
 /** Runs a handler body with the execution name as the log correlation id. */
 export async function withExecution<T>(

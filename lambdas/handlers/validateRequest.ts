@@ -24,4 +24,4 @@ export const createValidateRequestHandler =
       };
     });
 
-export const handler = createValidateRequestHandler(lambdaRuntime);
+export const handler = createValidateRequestHandler(lambdaRuntime());

@@ -39,15 +39,17 @@ export async function removeExecutionEndpoints(
 ): Promise<RemovalPass> {
   if (!target.groupId) return { vpcEndpointIds: [], remaining: [], abandoned: [] };
 
-  const tagged = (await vpc.findByTag(ManagedTag.execution, target.executionName)).filter(
-    (e) => e.tags[ManagedTag.managedBy] === target.managedBy,
-  );
+  // Only ever touch an endpoint that carries this execution's tag and this deployment's managed-by value:
+  // another deployment may run an execution of the same name (names derive from Idempotency-Keys).
+  const ours = (e: VpcEndpointView) =>
+    e.tags[ManagedTag.execution] === target.executionName &&
+    e.tags[ManagedTag.managedBy] === target.managedBy;
+  const tagged = (await vpc.findByTag(ManagedTag.execution, target.executionName)).filter(ours);
   const byId = new Map<string, VpcEndpointView | undefined>(tagged.map((e) => [e.vpcEndpointId, e]));
   for (const id of target.knownVpcEndpointIds ?? []) {
     if (id && !byId.has(id)) {
       const found = await vpc.describe(id);
-      // Only ever touch an endpoint that carries this execution's tag.
-      if (!found || found.tags[ManagedTag.execution] === target.executionName) byId.set(id, found);
+      if (!found || ours(found)) byId.set(id, found);
     }
   }
   const ids = [...byId.keys()];

@@ -11,13 +11,17 @@ export interface ApiRuntime {
 
 export const ApiEnv = { stateMachineArn: 'STATE_MACHINE_ARN' } as const;
 
-let executions: Executions | undefined;
+let executions: { client: ReturnType<typeof sfnClient>; executions: Executions } | undefined;
 
 export const lambdaApiRuntime: ApiRuntime = {
   logger,
   executions: () => {
-    executions ??= new Executions(sfnClient(), process.env[ApiEnv.stateMachineArn] ?? '');
-    return executions;
+    // A new SDK client (only ever offline: see forgetClients) gets a new adapter around it.
+    const client = sfnClient();
+    if (executions?.client !== client) {
+      executions = { client, executions: new Executions(client, process.env[ApiEnv.stateMachineArn] ?? '') };
+    }
+    return executions.executions;
   },
   hash: (text) => createHash('sha256').update(text).digest('hex'),
 };

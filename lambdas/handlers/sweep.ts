@@ -1,0 +1,64 @@
+import { sfnClient } from '../adapters/clients';
+import { Executions } from '../adapters/Executions';
+import { type SweepPorts, type SweepReport, sweep } from '../services/sweep';
+import { lambdaRuntime, type Runtime } from './runtime';
+
+/** Environment variables of the sweep function (besides the workflow functions' `ATLAS_SECRET_ARN`, `MANAGED_BY`). */
+export const SweepEnv = {
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  /** @default 7200 */
+  graceSeconds: 'SWEEP_GRACE_SECONDS',
+  /** `true`: report only. @default 'false' */
+  dryRun: 'SWEEP_DRY_RUN',
+} as const;
+
+const DEFAULT_GRACE_SECONDS = 7200;
+
+/** A summary of the pass, small enough for the log and the Lambda result. */
+export interface SweepResult {
+  readonly examined: number;
+  readonly orphanExecutions: string[];
+  readonly swept: string[];
+  readonly kept: number;
+  readonly remaining: string[];
+  readonly abandoned: SweepReport['abandoned'];
+  readonly dryRun: boolean;
+}
+
+/**
+ * The scheduled sweep: one pass over the VPC endpoints tagged as this deployment's, removing those whose
+ * execution ended without success (see `services/sweep`). What a pass leaves under way, the next finishes.
+ */
+export const createSweepHandler =
+  (runtime: Runtime, executions: () => SweepPorts['executions']) =>
+  async (): Promise<SweepResult> => {
+    const grace = Number(process.env[SweepEnv.graceSeconds] ?? DEFAULT_GRACE_SECONDS);
+    const report = await sweep(
+      { vpc: runtime.vpcEndpoints(), executions: executions(), atlas: runtime.atlas },
+      {
+        managedBy: runtime.managedBy(),
+        now: runtime.now(),
+        graceSeconds: Number.isFinite(grace) && grace >= 0 ? grace : DEFAULT_GRACE_SECONDS,
+        dryRun: process.env[SweepEnv.dryRun] === 'true',
+      },
+    );
+    const result: SweepResult = {
+      examined: report.examined,
+      orphanExecutions: report.orphans.map((o) => o.executionName),
+      swept: report.orphans.flatMap((o) => o.vpcEndpointIds),
+      kept: report.kept.length,
+      remaining: report.remaining,
+      abandoned: report.abandoned,
+      dryRun: report.dryRun,
+    };
+    if (result.swept.length > 0 || result.abandoned.length > 0) runtime.logger.warn('sweep removed orphans', { ...result });
+    else runtime.logger.info('sweep found nothing to remove', { examined: result.examined });
+    return result;
+  };
+
+let executions: Executions | undefined;
+
+export const handler = createSweepHandler(lambdaRuntime, () => {
+  executions ??= new Executions(sfnClient(), process.env[SweepEnv.stateMachineArn] ?? '');
+  return executions;
+});

@@ -1,0 +1,172 @@
+/**
+ * The sweep: the second line of clean-up, for what an execution could not remove itself because it never
+ * reached its Catch (stopped with `StopExecution`, timed out, or its clean-up gave up while a fault
+ * lasted). It finds the VPC endpoints tagged as managed by this deployment whose execution has ended
+ * without success, and removes them from both sides with the same removal the workflow uses.
+ *
+ * Never touched: endpoints without this deployment's managed-by tag; endpoints of a RUNNING execution
+ * (their own workflow owns them) or of a SUCCEEDED one (they are the product); endpoints younger than the
+ * grace period; endpoints whose execution Step Functions does not know (its history expired after 90
+ * days, or it belongs to another state machine: a replaced stack must not lose its working endpoints),
+ * unless `sweepUnknownExecutions` says otherwise; endpoints missing the tags that say where their Atlas
+ * registration is.
+ */
+import type { ExecutionView } from '../adapters/Executions';
+import type { VpcEndpoints, VpcEndpointView } from '../adapters/VpcEndpoints';
+import type { AtlasClient } from '../atlas/AtlasClient';
+import { ManagedTag } from '../domain/request';
+import { removeExecutionEndpoints } from './endpointRemoval';
+
+/** What the sweep talks to: EC2, Step Functions and Atlas, as the workflow's own adapters. */
+export interface SweepPorts {
+  readonly vpc: Pick<VpcEndpoints, 'findByTag' | 'describe' | 'delete'>;
+  readonly executions: { describe(executionName: string): Promise<Pick<ExecutionView, 'status'> | undefined> };
+  readonly atlas: () => Promise<Pick<AtlasClient, 'getEndpoint' | 'deleteEndpoint'>>;
+}
+
+export interface SweepOptions {
+  /** The `atlas-privatelink:managed-by` value of this deployment. */
+  readonly managedBy: string;
+  /** Milliseconds since the epoch. */
+  readonly now: number;
+  /** An endpoint younger than this is left alone, whatever its execution says. */
+  readonly graceSeconds: number;
+  /** Report what would be removed, remove nothing. @default false */
+  readonly dryRun?: boolean;
+  /** Treat an execution Step Functions does not know as ended without success. @default false */
+  readonly sweepUnknownExecutions?: boolean;
+}
+
+/** Why an endpoint was left alone. */
+export const KeptReason = {
+  running: 'execution running',
+  succeeded: 'execution succeeded',
+  unknownExecution: 'execution unknown to Step Functions',
+  young: 'younger than the grace period',
+  untagged: 'no execution, group-id or endpoint-service-id tag',
+} as const;
+export type KeptReason = (typeof KeptReason)[keyof typeof KeptReason];
+
+/** The endpoints of one ended execution, in one Atlas endpoint service. */
+export interface Orphans {
+  readonly executionName: string;
+  /** `FAILED`, `ABORTED`, `TIMED_OUT`, or `UNKNOWN` (with `sweepUnknownExecutions`). */
+  readonly executionStatus: string;
+  readonly groupId: string;
+  readonly endpointServiceId: string;
+  readonly vpcEndpointIds: string[];
+}
+
+export interface SweepReport {
+  /** Managed endpoints EC2 showed, deleted ones included (their Atlas registration may remain). */
+  readonly examined: number;
+  readonly orphans: Orphans[];
+  readonly kept: { readonly vpcEndpointId: string; readonly reason: KeptReason }[];
+  /** Ids whose deletion is under way on either side (a later pass finds them gone). */
+  readonly remaining: string[];
+  /** Ids that retrying will not remove, with why (e.g. Atlas refuses the credentials). */
+  readonly abandoned: { readonly id: string; readonly reason: string }[];
+  readonly dryRun: boolean;
+}
+
+const STILL_RUNNING = new Set(['RUNNING', 'PENDING_REDRIVE']);
+
+/**
+ * One pass of the sweep. Idempotent: a second pass re-reads both sides and only asks for deletions not yet
+ * under way, so a scheduled sweep simply finishes on its next run what this one started.
+ *
+ * @example
+ * const report = await sweep(ports, { managedBy: 'AtlasPrivateLink', now: Date.now(), graceSeconds: 7200 });
+ * console.log(report.orphans.length, report.remaining);
+ */
+export async function sweep(ports: SweepPorts, options: SweepOptions): Promise<SweepReport> {
+  const endpoints = (await ports.vpc.findByTag(ManagedTag.managedBy, options.managedBy)).filter(
+    (e) => e.tags[ManagedTag.managedBy] === options.managedBy,
+  );
+  const kept: SweepReport['kept'][number][] = [];
+  const keep = (e: VpcEndpointView, reason: KeptReason) => kept.push({ vpcEndpointId: e.vpcEndpointId, reason });
+
+  const candidates: VpcEndpointView[] = [];
+  for (const e of endpoints) {
+    const created = e.createdAt ? Date.parse(e.createdAt) : Number.NaN;
+    if (!e.tags[ManagedTag.execution] || !e.tags[ManagedTag.groupId] || !e.tags[ManagedTag.endpointServiceId]) {
+      keep(e, KeptReason.untagged);
+    } else if (Number.isNaN(created) || options.now - created < options.graceSeconds * 1000) {
+      keep(e, KeptReason.young);
+    } else {
+      candidates.push(e);
+    }
+  }
+
+  const statuses = new Map<string, string | undefined>();
+  for (const name of new Set(candidates.map((e) => e.tags[ManagedTag.execution] as string))) {
+    statuses.set(name, (await ports.executions.describe(name))?.status);
+  }
+
+  const groups = new Map<string, Orphans>();
+  for (const e of candidates) {
+    const executionName = e.tags[ManagedTag.execution] as string;
+    const status = statuses.get(executionName);
+    if (status === undefined && !options.sweepUnknownExecutions) keep(e, KeptReason.unknownExecution);
+    else if (status !== undefined && STILL_RUNNING.has(status)) keep(e, KeptReason.running);
+    else if (status === 'SUCCEEDED') keep(e, KeptReason.succeeded);
+    else {
+      const groupId = e.tags[ManagedTag.groupId] as string;
+      const endpointServiceId = e.tags[ManagedTag.endpointServiceId] as string;
+      const key = JSON.stringify([executionName, groupId, endpointServiceId]);
+      const group = groups.get(key) ?? {
+        executionName,
+        executionStatus: status ?? 'UNKNOWN',
+        groupId,
+        endpointServiceId,
+        vpcEndpointIds: [],
+      };
+      group.vpcEndpointIds.push(e.vpcEndpointId);
+      groups.set(key, group);
+    }
+  }
+
+  const orphans = [...groups.values()];
+  const remaining: string[] = [];
+  const abandoned: SweepReport['abandoned'][number][] = [];
+  if (!options.dryRun) {
+    for (const group of orphans) {
+      const pass = await removeExecutionEndpoints(
+        {
+          executionName: group.executionName,
+          managedBy: options.managedBy,
+          groupId: group.groupId,
+          endpointServiceId: group.endpointServiceId,
+          knownVpcEndpointIds: group.vpcEndpointIds,
+        },
+        ports.vpc,
+        ports.atlas,
+      );
+      remaining.push(...pass.remaining);
+      abandoned.push(...pass.abandoned);
+    }
+  }
+  return { examined: endpoints.length, orphans, kept, remaining, abandoned, dryRun: options.dryRun ?? false };
+}
+
+/**
+ * Sweeps pass after pass, pausing between them, until nothing is under way any more or `maxPasses` ran
+ * (the CLI and the offline demo; the scheduled Lambda runs one pass per schedule). Returns every pass.
+ */
+export async function sweepUntilSettled(
+  ports: SweepPorts,
+  options: Omit<SweepOptions, 'now'> & {
+    readonly now: () => number;
+    readonly maxPasses: number;
+    readonly pause: () => Promise<void>;
+  },
+): Promise<SweepReport[]> {
+  const reports: SweepReport[] = [];
+  for (let pass = 0; pass < options.maxPasses; pass += 1) {
+    if (pass > 0) await options.pause();
+    const report = await sweep(ports, { ...options, now: options.now() });
+    reports.push(report);
+    if (report.dryRun || report.remaining.length === 0) break;
+  }
+  return reports;
+}

@@ -1,0 +1,117 @@
+/**
+ * A handler `Runtime` for tests: EC2 through a real `VpcEndpoints` on an `EC2Client` that
+ * `aws-sdk-client-mock` intercepts, Atlas through the real `AtlasClient` against the Atlas emulator,
+ * and a settable clock.
+ */
+import { createHash } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { EC2Client, type Tag, type VpcEndpoint } from '@aws-sdk/client-ec2';
+import { VpcEndpoints } from '../../lambdas/adapters/VpcEndpoints';
+import { AtlasClient } from '../../lambdas/atlas/AtlasClient';
+import { ManagedTag } from '../../lambdas/domain/request';
+import type { Runtime } from '../../lambdas/handlers/runtime';
+import { type AtlasEmulator, DEMO_API_KEY, DEMO_GROUP_ID } from '../../local/atlas-emulator';
+
+export const GROUP = DEMO_GROUP_ID;
+export const VPC = 'vpc-0123456789abcdef0';
+export const SUBNET = 'subnet-0123456789abcdef0';
+export const VPCE = 'vpce-0123456789abcdef0';
+export const VPCE_2 = 'vpce-0123456789abcdef1';
+export const MANAGED_BY = 'AtlasPrivateLinkTest';
+export const EXECUTION = 'req-0123456789abcdef';
+export const STARTED_AT = '2026-03-01T10:00:00.000Z';
+export const T0 = Date.parse(STARTED_AT);
+
+export const silentLogger = new Logger({ serviceName: 'atlas-privatelink-test', logLevel: 'SILENT' });
+
+export interface TestRuntime extends Runtime {
+  /** Moves the clock. */
+  setNow(ms: number): void;
+  /** How many times a handler asked for the Atlas client. */
+  readonly atlasRequests: () => number;
+}
+
+/**
+ * A runtime whose Atlas client talks to `atlas` (when given) with the demo API key. Close it with
+ * `closeAtlasClients()` after each test.
+ */
+export function testRuntime(atlas?: AtlasEmulator, client?: AtlasClient): TestRuntime {
+  let now = T0 + 30_000;
+  let atlasRequests = 0;
+  const vpcEndpoints = new VpcEndpoints(new EC2Client({ region: 'us-east-1' }));
+  const atlasClient = client ?? (atlas ? track(newAtlasClient(atlas)) : undefined);
+  return {
+    logger: silentLogger,
+    atlas: async () => {
+      atlasRequests += 1;
+      if (!atlasClient) throw new Error('this test gave the runtime no Atlas');
+      return atlasClient;
+    },
+    vpcEndpoints: () => vpcEndpoints,
+    managedBy: () => MANAGED_BY,
+    now: () => now,
+    random: () => 0.5,
+    hash: (text) => createHash('sha256').update(text).digest('hex'),
+    setNow: (ms) => {
+      now = ms;
+    },
+    atlasRequests: () => atlasRequests,
+  };
+}
+
+const open: AtlasClient[] = [];
+
+/** The real Atlas client, pointed at the emulator, with no waits between its own retries. */
+export function newAtlasClient(atlas: AtlasEmulator): AtlasClient {
+  return new AtlasClient({ credentials: DEMO_API_KEY, baseUrl: atlas.url, sleep: async () => undefined });
+}
+
+export function track<T extends AtlasClient>(client: T): T {
+  open.push(client);
+  return client;
+}
+
+export async function closeAtlasClients(): Promise<void> {
+  await Promise.all(open.splice(0).map((c) => c.close()));
+}
+
+/** The tags the workflow puts on an endpoint of `execution`, as EC2 returns them. */
+export function managedTags(execution = EXECUTION, managedBy = MANAGED_BY): Tag[] {
+  return [
+    { Key: ManagedTag.managedBy, Value: managedBy },
+    { Key: ManagedTag.groupId, Value: GROUP },
+    { Key: ManagedTag.execution, Value: execution },
+    { Key: ManagedTag.attempt, Value: '1' },
+  ];
+}
+
+/** A VPC endpoint as `DescribeVpcEndpoints` returns it; `state` as EC2 sends it on the wire. */
+export function vpcEndpoint(id: string, state: string, tags: Tag[] = managedTags()): VpcEndpoint {
+  return {
+    VpcEndpointId: id,
+    State: state as VpcEndpoint['State'],
+    VpcId: VPC,
+    ServiceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0',
+    Tags: tags,
+  };
+}
+
+/** Creates the project's AWS endpoint service in us-east-1 and reads it until AVAILABLE. */
+export async function availableService(atlas: AtlasEmulator): Promise<{ id: string; client: AtlasClient }> {
+  const client = track(newAtlasClient(atlas));
+  const { id } = await client.createEndpointService(GROUP, { providerName: 'AWS', region: 'us-east-1' });
+  for (let read = 0; read < 5; read++) {
+    if ((await client.getEndpointService(GROUP, 'AWS', id)).status === 'AVAILABLE') return { id, client };
+  }
+  throw new Error(`endpoint service ${id} never became AVAILABLE`);
+}
+
+/** The emulator's requests for one endpoint, without Digest challenges. */
+export function endpointRequests(atlas: AtlasEmulator, vpcEndpointId: string, method?: string) {
+  return atlas.requestLog.filter(
+    (entry) =>
+      entry.path.endsWith(`/endpoint/${vpcEndpointId}`) &&
+      entry.status !== 401 &&
+      (method === undefined || entry.method === method),
+  );
+}

@@ -1,0 +1,204 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AtlasClient } from '../../lambdas/atlas/AtlasClient';
+import type { CloudProvider } from '../../lambdas/atlas/types';
+import { ServiceNext } from '../../lambdas/domain/decisions';
+import { parseProvisioningRequest } from '../../lambdas/domain/request';
+import { EndpointServiceFailedError, ProvisioningTimeoutError } from '../../lambdas/errors';
+import {
+  createFindEndpointServiceHandler,
+  type FindEndpointServiceEvent,
+} from '../../lambdas/handlers/findEndpointService';
+import { type AtlasEmulator, DEMO_API_KEY, startAtlasEmulator } from '../../local/atlas-emulator';
+import {
+  closeAtlasClients,
+  EXECUTION,
+  GROUP,
+  newAtlasClient,
+  STARTED_AT,
+  SUBNET,
+  T0,
+  testRuntime,
+  track,
+  VPC,
+} from './fakeRuntime';
+
+const SERVICE_NAME = /^com\.amazonaws\.vpce\.us-east-1\.vpce-svc-[0-9a-f]{17}$/;
+
+let atlas: AtlasEmulator;
+
+beforeAll(async () => {
+  atlas = await startAtlasEmulator({ logError: () => {} });
+});
+beforeEach(() => atlas.reset());
+afterEach(closeAtlasClients);
+afterAll(() => atlas.close());
+
+const byRegion = parseProvisioningRequest({
+  groupId: GROUP,
+  region: 'us-east-1',
+  vpcId: VPC,
+  subnetIds: [SUBNET],
+});
+const byId = (endpointServiceId: string) =>
+  parseProvisioningRequest({ groupId: GROUP, endpointServiceId, vpcId: VPC, subnetIds: [SUBNET] });
+
+function event(
+  request: FindEndpointServiceEvent['request'],
+  service: FindEndpointServiceEvent['service'] = { checks: 0 },
+): FindEndpointServiceEvent {
+  return { executionName: EXECUTION, executionStartedAt: STARTED_AT, request, service };
+}
+
+/** Creates the project's us-east-1 service as another caller would (outside the handler). */
+async function existingService(region = 'us-east-1'): Promise<string> {
+  const other = track(newAtlasClient(atlas));
+  return (await other.createEndpointService(GROUP, { providerName: 'AWS', region })).id;
+}
+
+const posts = () => atlas.requestLog.filter((entry) => entry.method === 'POST' && entry.status !== 401);
+
+describe('findEndpointService handler', () => {
+  it('reads the service named in the request: WAIT while INITIATING, then READY once AVAILABLE', async () => {
+    // Prepare
+    const id = await existingService();
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas));
+
+    // Act
+    const first = await handler(event(byId(id)));
+    const second = await handler(event(byId(id), first));
+
+    // Assess
+    expect(first).toStrictEqual({
+      endpointServiceId: id,
+      endpointServiceName: null,
+      status: 'INITIATING',
+      next: ServiceNext.WAIT,
+      checks: 1,
+      waitSeconds: 5,
+    });
+    expect(second).toMatchObject({
+      endpointServiceId: id,
+      status: 'AVAILABLE',
+      next: ServiceNext.READY,
+      checks: 2,
+    });
+    expect(second.endpointServiceName).toMatch(SERVICE_NAME);
+  });
+
+  it('finds the existing service of the region without creating one', async () => {
+    // Prepare
+    const id = await existingService();
+    const postsBefore = posts().length;
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas));
+
+    // Act
+    const state = await handler(event(byRegion));
+
+    // Assess
+    expect(state.endpointServiceId).toBe(id);
+    expect(posts()).toHaveLength(postsBefore);
+    expect(atlas.services(GROUP)).toHaveLength(1);
+  });
+
+  it('ignores a service of another region', async () => {
+    // Prepare
+    const other = await existingService('eu-west-1');
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas));
+
+    // Act
+    const state = await handler(event(byRegion));
+
+    // Assess
+    expect(state.endpointServiceId).not.toBe(other);
+    expect(
+      atlas
+        .services(GROUP)
+        .map((s) => s.regionName)
+        .sort(),
+    ).toStrictEqual(['EU_WEST_1', 'US_EAST_1']);
+  });
+
+  it('creates the service when the region has none, then follows it by id until AVAILABLE', async () => {
+    // Prepare
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas));
+
+    // Act
+    const created = await handler(event(byRegion));
+    const stillInitiating = await handler(event(byRegion, created));
+    const followed = await handler(event(byRegion, stillInitiating));
+
+    // Assess
+    expect(created).toMatchObject({
+      status: 'INITIATING',
+      next: ServiceNext.WAIT,
+      endpointServiceName: null,
+    });
+    expect(atlas.services(GROUP)).toMatchObject([{ id: created.endpointServiceId, regionName: 'US_EAST_1' }]);
+    expect(stillInitiating).toMatchObject({ next: ServiceNext.WAIT, checks: 2, waitSeconds: 10 });
+    expect(followed).toMatchObject({ endpointServiceId: created.endpointServiceId, next: ServiceNext.READY });
+    expect(posts()).toHaveLength(1);
+  });
+
+  it('adopts the service another caller created between its list and its create (409)', async () => {
+    // Prepare: the other caller creates the service right after this handler listed none.
+    let raced = false;
+    class RacedAtlasClient extends AtlasClient {
+      override async listEndpointServices<P extends CloudProvider>(groupId: string, provider: P) {
+        const listed = await super.listEndpointServices(groupId, provider);
+        if (!raced) {
+          raced = true;
+          await existingService();
+        }
+        return listed;
+      }
+    }
+    const client = track(new RacedAtlasClient({ credentials: DEMO_API_KEY, baseUrl: atlas.url }));
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas, client));
+
+    // Act
+    const state = await handler(event(byRegion));
+
+    // Assess
+    const [theirs] = atlas.services(GROUP);
+    expect(atlas.services(GROUP)).toHaveLength(1);
+    expect(state.endpointServiceId).toBe(theirs?.id);
+    expect(posts().map((entry) => entry.status)).toStrictEqual([200, 409]);
+  });
+
+  it('fails with EndpointServiceFailedError carrying Atlas errorMessage when the service FAILED', async () => {
+    // Prepare
+    atlas.setScript({
+      endpointService: {
+        statuses: [{ status: 'FAILED', errorMessage: 'No capacity for PrivateLink in us-east-1' }],
+      },
+    });
+    const id = await existingService();
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas));
+
+    // Act
+    const error = await handler(event(byId(id))).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(EndpointServiceFailedError);
+    expect((error as Error).message).toContain('No capacity for PrivateLink in us-east-1');
+  });
+
+  it('fails with ProvisioningTimeoutError when the service is not ready within the request timeout', async () => {
+    // Prepare
+    const id = await existingService();
+    const runtime = testRuntime(atlas);
+    runtime.setNow(T0 + byId(id).timeoutSeconds * 1000 - 1000);
+    const handler = createFindEndpointServiceHandler(runtime);
+
+    // Act & Assess
+    await expect(handler(event(byId(id)))).rejects.toBeInstanceOf(ProvisioningTimeoutError);
+  });
+
+  it('lets an AtlasNotFoundError through when the named service does not exist', async () => {
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas));
+
+    await expect(handler(event(byId('0123456789abcdef01234567')))).rejects.toMatchObject({
+      name: 'AtlasNotFoundError',
+    });
+  });
+});

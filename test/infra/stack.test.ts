@@ -1,0 +1,242 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowEvents } from '../../infra/AtlasPrivateEndpointWorkflow';
+import { createApp } from '../../infra/app';
+import {
+  actionsOf,
+  allStatements,
+  logicalIdOf,
+  resourcesOf,
+  type Synthesized,
+  synthesize,
+} from './synthesize';
+
+interface ValidationReport {
+  readonly pluginReports: readonly {
+    readonly pluginName: string;
+    readonly conclusion: string;
+    readonly violations: readonly {
+      readonly ruleName: string;
+      readonly violatingConstructs: readonly { readonly constructPath: string }[];
+    }[];
+    readonly suppressedViolations?: readonly {
+      readonly ruleName: string;
+      readonly acknowledgedId: string;
+      readonly reason: string;
+    }[];
+  }[];
+}
+
+const readReport = (directory: string): ValidationReport =>
+  JSON.parse(readFileSync(join(directory, 'validation-report.json'), 'utf8')) as ValidationReport;
+
+let synthesized: Synthesized;
+
+beforeAll(() => {
+  synthesized = synthesize();
+});
+
+describe('GIVEN the synthesized stack', () => {
+  describe('WHEN reading the REST API', () => {
+    it('THEN every method requires AWS_IAM authorization', () => {
+      const methods = Object.values(synthesized.template.findResources('AWS::ApiGateway::Method'));
+
+      expect(methods.length).toBe(2);
+      for (const method of methods) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
+    });
+
+    it('THEN POST /endpoints invokes startProvisioning with the request model, leaving body validation to the function', () => {
+      const { stack, template } = synthesized;
+      const endpoints = Object.entries(
+        template.findResources('AWS::ApiGateway::Resource', {
+          Properties: { PathPart: 'endpoints' },
+        }),
+      );
+      expect(endpoints).toHaveLength(1);
+
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: 'POST',
+        ResourceId: { Ref: endpoints[0]![0] },
+        RequestModels: { 'application/json': Match.anyValue() },
+        // API Gateway's body validation would answer a bare "Invalid request body"; the function names each field.
+        RequestValidatorId: Match.absent(),
+        Integration: {
+          Type: 'AWS_PROXY',
+          Uri: Match.objectLike({
+            'Fn::Join': [
+              '',
+              Match.arrayWith([
+                { 'Fn::GetAtt': [logicalIdOf(stack, stack.apiFunctions.startProvisioning), 'Arn'] },
+              ]),
+            ],
+          }),
+        },
+      });
+    });
+
+    it('THEN GET /endpoints/{executionId} invokes getProvisioning', () => {
+      const { stack, template } = synthesized;
+      const [endpointsId] = Object.keys(
+        template.findResources('AWS::ApiGateway::Resource', {
+          Properties: { PathPart: 'endpoints' },
+        }),
+      );
+      const byId = Object.keys(
+        template.findResources('AWS::ApiGateway::Resource', {
+          Properties: { PathPart: '{executionId}', ParentId: { Ref: endpointsId } },
+        }),
+      );
+      expect(byId).toHaveLength(1);
+
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: 'GET',
+        ResourceId: { Ref: byId[0] },
+        RequestParameters: { 'method.request.path.executionId': true },
+        Integration: {
+          Type: 'AWS_PROXY',
+          Uri: Match.objectLike({
+            'Fn::Join': [
+              '',
+              Match.arrayWith([
+                { 'Fn::GetAtt': [logicalIdOf(stack, stack.apiFunctions.getProvisioning), 'Arn'] },
+              ]),
+            ],
+          }),
+        },
+      });
+    });
+
+    it('THEN the stage is traced, logs access and is throttled', () => {
+      synthesized.template.hasResourceProperties('AWS::ApiGateway::Stage', {
+        StageName: 'v1',
+        TracingEnabled: true,
+        AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+        MethodSettings: Match.arrayWith([
+          Match.objectLike({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 }),
+        ]),
+      });
+    });
+  });
+
+  describe('WHEN reading who may start executions', () => {
+    it('THEN states:StartExecution is granted only on this state machine', () => {
+      const { stack, template } = synthesized;
+      const granting = allStatements(template)
+        .map(({ statement }) => statement)
+        .filter((s) => actionsOf(s).includes('states:StartExecution'));
+
+      expect(granting.length).toBeGreaterThanOrEqual(2); // the API function and the EventBridge rule's role
+      for (const s of granting) {
+        expect(resourcesOf(s, template)).toStrictEqual([
+          `<Ref ${logicalIdOf(stack, stack.workflow.stateMachine)}>`,
+        ]);
+      }
+    });
+
+    it('THEN the start function may start and describe executions, the status function only describe them', () => {
+      const { stack, template } = synthesized;
+      const actionsOfFn = (fn: keyof typeof stack.apiFunctions) => {
+        const role =
+          template.toJSON().Resources[logicalIdOf(stack, stack.apiFunctions[fn])].Properties.Role[
+            'Fn::GetAtt'
+          ][0];
+        return allStatements(template)
+          .filter(({ roles }) => roles.includes(role))
+          .flatMap(({ statement }) => actionsOf(statement))
+          .filter((a) => a.startsWith('states:'));
+      };
+
+      expect(actionsOfFn('startProvisioning').sort()).toStrictEqual([
+        'states:DescribeExecution',
+        'states:StartExecution',
+      ]);
+      expect(actionsOfFn('getProvisioning')).toStrictEqual(['states:DescribeExecution']);
+    });
+  });
+
+  describe('WHEN reading the EventBridge start', () => {
+    it(`THEN a rule on "${WorkflowEvents.requested}" starts the state machine with the event detail, retrying into a dead-letter queue`, () => {
+      const { stack, template } = synthesized;
+      const [queueId] = Object.keys(template.findResources('AWS::SQS::Queue'));
+
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: { Ref: logicalIdOf(stack, stack.eventBus) },
+        EventPattern: { 'detail-type': [WorkflowEvents.requested] },
+        State: 'ENABLED',
+        Targets: [
+          Match.objectLike({
+            Arn: { Ref: logicalIdOf(stack, stack.workflow.stateMachine) },
+            InputPath: '$.detail',
+            RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+          }),
+        ],
+      });
+    });
+
+    it('THEN the dead-letter queue is encrypted and refuses plain HTTP', () => {
+      synthesized.template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+      synthesized.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+  });
+
+  describe('WHEN cdk-nag (AwsSolutionsChecks, via the Validations API) reviews the app', () => {
+    it('THEN it reports no finding that is not acknowledged', () => {
+      const assembly = synthesized.app.synth();
+
+      const report = readReport(assembly.directory);
+      const nag = report.pluginReports.find((r) => r.pluginName === 'AwsSolutions');
+
+      expect(nag).toBeDefined();
+      expect(
+        nag?.violations.map((v) => `${v.ruleName} ${v.violatingConstructs.map((c) => c.constructPath)}`),
+      ).toStrictEqual([]);
+      expect(nag?.conclusion).toBe('success');
+    });
+
+    it('THEN every acknowledgement names a single finding or rule and gives a reason', () => {
+      const report = readReport(synthesized.app.synth().directory);
+      const suppressed = report.pluginReports.flatMap((r) => r.suppressedViolations ?? []);
+
+      expect(suppressed.length).toBeGreaterThan(0);
+      for (const s of suppressed) {
+        expect(s.reason.length).toBeGreaterThan(20);
+        expect(s.acknowledgedId).not.toBe('AwsSolutions::AwsSolutions-IAM5');
+      }
+    });
+
+    it('THEN a deliberately non-compliant construct fails the synthesis and shows in the report', () => {
+      // Prepare: the same app wiring, plus a queue without TLS enforcement or a dead-letter queue.
+      const outdir = mkdtempSync(join(tmpdir(), 'nag-'));
+      const { app, stack } = createApp(new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } }));
+      new sqs.Queue(stack, 'NonCompliantQueue');
+
+      // Act
+      const act = () => app.synth();
+
+      // Assess
+      expect(act).toThrow(/AwsSolutions-SQS4/);
+      const nag = readReport(outdir).pluginReports.find((r) => r.pluginName === 'AwsSolutions');
+      expect(nag?.conclusion).toBe('failure');
+      expect(nag?.violations).toContainEqual(
+        expect.objectContaining({
+          ruleName: 'AwsSolutions-SQS4',
+          violatingConstructs: [
+            expect.objectContaining({ constructPath: 'AtlasPrivateLink/NonCompliantQueue/Resource' }),
+          ],
+        }),
+      );
+    });
+  });
+});

@@ -1,0 +1,415 @@
+import { createRequire } from 'node:module';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowEvents } from '../../infra/AtlasPrivateEndpointWorkflow';
+import type { WorkflowHandler } from '../../infra/handlers';
+import { ManagedTag } from '../../lambdas/domain/request';
+import { ErrorName, RETRYABLE_ERROR_NAMES } from '../../lambdas/errors';
+import { RuntimeEnv } from '../../lambdas/handlers/runtime';
+import {
+  type AslDefinition,
+  type AslState,
+  actionsOf,
+  allStatements,
+  logicalIdOf,
+  resourcesOf,
+  type Synthesized,
+  stateMachineDefinition,
+  statementsOfFunction,
+  synthesize,
+} from './synthesize';
+
+type AslValidator = (
+  definition: unknown,
+  options?: { checkPaths?: boolean; checkArn?: boolean },
+) => { isValid: boolean; errorsText: (separator?: string) => string };
+const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
+
+let synthesized: Synthesized;
+let definition: AslDefinition;
+/** Task state name → the workflow handler it invokes, found through the function ARNs in the definition. */
+let handlerOfState: Map<string, WorkflowHandler>;
+
+beforeAll(() => {
+  synthesized = synthesize();
+  definition = stateMachineDefinition(synthesized.template);
+  const { stack } = synthesized;
+  const handlerByArn = new Map(
+    Object.entries(stack.workflow.functions).map(([handler, fn]) => [
+      `arn:aws:lambda:us-east-1:123456789012:function:${logicalIdOf(stack, fn)}`,
+      handler as WorkflowHandler,
+    ]),
+  );
+  handlerOfState = new Map(
+    Object.entries(definition.States).flatMap(([name, state]) => {
+      const handler = state.Resource ? handlerByArn.get(state.Resource) : undefined;
+      return handler ? [[name, handler] as const] : [];
+    }),
+  );
+});
+
+const state = (name: string): AslState => {
+  const found = definition.States[name];
+  if (!found)
+    throw new Error(`no state named "${name}"; states: ${Object.keys(definition.States).join(', ')}`);
+  return found;
+};
+const lambdaTasks = () => [...handlerOfState.keys()];
+const STEP_HANDLERS: readonly WorkflowHandler[] = [
+  'validateRequest',
+  'findEndpointService',
+  'createVpcEndpoint',
+  'registerEndpoint',
+  'checkEndpoint',
+  'recordAttempt',
+  'deleteAttempt',
+  'cleanUp',
+];
+
+describe('GIVEN the synthesized workflow', () => {
+  describe('WHEN reading its state machine resource', () => {
+    it('THEN there is exactly one STANDARD state machine, traced, logging ALL with execution data', () => {
+      synthesized.template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+      synthesized.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+      });
+    });
+
+    it('THEN the definition passes asl-validator, ARNs and paths checked', () => {
+      const result = aslValidator(definition, { checkArn: true, checkPaths: true });
+
+      expect(result.errorsText('\n')).toBe('');
+      expect(result.isValid).toBe(true);
+    });
+
+    it('THEN the execution has its own timeout besides every loop bound', () => {
+      expect(definition.TimeoutSeconds).toBeGreaterThan(21_600);
+    });
+  });
+
+  describe('WHEN reading the states', () => {
+    it('THEN they carry human names, starting with "Validate request"', () => {
+      expect(definition.StartAt).toBe('Validate request');
+      expect(Object.keys(definition.States)).toEqual(
+        expect.arrayContaining([
+          'Validate request',
+          'Find endpoint service',
+          'Endpoint service available?',
+          'Wait for endpoint service',
+          'Create VPC endpoint',
+          'Register with Atlas',
+          'Wait before checking',
+          'Check endpoint',
+          'Endpoint available?',
+          'Record success',
+          'Publish available event',
+          'Endpoint available',
+          'Record failed attempt',
+          'Publish attempt failed event',
+          'Start deletion',
+          'Delete attempt',
+          'Attempt deleted?',
+          'Wait for deletion',
+          'Attempts left?',
+          'Give up',
+          'Request rejected',
+          'Start clean-up',
+          'Clean up',
+          'Clean-up finished?',
+          'Wait for clean-up',
+          'Clean-up failed',
+          'Publish failure event',
+          'Provisioning failed',
+        ]),
+      );
+    });
+
+    it('THEN every workflow function is invoked by some task', () => {
+      expect([...new Set(handlerOfState.values())].sort()).toStrictEqual([...STEP_HANDLERS].sort());
+    });
+
+    it.each([
+      ['Endpoint service available?', '$.service.next', 'Create VPC endpoint', 'Wait for endpoint service'],
+      ['Endpoint available?', '$.attempt.poll.verdict', 'Record success', 'Wait before checking'],
+      ['Attempts left?', '$.history.attemptsLeft', 'Create VPC endpoint', 'Give up'],
+      ['Attempt deleted?', '$.deletion.done', 'Attempts left?', 'Wait for deletion'],
+      ['Clean-up finished?', '$.cleanup.done', 'Publish failure event', 'Wait for clean-up'],
+    ])('THEN the Choice "%s" branches on %s, to "%s", else "%s"', (name, variable, first, otherwise) => {
+      const choice = state(name);
+
+      expect(choice.Type).toBe('Choice');
+      expect(choice.Choices?.every((c) => c.Variable === variable)).toBe(true);
+      expect(choice.Choices?.[0]?.Next).toBe(first);
+      expect(choice.Default).toBe(otherwise);
+    });
+
+    it('THEN "Endpoint available?" sends AVAILABLE to success, REMEDIATE to remediation, the rest back to waiting', () => {
+      expect(state('Endpoint available?').Choices).toStrictEqual([
+        { Variable: '$.attempt.poll.verdict', StringEquals: 'AVAILABLE', Next: 'Record success' },
+        { Variable: '$.attempt.poll.verdict', StringEquals: 'REMEDIATE', Next: 'Record failed attempt' },
+      ]);
+    });
+
+    it('THEN each poll loop waits as long as its handler said', () => {
+      expect(state('Wait for endpoint service')).toMatchObject({
+        Type: 'Wait',
+        SecondsPath: '$.service.waitSeconds',
+      });
+      expect(state('Wait before checking')).toMatchObject({
+        Type: 'Wait',
+        SecondsPath: '$.attempt.poll.waitSeconds',
+      });
+      expect(state('Wait before checking').Next).toBe('Check endpoint');
+    });
+  });
+
+  describe('WHEN reading the error handling', () => {
+    it('THEN "Validate request" sends any error to "Request rejected", which goes on to clean-up', () => {
+      expect(state('Validate request').Catch).toStrictEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$', Next: 'Request rejected' },
+      ]);
+      expect(state('Request rejected').Next).toBe('Start clean-up');
+    });
+
+    it('THEN every Lambda task after validation catches any error into "Start clean-up" (but clean-up itself)', () => {
+      const after = lambdaTasks().filter((name) => name !== 'Validate request' && name !== 'Clean up');
+      expect(after.sort()).toStrictEqual(
+        [
+          'Find endpoint service',
+          'Create VPC endpoint',
+          'Register with Atlas',
+          'Check endpoint',
+          'Record success',
+          'Record failed attempt',
+          'Delete attempt',
+        ].sort(),
+      );
+      for (const name of after) {
+        expect({ name, Catch: state(name).Catch }).toStrictEqual({
+          name,
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Start clean-up' }],
+        });
+      }
+    });
+
+    it('THEN "Clean up" catches its own failure into "Clean-up failed", which still publishes and fails', () => {
+      expect(state('Clean up').Catch).toStrictEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.cleanupError', Next: 'Clean-up failed' },
+      ]);
+      expect(state('Clean-up failed').Next).toBe('Publish failure event');
+    });
+
+    it('THEN every Lambda task after validation retries exactly the retryable errors, with backoff', () => {
+      for (const name of lambdaTasks().filter((n) => n !== 'Validate request')) {
+        const retries = state(name).Retry ?? [];
+        const ours = retries.find((r) => r.ErrorEquals.includes(ErrorName.AtlasRateLimited));
+        expect({ name, errors: [...(ours?.ErrorEquals ?? [])].sort() }).toStrictEqual({
+          name,
+          errors: [...RETRYABLE_ERROR_NAMES].sort(),
+        });
+        expect(ours).toMatchObject({ BackoffRate: 2, MaxAttempts: 5, JitterStrategy: 'FULL' });
+      }
+    });
+
+    it('THEN no state ever retries a bad request, refused credentials or every error', () => {
+      const retried = Object.values(definition.States).flatMap((s) =>
+        (s.Retry ?? []).flatMap((r) => r.ErrorEquals),
+      );
+
+      expect(retried).not.toContain(ErrorName.InvalidRequest);
+      expect(retried).not.toContain(ErrorName.AtlasAuth);
+      expect(retried).not.toContain(ErrorName.AtlasCredentials);
+      expect(retried).not.toContain('States.ALL');
+    });
+
+    it('THEN "Give up" names AttemptsExhaustedError with the history summary as the cause', () => {
+      expect(state('Give up')).toMatchObject({
+        Type: 'Pass',
+        Parameters: { Error: ErrorName.AttemptsExhausted, 'Cause.$': '$.history.summary' },
+        ResultPath: '$.failure',
+        Next: 'Start clean-up',
+      });
+    });
+
+    it('THEN the Fail state reads its Error and Cause from the clean-up outcome', () => {
+      const fail = Object.entries(definition.States).filter(([, s]) => s.Type === 'Fail');
+
+      expect(fail.map(([name]) => name)).toStrictEqual(['Provisioning failed']);
+      expect(fail[0]?.[1]).toMatchObject({
+        ErrorPath: '$.cleanup.outcome.error',
+        CausePath: '$.cleanup.outcome.cause',
+      });
+      expect(fail[0]?.[1]).not.toHaveProperty('Error');
+      expect(fail[0]?.[1]).not.toHaveProperty('Cause');
+    });
+  });
+
+  describe('WHEN reading how events are published', () => {
+    const publishers = () =>
+      Object.entries(definition.States).filter(([, s]) => s.Resource?.includes('events:'));
+
+    it('THEN the three events go through the EventBridge integration, not a Lambda', () => {
+      const resources = new Set(publishers().map(([, s]) => s.Resource));
+      const detailTypes = publishers().flatMap(([, s]) =>
+        ((s.Parameters?.Entries ?? []) as { DetailType: string }[]).map((e) => e.DetailType),
+      );
+
+      expect([...resources]).toStrictEqual(['arn:aws:states:::events:putEvents']);
+      expect(detailTypes.sort()).toStrictEqual(
+        [WorkflowEvents.available, WorkflowEvents.attemptFailed, WorkflowEvents.failed].sort(),
+      );
+    });
+
+    it.each([
+      ['Publish available event', '$.history.result', 'Endpoint available'],
+      ['Publish attempt failed event', '$.history.last', 'Start deletion'],
+      ['Publish failure event', '$.cleanup.outcome', 'Provisioning failed'],
+    ])(
+      'THEN "%s" sends %s and never blocks the outcome (its Catch goes on to "%s")',
+      (name, detail, next) => {
+        const publisher = state(name);
+        const [entry] = (publisher.Parameters?.Entries ?? []) as Record<string, unknown>[];
+
+        expect(entry).toMatchObject({ 'Detail.$': detail, Source: 'atlas-privatelink' });
+        expect(publisher.Catch).toStrictEqual([
+          { ErrorEquals: ['States.ALL'], ResultPath: null, Next: next },
+        ]);
+        expect(publisher.ResultPath).toBeNull();
+      },
+    );
+  });
+
+  describe('WHEN reading the functions', () => {
+    it('THEN every function runs nodejs24.x on arm64, traced', () => {
+      const functions = Object.values(synthesized.template.findResources('AWS::Lambda::Function'));
+
+      expect(functions.length).toBe(STEP_HANDLERS.length + 2);
+      for (const fn of functions) {
+        expect(fn.Properties).toMatchObject({
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+        });
+      }
+    });
+
+    const ATLAS_CALLERS: readonly WorkflowHandler[] = [
+      'findEndpointService',
+      'registerEndpoint',
+      'checkEndpoint',
+      'deleteAttempt',
+      'cleanUp',
+    ];
+
+    it.each(STEP_HANDLERS.map((h) => [h, ATLAS_CALLERS.includes(h)] as const))(
+      'THEN %s may read the Atlas secret: %s',
+      (handler, readsAtlas) => {
+        const { stack, template } = synthesized;
+        const id = logicalIdOf(stack, stack.workflow.functions[handler]);
+        const actions = statementsOfFunction(template, id).flatMap(actionsOf);
+        const environment = template.toJSON().Resources[id].Properties.Environment.Variables;
+
+        expect(actions.includes('secretsmanager:GetSecretValue')).toBe(readsAtlas);
+        expect(RuntimeEnv.secretArn in environment).toBe(readsAtlas);
+        expect(environment[RuntimeEnv.managedBy]).toBe(stack.workflow.managedBy);
+      },
+    );
+
+    it.each(['startProvisioning', 'getProvisioning'] as const)(
+      'THEN the API function %s may not read the Atlas secret',
+      (handler) => {
+        const { stack, template } = synthesized;
+        const actions = statementsOfFunction(
+          template,
+          logicalIdOf(stack, stack.apiFunctions[handler]),
+        ).flatMap(actionsOf);
+
+        expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toStrictEqual([]);
+      },
+    );
+  });
+
+  describe('WHEN reading the EC2 permissions', () => {
+    const ec2Statements = () =>
+      allStatements(synthesized.template)
+        .map(({ statement }) => statement)
+        .filter((s) => actionsOf(s).some((a) => a.startsWith('ec2:')));
+    const vpcEndpointArn = 'arn:aws:ec2:<Ref AWS::Region>:<Ref AWS::AccountId>:vpc-endpoint/*';
+    const managedByKey = ManagedTag.managedBy;
+
+    it('THEN ec2:CreateVpcEndpoint on vpc-endpoint/* requires the managed-by tag in the request', () => {
+      const creating = ec2Statements().filter(
+        (s) =>
+          actionsOf(s).includes('ec2:CreateVpcEndpoint') &&
+          resourcesOf(s, synthesized.template).some((r) => r.includes(':vpc-endpoint/')),
+      );
+
+      expect(creating.length).toBeGreaterThan(0);
+      for (const s of creating) {
+        expect(resourcesOf(s, synthesized.template).map(normalise)).toStrictEqual([vpcEndpointArn]);
+        expect(s.Condition).toStrictEqual({
+          StringEquals: { [`aws:RequestTag/${managedByKey}`]: synthesized.stack.workflow.managedBy },
+        });
+      }
+    });
+
+    it('THEN ec2:CreateVpcEndpoint without that condition reaches only VPCs, subnets and security groups', () => {
+      const unconditioned = ec2Statements().filter(
+        (s) => actionsOf(s).includes('ec2:CreateVpcEndpoint') && !s.Condition,
+      );
+
+      for (const s of unconditioned) {
+        for (const resource of resourcesOf(s, synthesized.template)) {
+          expect(resource).toMatch(/:(vpc|subnet|security-group)\/\*$/);
+        }
+      }
+    });
+
+    it('THEN ec2:DeleteVpcEndpoints always requires the managed-by tag on the endpoint', () => {
+      const deleting = ec2Statements().filter((s) => actionsOf(s).includes('ec2:DeleteVpcEndpoints'));
+
+      expect(deleting.length).toBe(2); // deleteAttempt and cleanUp
+      for (const s of deleting) {
+        expect(s.Condition).toStrictEqual({
+          StringEquals: { [`aws:ResourceTag/${managedByKey}`]: synthesized.stack.workflow.managedBy },
+        });
+      }
+    });
+
+    it('THEN ec2:DescribeVpcEndpoints is the only EC2 action on "*"', () => {
+      const onStar = ec2Statements().filter((s) => resourcesOf(s, synthesized.template).includes('*'));
+
+      expect(onStar.length).toBeGreaterThan(0);
+      expect([...new Set(onStar.flatMap(actionsOf).filter((a) => a.startsWith('ec2:')))]).toStrictEqual([
+        'ec2:DescribeVpcEndpoints',
+      ]);
+    });
+
+    it('THEN only createVpcEndpoint may create, and only deleteAttempt and cleanUp may delete', () => {
+      const { stack, template } = synthesized;
+      const holders = (action: string) =>
+        STEP_HANDLERS.filter((h) =>
+          statementsOfFunction(template, logicalIdOf(stack, stack.workflow.functions[h]))
+            .flatMap(actionsOf)
+            .includes(action),
+        );
+
+      expect(holders('ec2:CreateVpcEndpoint')).toStrictEqual(['createVpcEndpoint']);
+      expect(holders('ec2:DeleteVpcEndpoints')).toStrictEqual(['deleteAttempt', 'cleanUp']);
+    });
+
+    it('THEN no policy anywhere grants "*" or a service wildcard like "ec2:*"', () => {
+      const actions = allStatements(synthesized.template).flatMap(({ statement }) => actionsOf(statement));
+
+      expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toStrictEqual([]);
+    });
+  });
+});
+
+/** The rendered ARN with the pseudo parameters spelled as tokens, whatever the region and account. */
+function normalise(arn: string): string {
+  return arn
+    .replace(/:us-east-1:/, ':<Ref AWS::Region>:')
+    .replace(/:123456789012:/, ':<Ref AWS::AccountId>:');
+}
