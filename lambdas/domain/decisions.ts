@@ -12,6 +12,12 @@ export const PollSchedule = {
   initialWaitsSeconds: [5, 5, 10] as readonly number[],
   /** The steady wait between checks: never longer, so a change is noticed within this many seconds. */
   steadyWaitSeconds: 10,
+  /**
+   * After this long since the execution started, checks slow to `lateWaitSeconds`: a STANDARD execution's
+   * history holds 25,000 events and each check costs about 9, so a six-hour timeout at 10 s would not fit.
+   */
+  slowDownAfterSeconds: 3_600,
+  lateWaitSeconds: 30,
   /** Up to this much is taken off each steady wait at random, so many executions do not poll in step. */
   jitterSeconds: 2,
   /**
@@ -20,8 +26,8 @@ export const PollSchedule = {
    * the bound within which an Atlas `errorMessage` on a still-pending endpoint is caught.
    */
   atlasReadIntervalSeconds: 60,
-  /** A check loop's own bound, besides the request's timeout. */
-  maxChecksPerAttempt: 2_500,
+  /** A check loop's own bound, besides the request's timeout (an hour at 10 s, then five at 30 s, fit). */
+  maxChecksPerAttempt: 1_100,
   /** Endpoint service polling: 5 s, doubling, at most 30 s. */
   serviceBaseWaitSeconds: 5,
   serviceMaxWaitSeconds: 30,
@@ -232,11 +238,18 @@ export function initialPollState(random: () => number): PollState {
   };
 }
 
-/** How long to wait before check number `checks + 1`. */
-export function waitBeforeCheck(checks: number, random: () => number): number {
+/**
+ * How long to wait before check number `checks + 1`: the initial waits, then the steady wait less up to
+ * `jitterSeconds`, and the late wait once the execution has run `slowDownAfterSeconds`.
+ */
+export function waitBeforeCheck(checks: number, random: () => number, executionElapsedSeconds = 0): number {
   const initial = PollSchedule.initialWaitsSeconds[checks];
   if (initial !== undefined) return initial;
-  return PollSchedule.steadyWaitSeconds - Math.floor(random() * (PollSchedule.jitterSeconds + 1));
+  const base =
+    executionElapsedSeconds >= PollSchedule.slowDownAfterSeconds
+      ? PollSchedule.lateWaitSeconds
+      : PollSchedule.steadyWaitSeconds;
+  return base - Math.floor(random() * (PollSchedule.jitterSeconds + 1));
 }
 
 /**
@@ -262,11 +275,12 @@ export function nextPollState(
   now: number,
   deadline: number,
   random: () => number,
+  executionStartedAt: number = now,
 ): PollState {
   const checks = previous.checks + 1;
   const judgement = judgeConnection(observation, previous.connectionStatus ?? undefined);
   const atlas = observation.atlas;
-  const waitSeconds = waitBeforeCheck(checks, random);
+  const waitSeconds = waitBeforeCheck(checks, random, (now - executionStartedAt) / 1000);
   const state: PollState = {
     checks,
     waitSeconds,

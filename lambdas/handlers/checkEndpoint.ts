@@ -53,8 +53,9 @@ export const createCheckEndpointHandler =
           observation = { ec2State, atlas: { found: false } };
         }
       }
-      const deadline = Date.parse(event.executionStartedAt) + event.timeoutSeconds * 1000;
-      const poll = nextPollState(event.poll, observation, now, deadline, runtime.random);
+      const startedAt = Date.parse(event.executionStartedAt);
+      const deadline = startedAt + event.timeoutSeconds * 1000;
+      const poll = nextPollState(event.poll, observation, now, deadline, runtime.random, startedAt);
       runtime.logger.info('endpoint checked', {
         vpcEndpointId: event.vpcEndpointId,
         verdict: poll.verdict,

@@ -207,16 +207,19 @@ describe('decideEndpointService', () => {
     });
   });
 
-  it.each(['INITIATING', 'WAITING_FOR_USER'])('waits with backoff 5, 10, 20, 30, 30 s while %s without a service name', (status) => {
-    const waits = [0, 1, 2, 3, 4].map((previous) => {
-      const state = decideEndpointService(observe(status), previous, T0, T0 + HOUR);
-      expect(state.next).toBe(ServiceNext.WAIT);
-      expect(state.checks).toBe(previous + 1);
-      return state.waitSeconds;
-    });
+  it.each(['INITIATING', 'WAITING_FOR_USER'])(
+    'waits with backoff 5, 10, 20, 30, 30 s while %s without a service name',
+    (status) => {
+      const waits = [0, 1, 2, 3, 4].map((previous) => {
+        const state = decideEndpointService(observe(status), previous, T0, T0 + HOUR);
+        expect(state.next).toBe(ServiceNext.WAIT);
+        expect(state.checks).toBe(previous + 1);
+        return state.waitSeconds;
+      });
 
-    expect(waits).toStrictEqual([5, 10, 20, 30, 30]);
-  });
+      expect(waits).toStrictEqual([5, 10, 20, 30, 30]);
+    },
+  );
 
   it('never waits longer than the maximum, however many checks', () => {
     const state = decideEndpointService(observe('INITIATING'), 500, T0, T0 + 100 * HOUR);
@@ -323,6 +326,27 @@ describe('waitBeforeCheck', () => {
       expect(wait).toBeGreaterThanOrEqual(8);
       expect(wait).toBeLessThanOrEqual(10);
     }
+  });
+
+  it('slows to 28 to 30 s once the execution has run an hour, so a long timeout fits the execution history', () => {
+    const after = PollSchedule.initialWaitsSeconds.length;
+    const late = PollSchedule.slowDownAfterSeconds;
+
+    expect(waitBeforeCheck(after, () => 0, late - 1)).toBe(10);
+    expect(waitBeforeCheck(after, () => 0, late)).toBe(30);
+    expect(waitBeforeCheck(after, () => 0.999_999, late + 600)).toBe(28);
+  });
+
+  it('keeps a six-hour provisioning within 25,000 history events at about 9 events a check', () => {
+    let elapsed = 0;
+    let checks = 0;
+    while (elapsed < 21_600) {
+      elapsed += waitBeforeCheck(checks, () => 0.999_999, elapsed);
+      checks += 1;
+    }
+
+    expect(checks).toBeLessThanOrEqual(PollSchedule.maxChecksPerAttempt);
+    expect(checks * 9).toBeLessThan(25_000);
   });
 });
 
