@@ -1,8 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -11,8 +10,9 @@ import { Construct } from 'constructs';
 import { PollSchedule, ServiceNext, Verdict } from '../lambdas/domain/decisions';
 import { ManagedTag, RequestLimits } from '../lambdas/domain/request';
 import { ErrorName, RETRYABLE_ERROR_NAMES } from '../lambdas/errors';
-import { RuntimeEnv } from '../lambdas/handlers/runtime';
-import { handlerEntry, type WorkflowHandler, WorkflowHandlers } from './handlers';
+import { RuntimeEnv } from '../lambdas/handlers/environment';
+import { HandlerFunction } from './HandlerFunction';
+import { type WorkflowHandler, WorkflowHandlers } from './handlers';
 
 /** The detail-types of the events the workflow publishes (and the one that starts it). */
 export const WorkflowEvents = {
@@ -67,7 +67,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly eventBus: events.IEventBus;
   /** The step functions, by handler: the offline runner maps the synthesized tasks back to their modules. */
-  readonly functions: Readonly<Record<WorkflowHandler, NodejsFunction>>;
+  readonly functions: Readonly<Record<WorkflowHandler, HandlerFunction>>;
   readonly managedBy: string;
 
   constructor(scope: Construct, id: string, props: AtlasPrivateEndpointWorkflowProps) {
@@ -83,32 +83,14 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'Events');
 
     const fn = (handler: WorkflowHandler, readsAtlas: boolean) => {
-      const f = new NodejsFunction(this, `${handler[0]?.toUpperCase()}${handler.slice(1)}Function`, {
-        entry: handlerEntry(WorkflowHandlers[handler]),
-        handler: 'handler',
-        runtime: lambda.Runtime.NODEJS_24_X,
-        architecture: lambda.Architecture.ARM_64,
-        memorySize: 512,
-        timeout: Duration.seconds(60),
-        tracing: lambda.Tracing.ACTIVE,
-        loggingFormat: lambda.LoggingFormat.JSON,
-        logGroup: new logs.LogGroup(this, `${handler}Logs`, {
-          retention: logRetention,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
+      const f = new HandlerFunction(this, `${handler[0]?.toUpperCase()}${handler.slice(1)}Function`, {
+        module: WorkflowHandlers[handler],
+        serviceName: 'atlas-privatelink',
+        logRetention,
         environment: {
           [RuntimeEnv.managedBy]: this.managedBy,
-          POWERTOOLS_SERVICE_NAME: 'atlas-privatelink',
-          NODE_OPTIONS: '--enable-source-maps',
           ...(readsAtlas ? { [RuntimeEnv.secretArn]: props.atlasSecret.secretArn } : {}),
           ...(readsAtlas && props.atlasBaseUrl ? { [RuntimeEnv.atlasBaseUrl]: props.atlasBaseUrl } : {}),
-        },
-        bundling: {
-          minify: true,
-          sourceMap: true,
-          target: 'node22',
-          format: OutputFormat.CJS,
-          externalModules: [],
         },
       });
       if (readsAtlas) props.atlasSecret.grantRead(f);
@@ -379,7 +361,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
    * EC2 permissions, as narrow as EC2 allows: a VPC endpoint may be created only with this deployment's
    * managed-by tag in the request, and deleted only when it carries that tag.
    */
-  private grantEc2(functions: Record<WorkflowHandler, NodejsFunction>): void {
+  private grantEc2(functions: Record<WorkflowHandler, HandlerFunction>): void {
     const { partition, region, account } = Stack.of(this);
     const arn = (type: string) => `arn:${partition}:ec2:${region}:${account}:${type}/*`;
     functions.createVpcEndpoint.addToRolePolicy(

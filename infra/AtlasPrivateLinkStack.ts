@@ -2,16 +2,15 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { ApiEnv } from '../lambdas/handlers/api/runtime';
+import { ApiEnv } from '../lambdas/handlers/environment';
 import { AtlasPrivateEndpointWorkflow, WorkflowEvents } from './AtlasPrivateEndpointWorkflow';
-import { type ApiHandler, ApiHandlers, handlerEntry } from './handlers';
+import { HandlerFunction } from './HandlerFunction';
+import { type ApiHandler, ApiHandlers } from './handlers';
 import { provisioningRequestSchema } from './requestModel';
 
 export interface AtlasPrivateLinkStackProps extends StackProps {
@@ -36,7 +35,7 @@ export class AtlasPrivateLinkStack extends Stack {
   readonly workflow: AtlasPrivateEndpointWorkflow;
   readonly api: apigateway.RestApi;
   readonly eventBus: events.EventBus;
-  readonly apiFunctions: Readonly<Record<ApiHandler, NodejsFunction>>;
+  readonly apiFunctions: Readonly<Record<ApiHandler, HandlerFunction>>;
 
   constructor(scope: Construct, id: string, props: AtlasPrivateLinkStackProps = {}) {
     super(scope, id, props);
@@ -92,31 +91,11 @@ export class AtlasPrivateLinkStack extends Stack {
 
     // The REST API.
     const apiFn = (handler: ApiHandler) =>
-      new NodejsFunction(this, `${handler[0]?.toUpperCase()}${handler.slice(1)}Function`, {
-        entry: handlerEntry(ApiHandlers[handler]),
-        handler: 'handler',
-        runtime: lambda.Runtime.NODEJS_24_X,
-        architecture: lambda.Architecture.ARM_64,
-        memorySize: 512,
+      new HandlerFunction(this, `${handler[0]?.toUpperCase()}${handler.slice(1)}Function`, {
+        module: ApiHandlers[handler],
+        serviceName: 'atlas-privatelink-api',
         timeout: Duration.seconds(15),
-        tracing: lambda.Tracing.ACTIVE,
-        loggingFormat: lambda.LoggingFormat.JSON,
-        logGroup: new logs.LogGroup(this, `${handler}Logs`, {
-          retention: logs.RetentionDays.ONE_MONTH,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-        environment: {
-          [ApiEnv.stateMachineArn]: stateMachine.stateMachineArn,
-          POWERTOOLS_SERVICE_NAME: 'atlas-privatelink-api',
-          NODE_OPTIONS: '--enable-source-maps',
-        },
-        bundling: {
-          minify: true,
-          sourceMap: true,
-          target: 'node22',
-          format: OutputFormat.CJS,
-          externalModules: [],
-        },
+        environment: { [ApiEnv.stateMachineArn]: stateMachine.stateMachineArn },
       });
     const startProvisioning = apiFn('startProvisioning');
     const getProvisioning = apiFn('getProvisioning');

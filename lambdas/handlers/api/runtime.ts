@@ -9,7 +9,9 @@ export interface ApiRuntime {
   hash(text: string): string;
 }
 
-export const ApiEnv = { stateMachineArn: 'STATE_MACHINE_ARN' } as const;
+export { ApiEnv } from '../environment';
+
+import { ApiEnv } from '../environment';
 
 let executions: { client: ReturnType<typeof sfnClient>; executions: Executions } | undefined;
 

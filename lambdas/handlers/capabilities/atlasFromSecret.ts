@@ -1,31 +1,59 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AtlasCredentialsStore } from '../../adapters/AtlasCredentialsStore';
-import { AtlasClient } from '../../atlas/AtlasClient';
+import { clientGeneration, sdkClientConfig } from '../../adapters/sdkConfig';
+import { AtlasClient, type AtlasClientOptions } from '../../atlas/AtlasClient';
 import type { AtlasCredentials } from '../../atlas/types';
 import { AtlasCredentialsError } from '../../errors';
-import { RuntimeEnv } from '../runtime';
+import { RuntimeEnv } from '../environment';
 
-let credentialsStore: AtlasCredentialsStore | undefined;
-let cached: { credentials: AtlasCredentials; client: AtlasClient } | undefined;
+let credentialsStore: { generation: number; store: AtlasCredentialsStore } | undefined;
+let cached: { credentials: AtlasCredentials; settings: string; client: AtlasClient } | undefined;
 
 /**
  * The Atlas client of this process, from the secret named by `ATLAS_SECRET_ARN`. Built on first use and
- * kept while the secret is unchanged, so a warm function reuses its connection and Digest nonce (one
- * HTTP request per Atlas call); a rotated secret gets a new client.
+ * kept while the secret (and the client's settings from the environment) are unchanged, so a warm
+ * function reuses its connection and Digest nonce (one HTTP request per Atlas call); a rotated secret
+ * gets a new client.
  */
 export async function atlasFromSecret(): Promise<AtlasClient> {
   const secretArn = process.env[RuntimeEnv.secretArn];
   if (!secretArn) {
     throw new AtlasCredentialsError(`${RuntimeEnv.secretArn} is not set: this function cannot reach Atlas`);
   }
-  credentialsStore ??= new AtlasCredentialsStore(new SecretsManagerClient({}));
-  const credentials = await credentialsStore.get(secretArn);
-  if (!cached || !sameCredentials(cached.credentials, credentials)) {
+  // A new generation (only ever offline: see forgetClients) starts with a new client and an empty cache.
+  if (credentialsStore?.generation !== clientGeneration()) {
+    credentialsStore = {
+      generation: clientGeneration(),
+      store: new AtlasCredentialsStore(new SecretsManagerClient(sdkClientConfig())),
+    };
+  }
+  const credentials = await credentialsStore.store.get(secretArn);
+  const options = atlasClientSettings();
+  const settings = JSON.stringify(options);
+  if (!cached || cached.settings !== settings || !sameCredentials(cached.credentials, credentials)) {
     await cached?.client.close();
-    const baseUrl = process.env[RuntimeEnv.atlasBaseUrl];
-    cached = { credentials, client: new AtlasClient({ credentials, ...(baseUrl ? { baseUrl } : {}) }) };
+    cached = { credentials, settings, client: new AtlasClient({ credentials, ...options }) };
   }
   return cached.client;
+}
+
+/** The Atlas client's options that come from the environment (see {@link RuntimeEnv}). */
+function atlasClientSettings(): Omit<AtlasClientOptions, 'credentials'> {
+  const baseUrl = process.env[RuntimeEnv.atlasBaseUrl];
+  const timeoutMs = positiveNumber(process.env[RuntimeEnv.atlasTimeoutMs]);
+  const deadlineMs = positiveNumber(process.env[RuntimeEnv.atlasRetryDeadlineMs]);
+  return {
+    ...(baseUrl ? { baseUrl } : {}),
+    ...(timeoutMs
+      ? { connectTimeoutMs: timeoutMs, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs }
+      : {}),
+    ...(deadlineMs ? { retry: { deadlineMs } } : {}),
+  };
+}
+
+function positiveNumber(text: string | undefined): number | undefined {
+  const value = Number(text);
+  return text && Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 function sameCredentials(a: AtlasCredentials, b: AtlasCredentials): boolean {
