@@ -273,7 +273,8 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
 
     // ------------------------------------------------------------------------------------------------
     // Errors: a bad request fails at once; anything else cleans up what this execution created.
-    validateRequest.addCatch(keepValidationFailure, { resultPath: '$' });
+    // The whole state becomes the error (Catch's default ResultPath, "$"): the raw input may not even be an object.
+    validateRequest.addCatch(keepValidationFailure);
     for (const task of [
       findEndpointService,
       createVpcEndpoint,

@@ -167,7 +167,8 @@ describe('GIVEN the synthesized workflow', () => {
   describe('WHEN reading the error handling', () => {
     it('THEN "Validate request" sends any error to "Request rejected", which goes on to clean-up', () => {
       expect(state('Validate request').Catch).toStrictEqual([
-        { ErrorEquals: ['States.ALL'], ResultPath: '$', Next: 'Request rejected' },
+        // No ResultPath: the default, "$", makes the error the whole state (the input may not be an object).
+        { ErrorEquals: ['States.ALL'], Next: 'Request rejected' },
       ]);
       expect(state('Request rejected').Next).toBe('Start clean-up');
     });
