@@ -4,10 +4,9 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { VpcEndpoints } from '../adapters/VpcEndpoints';
 import type { AtlasClient } from '../atlas/AtlasClient';
+import { RuntimeEnv } from './environment';
 
 export interface Runtime {
   readonly logger: Logger;
@@ -21,22 +20,7 @@ export interface Runtime {
   hash(text: string): string;
 }
 
-/** Environment variables the functions read; set by the workflow construct. */
-export const RuntimeEnv = {
-  secretArn: 'ATLAS_SECRET_ARN',
-  atlasBaseUrl: 'ATLAS_BASE_URL',
-  managedBy: 'MANAGED_BY',
-  /**
-   * Milliseconds the Atlas client allows to connect, and to wait for headers and between body chunks.
-   * @default - the client's own (5 s connect, 15 s headers and body)
-   */
-  atlasTimeoutMs: 'ATLAS_TIMEOUT_MS',
-  /**
-   * Milliseconds one Atlas operation may spend on its own retries, waits included.
-   * @default - the client's own (20 s)
-   */
-  atlasRetryDeadlineMs: 'ATLAS_RETRY_DEADLINE_MS',
-} as const;
+export { RuntimeEnv } from './environment';
 
 export const logger = new Logger({ serviceName: 'atlas-privatelink' });
 

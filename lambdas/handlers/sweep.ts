@@ -1,6 +1,8 @@
 import { sfnClient } from '../adapters/clients';
 import { Executions } from '../adapters/Executions';
 import { type SweepPorts, type SweepReport, sweep } from '../services/sweep';
+import { atlasFromSecret } from './capabilities/atlasFromSecret';
+import { vpcEndpointsFromEnv } from './capabilities/vpcEndpointsFromEnv';
 import { lambdaRuntime, type Runtime } from './runtime';
 
 /** Environment variables of the sweep function (besides the workflow functions' `ATLAS_SECRET_ARN`, `MANAGED_BY`). */
@@ -30,8 +32,7 @@ export interface SweepResult {
  * execution ended without success (see `services/sweep`). What a pass leaves under way, the next finishes.
  */
 export const createSweepHandler =
-  (runtime: Runtime, executions: () => SweepPorts['executions']) =>
-  async (): Promise<SweepResult> => {
+  (runtime: Runtime, executions: () => SweepPorts['executions']) => async (): Promise<SweepResult> => {
     const grace = Number(process.env[SweepEnv.graceSeconds] ?? DEFAULT_GRACE_SECONDS);
     const report = await sweep(
       { vpc: runtime.vpcEndpoints(), executions: executions(), atlas: runtime.atlas },
@@ -51,14 +52,18 @@ export const createSweepHandler =
       abandoned: report.abandoned,
       dryRun: report.dryRun,
     };
-    if (result.swept.length > 0 || result.abandoned.length > 0) runtime.logger.warn('sweep removed orphans', { ...result });
+    if (result.swept.length > 0 || result.abandoned.length > 0)
+      runtime.logger.warn('sweep removed orphans', { ...result });
     else runtime.logger.info('sweep found nothing to remove', { examined: result.examined });
     return result;
   };
 
 let executions: Executions | undefined;
 
-export const handler = createSweepHandler(lambdaRuntime, () => {
-  executions ??= new Executions(sfnClient(), process.env[SweepEnv.stateMachineArn] ?? '');
-  return executions;
-});
+export const handler = createSweepHandler(
+  lambdaRuntime({ atlas: atlasFromSecret, vpcEndpoints: vpcEndpointsFromEnv }),
+  () => {
+    executions ??= new Executions(sfnClient(), process.env[SweepEnv.stateMachineArn] ?? '');
+    return executions;
+  },
+);

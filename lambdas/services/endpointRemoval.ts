@@ -55,6 +55,10 @@ export async function removeExecutionEndpoints(
   const ids = [...byId.keys()];
   const remaining = new Set<string>();
   const abandoned: { id: string; reason: string }[] = [];
+  // Atlas first, EC2 after: the VPC endpoint (and its tags) is the only record of a registration, so it is
+  // deleted only once Atlas answers 404. Deleting both at once would lose a registration Atlas then fails
+  // to delete: EC2 forgets deleted endpoints, and nothing would be left to find it by.
+  const unregistered = new Set<string>(target.endpointServiceId ? [] : ids);
 
   if (target.endpointServiceId && ids.length > 0) {
     const client = await atlas();
@@ -66,7 +70,10 @@ export async function removeExecutionEndpoints(
         }
         remaining.add(id);
       } catch (error) {
-        if (error instanceof AtlasNotFoundError) continue;
+        if (error instanceof AtlasNotFoundError) {
+          unregistered.add(id);
+          continue;
+        }
         const name = error instanceof Error ? error.name : ErrorName.AtlasApi;
         if ((RETRYABLE_ERROR_NAMES as readonly string[]).includes(name)) {
           remaining.add(id);
@@ -77,13 +84,15 @@ export async function removeExecutionEndpoints(
     }
   }
 
-  const toDelete = ids.filter((id) => !DELETING_EC2_STATES.has(byId.get(id)?.state ?? 'missing'));
+  const toDelete = ids.filter(
+    (id) => unregistered.has(id) && !DELETING_EC2_STATES.has(byId.get(id)?.state ?? 'missing'),
+  );
   if (toDelete.length > 0) {
     const result = await vpc.delete(toDelete);
     for (const failure of result.failed)
       abandoned.push({ id: failure.id, reason: `${failure.code}: ${failure.message}` });
   }
-  for (const id of ids) {
+  for (const id of unregistered) {
     const state = byId.get(id)?.state ?? 'missing';
     if (!GONE_EC2_STATES.has(state) && !abandoned.some((a) => a.id === id)) remaining.add(id);
   }

@@ -20,7 +20,9 @@ import { removeExecutionEndpoints } from './endpointRemoval';
 /** What the sweep talks to: EC2, Step Functions and Atlas, as the workflow's own adapters. */
 export interface SweepPorts {
   readonly vpc: Pick<VpcEndpoints, 'findByTag' | 'describe' | 'delete'>;
-  readonly executions: { describe(executionName: string): Promise<Pick<ExecutionView, 'status'> | undefined> };
+  readonly executions: {
+    describe(executionName: string): Promise<Pick<ExecutionView, 'status'> | undefined>;
+  };
   readonly atlas: () => Promise<Pick<AtlasClient, 'getEndpoint' | 'deleteEndpoint'>>;
 }
 
@@ -55,13 +57,24 @@ export interface Orphans {
   readonly groupId: string;
   readonly endpointServiceId: string;
   readonly vpcEndpointIds: string[];
+  /** The same endpoints with the EC2 state the pass saw (a `deleted` one may still have its Atlas registration). */
+  readonly endpoints: { readonly vpcEndpointId: string; readonly state: string }[];
+}
+
+/** An endpoint the pass left alone, and why. */
+export interface KeptEndpoint {
+  readonly vpcEndpointId: string;
+  readonly reason: KeptReason;
+  /** Its `atlas-privatelink:execution` tag, when it has one. */
+  readonly executionName?: string;
+  readonly state: string;
 }
 
 export interface SweepReport {
   /** Managed endpoints EC2 showed, deleted ones included (their Atlas registration may remain). */
   readonly examined: number;
   readonly orphans: Orphans[];
-  readonly kept: { readonly vpcEndpointId: string; readonly reason: KeptReason }[];
+  readonly kept: KeptEndpoint[];
   /** Ids whose deletion is under way on either side (a later pass finds them gone). */
   readonly remaining: string[];
   /** Ids that retrying will not remove, with why (e.g. Atlas refuses the credentials). */
@@ -83,13 +96,25 @@ export async function sweep(ports: SweepPorts, options: SweepOptions): Promise<S
   const endpoints = (await ports.vpc.findByTag(ManagedTag.managedBy, options.managedBy)).filter(
     (e) => e.tags[ManagedTag.managedBy] === options.managedBy,
   );
-  const kept: SweepReport['kept'][number][] = [];
-  const keep = (e: VpcEndpointView, reason: KeptReason) => kept.push({ vpcEndpointId: e.vpcEndpointId, reason });
+  const kept: KeptEndpoint[] = [];
+  const keep = (e: VpcEndpointView, reason: KeptReason) => {
+    const executionName = e.tags[ManagedTag.execution];
+    kept.push({
+      vpcEndpointId: e.vpcEndpointId,
+      reason,
+      state: e.state,
+      ...(executionName ? { executionName } : {}),
+    });
+  };
 
   const candidates: VpcEndpointView[] = [];
   for (const e of endpoints) {
     const created = e.createdAt ? Date.parse(e.createdAt) : Number.NaN;
-    if (!e.tags[ManagedTag.execution] || !e.tags[ManagedTag.groupId] || !e.tags[ManagedTag.endpointServiceId]) {
+    if (
+      !e.tags[ManagedTag.execution] ||
+      !e.tags[ManagedTag.groupId] ||
+      !e.tags[ManagedTag.endpointServiceId]
+    ) {
       keep(e, KeptReason.untagged);
     } else if (Number.isNaN(created) || options.now - created < options.graceSeconds * 1000) {
       keep(e, KeptReason.young);
@@ -120,8 +145,10 @@ export async function sweep(ports: SweepPorts, options: SweepOptions): Promise<S
         groupId,
         endpointServiceId,
         vpcEndpointIds: [],
+        endpoints: [],
       };
       group.vpcEndpointIds.push(e.vpcEndpointId);
+      group.endpoints.push({ vpcEndpointId: e.vpcEndpointId, state: e.state });
       groups.set(key, group);
     }
   }

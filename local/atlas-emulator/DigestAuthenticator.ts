@@ -10,14 +10,23 @@ export type DigestVerdict =
   | { readonly kind: 'ok'; readonly username: string }
   /** Right credentials but an expired or unknown nonce: challenge again with `stale=true`. */
   | { readonly kind: 'stale' }
-  /** A nonce count not above the last one accepted for that nonce. */
+  /** A nonce count already used with that nonce (or too far behind the highest one to tell). */
   | { readonly kind: 'replay' }
   | { readonly kind: 'wrong-credentials' };
 
 interface NonceState {
   readonly issuedAt: number;
-  lastNc: number;
+  /** The highest nonce count accepted so far. */
+  highest: number;
+  /** Counts accepted within {@link NC_WINDOW} of the highest. */
+  readonly seen: Set<number>;
 }
+
+/**
+ * RFC 7616 forbids reusing a nonce count, not receiving them out of order: concurrent requests of one
+ * client can overtake each other on the way. Counts are remembered within this window of the highest.
+ */
+const NC_WINDOW = 1024;
 
 /** Keeps memory bounded against a client that never answers its challenges. */
 const MAX_NONCES = 10_000;
@@ -68,7 +77,7 @@ export class DigestAuthenticator {
   challenge(stale: boolean): string {
     this.#prune();
     const nonce = randomBytes(24).toString('base64');
-    this.#nonces.set(nonce, { issuedAt: this.#clock(), lastNc: 0 });
+    this.#nonces.set(nonce, { issuedAt: this.#clock(), highest: 0, seen: new Set() });
     return `Digest realm="${ATLAS_DIGEST_REALM}", domain="", nonce="${nonce}", algorithm=${this.#algorithm}, qop="auth", stale=${stale}`;
   }
 
@@ -111,8 +120,12 @@ export class DigestAuthenticator {
       return { kind: 'stale' };
     }
     const count = Number.parseInt(nc, 16);
-    if (count <= state.lastNc) return { kind: 'replay' };
-    state.lastNc = count;
+    if (count <= state.highest - NC_WINDOW || state.seen.has(count)) return { kind: 'replay' };
+    state.seen.add(count);
+    if (count > state.highest) {
+      state.highest = count;
+      for (const old of state.seen) if (old <= count - NC_WINDOW) state.seen.delete(old);
+    }
     return { kind: 'ok', username: username! };
   }
 

@@ -34,6 +34,8 @@ export interface AwsEmulator {
   setSecret(name: string, value: string): void;
   /** Arms one more fault, after those already armed (validated like the options' faults). */
   addFault(fault: AwsFault): void;
+  /** Disarms every fault (the options' ones included) and keeps everything else: a fault that lifts. */
+  clearFaults(): void;
   /** Pins an endpoint's state, overriding Atlas and `ec2.unlinkedStates` until it is deleted. */
   setVpcEndpointState(vpcEndpointId: string, state: VpcEndpointState): void;
   /** Resolves once the execution stops RUNNING. @default timeoutMs 10 000 */
@@ -307,6 +309,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
           (filter.action === undefined || r.action === filter.action),
       ).length,
     setSecret: (name, value) => secrets.set(name, value),
+    clearFaults: () => faults.replace([]),
     addFault: (fault) => {
       validateFault(fault, 'addFault');
       faults.add(fault);

@@ -5,8 +5,17 @@
  * through the same environment variables CDK sets, pointed here.
  */
 
+import { ClientEnv, forgetClients } from '../../lambdas/adapters/clients';
+import type { AtlasApiKey, AtlasServiceAccount } from '../../lambdas/atlas/types';
+import { RuntimeEnv } from '../../lambdas/handlers/environment';
 import { logger, useClock } from '../../lambdas/handlers/runtime';
-import { type AtlasEmulator, DEMO_API_KEY, DEMO_GROUP_ID, startAtlasEmulator } from '../atlas-emulator';
+import {
+  type AtlasEmulator,
+  DEMO_API_KEY,
+  DEMO_GROUP_ID,
+  type RateLimitOptions,
+  startAtlasEmulator,
+} from '../atlas-emulator';
 import {
   type AwsEmulator,
   DEMO_SECURITY_GROUP_ID,
@@ -39,6 +48,30 @@ export interface OfflineEnvironmentOptions {
   readonly onEvent?: (executionName: string, event: EventLog) => void;
   /** @default 'WARN' - the functions' Powertools log level */
   readonly logLevel?: string;
+  /**
+   * A per-project token bucket in front of the Atlas emulator (429 RATE_LIMITED with Retry-After), refilled
+   * by the virtual clock; `npm run bench` uses it to run many executions against an Atlas-like limit.
+   * @default - no limit
+   */
+  readonly atlasRateLimit?: RateLimitOptions;
+  /**
+   * The Atlas credentials in the secret, accepted by the Atlas emulator (a scenario's `credentials: wrong`
+   * still spoils them). The secret-leak tests put canary values here.
+   * @default DEMO_API_KEY
+   */
+  readonly atlasCredentials?: AtlasApiKey | AtlasServiceAccount;
+  /**
+   * Client timeouts of the functions, in real milliseconds: the Atlas client's connect, headers and body
+   * timeouts (`ATLAS_TIMEOUT_MS`) and the AWS SDK's request timeout (`SDK_REQUEST_TIMEOUT_MS`). The fault
+   * tests set them low so that "latency past the timeout" takes a moment.
+   * @default - the deployed defaults (15 s)
+   */
+  readonly clientTimeoutMs?: number;
+  /**
+   * How long one Atlas operation may spend on the client's own retries (`ATLAS_RETRY_DEADLINE_MS`).
+   * @default - the deployed default (20 s)
+   */
+  readonly atlasRetryDeadlineMs?: number;
 }
 
 export interface Leftovers {
@@ -72,9 +105,11 @@ export function offlineDefinition(): SynthesizedWorkflow {
 let active = false;
 
 /**
- * The emulators' ports, kept from the first environment of the process. The handlers' SDK and Atlas
- * clients are built once per process (like a warm Lambda's) from `AWS_ENDPOINT_URL` and `ATLAS_BASE_URL`;
- * a later environment on other ports would leave them calling a closed emulator.
+ * The emulators' ports, kept from the first environment of the process. `forgetClients()` renews the
+ * SDK clients of `lambdas/adapters/clients`, but the Atlas client and the credentials store's Secrets
+ * Manager client (`capabilities/atlasFromSecret`) stay warm for the process with the `ATLAS_BASE_URL` and
+ * `AWS_ENDPOINT_URL` they were built with: on other ports, a second environment's runs would call the
+ * first one's closed emulators (the API answered 502 and every execution failed).
  */
 let emulatorPorts: { atlas: number; aws: number } | undefined;
 let environments = 0;
@@ -92,6 +127,9 @@ export async function startOfflineEnvironment(
   const definition = offlineDefinition();
   const clock = new VirtualClock();
   useClock(clock.now);
+  // Clients built for an earlier environment of this process point at its (closed) emulator's port.
+  forgetClients();
+  const key = options.atlasCredentials ?? DEMO_API_KEY;
 
   environments += 1;
   // Secrets Manager ends every secret ARN with a random suffix; a new one per environment keeps the
@@ -100,14 +138,18 @@ export async function startOfflineEnvironment(
 
   const atlas = await startAtlasEmulator({
     ...(emulatorPorts ? { port: emulatorPorts.atlas } : {}),
-    apiKeys: [DEMO_API_KEY],
+    apiKeys: 'publicKey' in key && key !== DEMO_API_KEY ? [DEMO_API_KEY, key] : [DEMO_API_KEY],
+    ...('clientId' in key ? { serviceAccounts: [key] } : {}),
     clock: clock.now,
     script: atlasScriptOf(scenario),
+    ...(options.atlasRateLimit ? { rateLimit: options.atlasRateLimit } : {}),
   });
   const credentials =
-    scenario.credentials === 'wrong'
-      ? { ...DEMO_API_KEY, privateKey: 'not-the-private-key-of-this-api-key' }
-      : DEMO_API_KEY;
+    scenario.credentials !== 'wrong'
+      ? key
+      : 'clientId' in key
+        ? { ...key, clientSecret: 'not-the-secret-of-this-service-account' }
+        : { ...key, privateKey: 'not-the-private-key-of-this-api-key' };
   let workflow: OfflineWorkflow | undefined;
   const aws = await startAwsEmulator({
     ...(emulatorPorts ? { port: emulatorPorts.aws } : {}),
@@ -144,6 +186,15 @@ export async function startOfflineEnvironment(
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   delete process.env.AWS_PROFILE;
+  const timeouts: Record<string, number | undefined> = {
+    [RuntimeEnv.atlasTimeoutMs]: options.clientTimeoutMs,
+    [ClientEnv.requestTimeoutMs]: options.clientTimeoutMs,
+    [RuntimeEnv.atlasRetryDeadlineMs]: options.atlasRetryDeadlineMs,
+  };
+  for (const [name, value] of Object.entries(timeouts)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = String(value);
+  }
   // The handlers' logger is built when the module loads: set its level here rather than by environment.
   logger.setLogLevel((options.logLevel ?? 'WARN') as Parameters<typeof logger.setLogLevel>[0]);
 

@@ -24,9 +24,12 @@ export interface OfflineWorkflowOptions {
    */
   readonly realWaitMs?: number;
   /**
-   * When given, Wait states advance it by their duration (`Seconds` or `SecondsPath`) instead of sleeping.
+   * When given, Wait states advance it by their duration (`Seconds` or `SecondsPath`) instead of sleeping,
+   * and so do Retry pauses (by the retrier's interval, backoff, maximum and jitter).
    * Each execution keeps its own virtual time (its start plus its waits); the shared clock shows the
-   * furthest of them, so concurrent executions wait side by side rather than one after another.
+   * furthest of them, so concurrent executions wait side by side rather than one after another. A wait
+   * that would end before the shared clock ends at it: an execution that fell behind catches up rather
+   * than leaving the clock (and the rate limits and timelines that read it) standing still.
    * @default - waits are not accounted for
    */
   readonly clock?: VirtualClock;
@@ -54,10 +57,13 @@ export class OfflineWorkflow {
   readonly #machine: StateMachine;
   readonly #eventBridge: EventBridgeClient;
   #stateTransitions = 0;
+  readonly #running = new Map<string, () => void>();
+  readonly #aborted = new Set<string>();
+  #abortBefore: string | undefined;
 
   constructor(options: OfflineWorkflowOptions) {
     this.#options = options;
-    this.#machine = new StateMachine(options.workflow.definition as unknown as StateMachineDefinition, {
+    this.#machine = new StateMachine(withoutRootResultPaths(options.workflow.definition), {
       validationOptions: { checkArn: false },
     });
     this.#eventBridge = new EventBridgeClient({
@@ -76,19 +82,57 @@ export class OfflineWorkflow {
     return this.#stateTransitions;
   }
 
+  /**
+   * Stops a running execution the way `StopExecution` (or a crashed runtime) does: no Catch runs, so no
+   * clean-up either; whatever it created stays for the sweep. It fails with `ExecutionAbortedError`.
+   * Returns false when no execution of that name is running.
+   */
+  abort(executionName: string): boolean {
+    const abort = this.#running.get(executionName);
+    if (!abort) return false;
+    this.#aborted.add(executionName);
+    abort();
+    return true;
+  }
+
+  /** Arms a one-shot crash: the next execution about to run task `state` is aborted instead. */
+  abortBefore(state: string): void {
+    if (!(state in this.#options.workflow.lambdaTasks)) {
+      throw new Error(`abortBefore: "${state}" is not a Lambda task of the workflow`);
+    }
+    this.#abortBefore = state;
+  }
+
   /** Runs one execution to its end: resolves with its output, or rejects with {@link OfflineExecutionFailure}. */
   async run(execution: OfflineExecution): Promise<unknown> {
     const { workflow } = this.#options;
     const realWaitMs = this.#options.realWaitMs ?? 0;
     const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<never>> = {};
+    const clock = this.#options.clock;
+    const startedAt = new Date(clock ? clock.now() : Date.now()).toISOString();
     for (const [state, module] of Object.entries(workflow.lambdaTasks)) {
-      taskResourceLocalHandlers[state] = (input) => invokeLambda(module, input) as Promise<never>;
+      // aws-local-stepfunctions stamps $$.Execution.StartTime with the real clock, whatever the context
+      // says; the handlers measure deadlines on the virtual one, so give them the virtual start time.
+      const startTimeKeys = Object.entries(workflow.definition.States[state]?.Parameters ?? {})
+        .filter(([key, value]) => key.endsWith('.$') && value === '$$.Execution.StartTime')
+        .map(([key]) => key.slice(0, -2));
+      taskResourceLocalHandlers[state] = (rawInput) => {
+        const input =
+          startTimeKeys.length > 0 && rawInput && typeof rawInput === 'object'
+            ? { ...rawInput, ...Object.fromEntries(startTimeKeys.map((key) => [key, startedAt])) }
+            : rawInput;
+        if (this.#abortBefore === state) {
+          this.#abortBefore = undefined;
+          this.abort(execution.name);
+        }
+        // An aborted execution's pending task never runs (the run has settled already).
+        if (this.#aborted.has(execution.name)) return new Promise<never>(() => {});
+        return invokeLambda(module, input) as Promise<never>;
+      };
     }
     for (const state of workflow.putEventsTasks) {
       taskResourceLocalHandlers[state] = (input) => this.#putEvents(input) as Promise<never>;
     }
-    const clock = this.#options.clock;
-    const startedAt = new Date(clock ? clock.now() : Date.now()).toISOString();
     const run = this.#machine.run(execution.input as never, {
       overrides: {
         taskResourceLocalHandlers: taskResourceLocalHandlers as never,
@@ -107,12 +151,15 @@ export class OfflineWorkflow {
         StateMachine: { Id: workflow.stateMachineArn, Name: workflow.stateMachineName },
       },
     });
+    this.#aborted.delete(execution.name);
+    this.#running.set(execution.name, run.abort);
     const watching = this.#watch(execution.name, run.eventLogs, Date.parse(startedAt));
     try {
       return await run.result;
     } catch (error) {
       throw toFailure(error);
     } finally {
+      this.#running.delete(execution.name);
       await watching;
     }
   }
@@ -125,9 +172,18 @@ export class OfflineWorkflow {
         this.#stateTransitions += 1;
         if (clock && event.state.type === 'Wait') {
           const state = workflow.definition.States[event.state.name] ?? {};
-          localTime = Math.max(localTime, clock.now() - 0) + waitSeconds(state, event.state.input) * 1000;
+          // The wait ends its duration after this execution's own time, or now if others moved the clock past that.
+          localTime = Math.max(localTime + waitSeconds(state, event.state.input) * 1000, clock.now());
           clock.advanceTo(localTime);
         }
+      }
+      // A Retry pause is a wait too: without it, a throttled execution would retry with no time passing.
+      if (clock && event.type === 'StateRetried') {
+        localTime = Math.max(
+          localTime + retryPauseSeconds(event.retry.retrier, event.retry.attempt) * 1000,
+          clock.now(),
+        );
+        clock.advanceTo(localTime);
       }
       onEvent?.(executionName, event);
     }
@@ -159,6 +215,46 @@ function toFailure(error: unknown): OfflineExecutionFailure {
   const cause =
     error instanceof ExecutionError ? (error.cause as Error | undefined) : (error as Error | undefined);
   return new OfflineExecutionFailure(cause?.name ?? 'States.Runtime', cause?.message ?? String(error));
+}
+
+/**
+ * The seconds Step Functions pauses before retry number `attempt` (1-based): `IntervalSeconds` ×
+ * `BackoffRate`^(attempt − 1), at most `MaxDelaySeconds`, and with `JitterStrategy: FULL` a random part of it.
+ */
+function retryPauseSeconds(retrier: RetrierFields, attempt: number): number {
+  const pause = Math.min(
+    (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** Math.max(0, attempt - 1),
+    retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY,
+  );
+  return retrier.JitterStrategy === 'FULL' ? Math.random() * pause : pause;
+}
+
+interface RetrierFields {
+  readonly IntervalSeconds?: number;
+  readonly BackoffRate?: number;
+  readonly MaxDelaySeconds?: number;
+  readonly JitterStrategy?: string;
+}
+
+/**
+ * The definition with every `"ResultPath": "$"` (on a state or a catcher) left out. In ASL that path
+ * means "the result replaces the whole input", which is also what an absent ResultPath means; but
+ * `aws-local-stepfunctions` 3.0.0 strips only a `$.` prefix, so it writes the result under a key
+ * literally named `$` instead, and a caught error never reaches the states that read `$.Error`.
+ */
+function withoutRootResultPaths(definition: SynthesizedWorkflow['definition']): StateMachineDefinition {
+  const drop = <T extends Record<string, unknown>>(o: T): T => {
+    if (o.ResultPath !== '$') return o;
+    const { ResultPath: _, ...rest } = o;
+    return rest as T;
+  };
+  const states = Object.fromEntries(
+    Object.entries(definition.States).map(([name, state]) => {
+      const catchers = Array.isArray(state.Catch) ? { Catch: state.Catch.map((c) => drop(c as never)) } : {};
+      return [name, drop({ ...state, ...catchers })];
+    }),
+  );
+  return { ...definition, States: states } as unknown as StateMachineDefinition;
 }
 
 /** The seconds a Wait state waits for this input: `Seconds`, or the number at its `SecondsPath`. */

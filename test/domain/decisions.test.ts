@@ -311,20 +311,20 @@ const readAt = (overrides: Partial<PollState> = {}): PollState => ({
 describe('waitBeforeCheck', () => {
   it('waits the initial waits first', () => {
     expect(PollSchedule.initialWaitsSeconds.map((_, i) => waitBeforeCheck(i, random))).toStrictEqual([
-      5, 5, 10,
+      5, 5, 8,
     ]);
   });
 
-  it('then waits 8 to 10 s, depending on the random draw', () => {
+  it('then waits 6 to 8 s, depending on the random draw', () => {
     const after = PollSchedule.initialWaitsSeconds.length;
 
-    expect(waitBeforeCheck(after, () => 0)).toBe(10);
-    expect(waitBeforeCheck(after, () => 0.5)).toBe(9);
-    expect(waitBeforeCheck(after + 50, () => 0.999_999)).toBe(8);
+    expect(waitBeforeCheck(after, () => 0)).toBe(8);
+    expect(waitBeforeCheck(after, () => 0.5)).toBe(7);
+    expect(waitBeforeCheck(after + 50, () => 0.999_999)).toBe(6);
     for (let i = 0; i < 200; i++) {
       const wait = waitBeforeCheck(after + i, Math.random);
-      expect(wait).toBeGreaterThanOrEqual(8);
-      expect(wait).toBeLessThanOrEqual(10);
+      expect(wait).toBeGreaterThanOrEqual(6);
+      expect(wait).toBeLessThanOrEqual(8);
     }
   });
 
@@ -332,7 +332,7 @@ describe('waitBeforeCheck', () => {
     const after = PollSchedule.initialWaitsSeconds.length;
     const late = PollSchedule.slowDownAfterSeconds;
 
-    expect(waitBeforeCheck(after, () => 0, late - 1)).toBe(10);
+    expect(waitBeforeCheck(after, () => 0, late - 1)).toBe(8);
     expect(waitBeforeCheck(after, () => 0, late)).toBe(30);
     expect(waitBeforeCheck(after, () => 0.999_999, late + 600)).toBe(28);
   });

@@ -116,7 +116,8 @@ describe('cleanUp handler', () => {
     ec2
       .on(DescribeVpcEndpointsCommand)
       .resolvesOnce({ VpcEndpoints: [vpcEndpoint(VPCE, 'available')] })
-      .resolvesOnce({ VpcEndpoints: [vpcEndpoint(VPCE, 'deleted')] })
+      .resolvesOnce({ VpcEndpoints: [vpcEndpoint(VPCE, 'available')] })
+      .resolvesOnce({ VpcEndpoints: [vpcEndpoint(VPCE, 'available')] })
       .resolves({ VpcEndpoints: [vpcEndpoint(VPCE, 'deleted')] });
     const failed = {
       request: { groupId: GROUP },
@@ -133,13 +134,17 @@ describe('cleanUp handler', () => {
     const first = await handler({ executionName: EXECUTION, state: { ...failed, cleanup: { passes: 0 } } });
     const second = await handler({ executionName: EXECUTION, state: { ...failed, cleanup: first } });
     const third = await handler({ executionName: EXECUTION, state: { ...failed, cleanup: second } });
+    const deletedBeforeAtlasWasGone = ec2.commandCalls(DeleteVpcEndpointsCommand).length;
+    const fourth = await handler({ executionName: EXECUTION, state: { ...failed, cleanup: third } });
 
-    // Assess
+    // Assess: Atlas DELETE, Atlas DELETING, Atlas 404 and the EC2 delete, EC2 deleted.
     expect(first).toMatchObject({ passes: 1, done: false });
     expect(first.outcome.cause).toBe(`still pending (clean-up incomplete: ${VPCE} may remain)`);
     expect(second.done).toBe(false);
-    expect(third).toMatchObject({
-      passes: 3,
+    expect(third.done).toBe(false);
+    expect(deletedBeforeAtlasWasGone).toBe(1);
+    expect(fourth).toMatchObject({
+      passes: 4,
       done: true,
       outcome: {
         error: 'ProvisioningTimeoutError',

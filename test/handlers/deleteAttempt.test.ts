@@ -68,26 +68,33 @@ const deletedIds = () =>
   ec2.commandCalls(DeleteVpcEndpointsCommand).flatMap((c) => c.args[0].input.VpcEndpointIds);
 
 describe('deleteAttempt handler', () => {
-  it('deletes both sides and is done only once Atlas answers 404 and EC2 says deleted', async () => {
+  it('deletes the Atlas registration first, the VPC endpoint once Atlas answers 404, and is done when EC2 says deleted', async () => {
     // Prepare
     const serviceId = await registeredWithAtlas();
     tagSearchFinds(
       [vpcEndpoint(VPCE, 'available')],
-      [vpcEndpoint(VPCE, 'deleted')],
+      [vpcEndpoint(VPCE, 'available')],
+      [vpcEndpoint(VPCE, 'available')],
       [vpcEndpoint(VPCE, 'deleted')],
     );
     const handler = createDeleteAttemptHandler(testRuntime(atlas));
 
     // Act
     const first = await handler(event(serviceId));
+    const deletedAfterFirst = deletedIds();
     const second = await handler(event(serviceId, first));
+    const deletedAfterSecond = deletedIds();
     const third = await handler(event(serviceId, second));
+    const fourth = await handler(event(serviceId, third));
 
     // Assess
-    expect(first).toMatchObject({ passes: 1, done: false, remaining: [VPCE] });
-    expect(second).toMatchObject({ passes: 2, done: false, remaining: [VPCE] }); // EC2 deleted, Atlas DELETING
-    expect(third).toMatchObject({ passes: 3, done: true, remaining: [] });
-    expect(third.startedAt).toBe(first.startedAt);
+    expect(first).toMatchObject({ passes: 1, done: false, remaining: [VPCE] }); // Atlas DELETE sent
+    expect(second).toMatchObject({ passes: 2, done: false, remaining: [VPCE] }); // Atlas DELETING
+    expect(deletedAfterFirst).toStrictEqual([]);
+    expect(deletedAfterSecond).toStrictEqual([]); // the VPC endpoint stays while Atlas still has it
+    expect(third).toMatchObject({ passes: 3, done: false, remaining: [VPCE] }); // Atlas 404: EC2 delete sent
+    expect(fourth).toMatchObject({ passes: 4, done: true, remaining: [] });
+    expect(fourth.startedAt).toBe(first.startedAt);
     expect(deletedIds()).toStrictEqual([VPCE]);
     expect(endpointRequests(atlas, VPCE, 'DELETE')).toHaveLength(1);
     expect(atlas.endpoints(GROUP)).toStrictEqual([]);
@@ -153,8 +160,9 @@ describe('deleteAttempt handler', () => {
     // Act
     const pass = await createDeleteAttemptHandler(testRuntime(atlas))(event(serviceId));
 
-    // Assess
-    expect(deletedIds().sort()).toStrictEqual([VPCE, VPCE_2]);
+    // Assess: the unregistered one goes from EC2 at once; the registered one from Atlas first.
+    expect(deletedIds()).toStrictEqual([VPCE_2]);
+    expect(endpointRequests(atlas, VPCE, 'DELETE')).toHaveLength(1);
     expect(pass.remaining.sort()).toStrictEqual([VPCE, VPCE_2]);
   });
 

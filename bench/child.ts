@@ -1,0 +1,28 @@
+/**
+ * Runs one bench section that needs an offline environment in a process of its own: the handlers' SDK
+ * clients keep the first environment's endpoints for the life of a process, and the peak RSS of a fresh
+ * process is the section's own. `node --import tsx bench/child.ts <section> <options JSON> <out file>`.
+ */
+import { writeFileSync } from 'node:fs';
+import { measurePolling, type PollingOptions } from './polling';
+import { measureScale, type ScaleOptions } from './scale';
+
+const [section, optionsJson, outFile] = process.argv.slice(2);
+if (!section || !optionsJson || !outFile) {
+  console.error('usage: bench/child.ts <polling|scale> <options JSON> <out file>');
+  process.exit(2);
+}
+const options = JSON.parse(optionsJson) as unknown;
+const result =
+  section === 'polling'
+    ? await measurePolling(options as PollingOptions)
+    : section === 'scale'
+      ? await measureScale(options as ScaleOptions)
+      : undefined;
+if (result === undefined) {
+  console.error(`unknown section ${section}`);
+  process.exit(2);
+}
+writeFileSync(outFile, JSON.stringify(result));
+// Keep-alive sockets of the handlers' clients would hold the process open for their idle timeout.
+process.exit(0);

@@ -1,0 +1,261 @@
+/**
+ * The fault-injection matrix, built from three lists: every external call the workflow makes, every kind
+ * of fault, and whether it strikes once or persists. Each cell runs one provisioning in the offline
+ * environment (the synthesized state machine, the real handlers and clients, both emulators) and reports
+ * what became of it and of what it created.
+ */
+
+import { forgetClients } from '../../lambdas/adapters/clients';
+import { ErrorName } from '../../lambdas/errors';
+import type { AtlasFault } from '../../local/atlas-emulator';
+import { type AwsFault, AwsService } from '../../local/aws-emulator';
+import type { OfflineEnvironment } from '../../local/offline/OfflineEnvironment';
+import { runScenario } from '../../local/offline/runScenario';
+import { sweepOffline } from '../../local/offline/sweepOffline';
+
+/** Real milliseconds: the functions' client timeouts in the matrix, and the latency injected past them. */
+export const MATRIX_TIMEOUT_MS = 200;
+export const INJECTED_LATENCY_MS = 600;
+/** undici checks its headers timeout on a timer of about one second: Atlas latency must outlast that. */
+export const INJECTED_ATLAS_LATENCY_MS = 2500;
+/**
+ * The Atlas client's own retry budget per operation: short, so a persistent fault reaches the workflow's
+ * Retry (and its clean-up loop) at once instead of after 20 s of backoff per pass.
+ */
+export const MATRIX_RETRY_DEADLINE_MS = 100;
+
+export const FaultKind = {
+  latency: 'latency',
+  reset: 'reset',
+  serverError: '500',
+  throttling: 'throttling',
+  malformed: 'malformed',
+} as const;
+export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind];
+
+export type Persistence = 'once' | 'persistent';
+
+/** An external call and how to make one of its kinds of fault. */
+export interface ExternalCall {
+  readonly name: string;
+  readonly side: 'aws' | 'atlas';
+  fault(kind: FaultKind, times: number): AwsFault | AtlasFault;
+}
+
+const awsCall = (service: AwsService, action: string, throttleCode: string, throttleStatus: number) => ({
+  name: `${service === AwsService.EC2 ? 'EC2' : 'Secrets Manager'} ${action}`,
+  side: 'aws' as const,
+  fault: (kind: FaultKind, times: number): AwsFault => {
+    const base = { service, action, times };
+    switch (kind) {
+      case FaultKind.latency:
+        return { ...base, delayMs: INJECTED_LATENCY_MS };
+      case FaultKind.reset:
+        return { ...base, reset: true };
+      case FaultKind.serverError:
+        return {
+          ...base,
+          code: service === AwsService.EC2 ? 'InternalError' : 'InternalServiceError',
+          status: 500,
+        };
+      case FaultKind.throttling:
+        return { ...base, code: throttleCode, status: throttleStatus };
+      case FaultKind.malformed:
+        return { ...base, body: 'malformed' };
+    }
+  },
+});
+
+// Atlas faults match on method and a substring of the path. `endpointService/` (with the slash) is only
+// in the paths below a service, so it tells the endpoint registration apart from the service creation;
+// the service list is the first GET of every execution, before any endpoint read.
+const atlasCall = (name: string, method: string, path: string) => ({
+  name: `Atlas ${name}`,
+  side: 'atlas' as const,
+  fault: (kind: FaultKind, times: number): AtlasFault => {
+    const base = { method, path, times };
+    switch (kind) {
+      case FaultKind.latency:
+        return { ...base, delayMs: INJECTED_ATLAS_LATENCY_MS };
+      case FaultKind.reset:
+        return { ...base, reset: true };
+      case FaultKind.serverError:
+        return { ...base, status: 500 };
+      case FaultKind.throttling:
+        return { ...base, status: 429, retryAfter: 1 };
+      case FaultKind.malformed:
+        return { ...base, body: 'malformed' };
+    }
+  },
+});
+
+export const EXTERNAL_CALLS: readonly ExternalCall[] = [
+  awsCall(AwsService.SECRETS_MANAGER, 'GetSecretValue', 'ThrottlingException', 400),
+  awsCall(AwsService.EC2, 'CreateVpcEndpoint', 'RequestLimitExceeded', 503),
+  awsCall(AwsService.EC2, 'DescribeVpcEndpoints', 'RequestLimitExceeded', 503),
+  awsCall(AwsService.EC2, 'DeleteVpcEndpoints', 'RequestLimitExceeded', 503),
+  atlasCall('read service', 'GET', '/endpointService'),
+  atlasCall('create endpoint', 'POST', 'endpointService/'),
+  atlasCall('read endpoint', 'GET', '/endpoint/vpce-'),
+  atlasCall('delete endpoint', 'DELETE', '/endpoint/vpce-'),
+];
+
+/**
+ * The Atlas script of every cell: the first registration is REJECTED, so one run makes every call above
+ * (the delete-and-retry path included) and succeeds on the second attempt when nothing is injected.
+ */
+export const MATRIX_SCRIPT = {
+  endpointService: { statuses: ['INITIATING', 'AVAILABLE'] },
+  attempts: [
+    { statuses: ['PENDING_ACCEPTANCE', 'REJECTED'] },
+    { statuses: ['PENDING_ACCEPTANCE', 'AVAILABLE'] },
+  ],
+  deletingPolls: 1,
+} as const;
+
+export interface Cell {
+  readonly call: ExternalCall;
+  readonly kind: FaultKind;
+  readonly persistence: Persistence;
+  /**
+   * The persistent fault lifts after the first deletion pass or when clean-up starts (marked †). Only for
+   * latency on the Atlas endpoint reads and deletes: the deletion loops would otherwise spend their whole
+   * 900-second bound (180 passes of a real second-long timeout each) before giving up.
+   */
+  readonly liftAtCleanUp: boolean;
+}
+
+const LIFT_AT_CLEAN_UP = new Set(['Atlas read endpoint', 'Atlas delete endpoint']);
+
+export const cellName = (cell: Cell): string => `${cell.call.name} × ${cell.kind} × ${cell.persistence}`;
+
+export function buildMatrix(calls: readonly ExternalCall[] = EXTERNAL_CALLS): Cell[] {
+  return calls.flatMap((call) =>
+    Object.values(FaultKind).flatMap((kind) =>
+      (['once', 'persistent'] as const).map((persistence) => ({
+        call,
+        kind,
+        persistence,
+        liftAtCleanUp:
+          persistence === 'persistent' && kind === FaultKind.latency && LIFT_AT_CLEAN_UP.has(call.name),
+      })),
+    ),
+  );
+}
+
+/** What the environment's `onEvent` calls: set per cell. */
+export const cellEvents: { onStateEntered?: (state: string) => void } = {};
+
+/** Error names a failed execution may end with: the project's typed errors. No `States.*` is accepted. */
+export const TYPED_ERROR_NAMES: ReadonlySet<string> = new Set(Object.values(ErrorName));
+
+export interface CellResult {
+  readonly cell: Cell;
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly error?: string;
+  /** How many times the fault fired. */
+  readonly hits: number;
+  /** What the execution left in EC2 / Atlas when it stopped. */
+  readonly leftovers: { readonly vpcEndpoints: number; readonly atlasEndpoints: number };
+  /** Who removed what a failed execution created: its own clean-up, or the sweep once the fault lifted. */
+  readonly cleanedBy: 'nothing to clean' | 'workflow' | 'sweep' | 'NOT CLEANED';
+  /** Left after the sweep (for a success: its endpoint, 1 / 1). */
+  readonly after: { readonly vpcEndpoints: number; readonly atlasEndpoints: number };
+  readonly ms: number;
+  readonly pass: boolean;
+}
+
+let cellNumber = 0;
+
+/** Runs one cell in `env` (reset first): arms the fault, provisions, sweeps if it must, and judges. */
+export async function runCell(env: OfflineEnvironment, cell: Cell): Promise<CellResult> {
+  const started = Date.now();
+  env.atlas.reset();
+  env.aws.reset();
+  // A new client per cell, like a cold start: the secret is read again (and the Secrets faults can fire).
+  forgetClients();
+  const fault = cell.call.fault(cell.kind, cell.persistence === 'once' ? 1 : -1);
+  const faults: AtlasFault[] = cell.call.side === 'atlas' ? [fault as AtlasFault] : [];
+  env.atlas.setScript({ ...MATRIX_SCRIPT, faults });
+  if (cell.call.side === 'aws') env.aws.addFault(fault as AwsFault);
+
+  cellEvents.onStateEntered = cell.liftAtCleanUp
+    ? (state) => {
+        if (state === 'Start clean-up' || state === 'Wait for deletion') env.atlas.setScript(MATRIX_SCRIPT);
+      }
+    : undefined;
+  cellNumber += 1;
+  const report = await runScenario(env, { idempotencyKey: `fault-matrix-${cellNumber}` });
+  cellEvents.onStateEntered = undefined;
+  const hits = countHits(env, cell);
+  const leftovers = env.leftovers();
+
+  const created = env.aws.requests.some((r) => r.action === 'CreateVpcEndpoint' && r.status === 200);
+
+  // Lift the fault, then let the sweep find whatever the execution could not remove.
+  env.atlas.setScript(MATRIX_SCRIPT);
+  env.aws.clearFaults();
+  let after = leftovers;
+  let cleanedBy: CellResult['cleanedBy'] = 'nothing to clean';
+  if (report.status === 'FAILED' && leftovers.vpcEndpoints + leftovers.atlasEndpoints > 0) {
+    await sweepOffline(env);
+    after = env.leftovers();
+    cleanedBy = after.vpcEndpoints + after.atlasEndpoints === 0 ? 'sweep' : 'NOT CLEANED';
+  } else if (report.status === 'FAILED' && created) {
+    cleanedBy = 'workflow';
+  }
+  const pass =
+    report.status === 'SUCCEEDED'
+      ? leftovers.vpcEndpoints === 1 && leftovers.atlasEndpoints === 1
+      : TYPED_ERROR_NAMES.has(report.error?.name ?? '') &&
+        after.vpcEndpoints === 0 &&
+        after.atlasEndpoints === 0;
+  return {
+    cell,
+    status: report.status,
+    ...(report.error ? { error: report.error.name } : {}),
+    hits,
+    leftovers,
+    cleanedBy,
+    after,
+    ms: Date.now() - started,
+    pass,
+  };
+}
+
+/** How many requests the fault struck (for Atlas: requests it matched, the first of which it always strikes). */
+function countHits(env: OfflineEnvironment, cell: Cell): number {
+  if (cell.call.side === 'aws') return env.aws.requests.filter((r) => r.fault !== undefined).length;
+  const fault = cell.call.fault(cell.kind, 1) as AtlasFault;
+  return env.atlas.requestLog.filter((e) => e.method === fault.method && e.path.includes(fault.path ?? ''))
+    .length;
+}
+
+/** The matrix as a table, one row per call and fault, once and persistent side by side. */
+export function renderMatrix(results: readonly CellResult[]): string {
+  const show = (r: CellResult | undefined) => {
+    if (!r) return '-';
+    const outcome = r.status === 'SUCCEEDED' ? 'SUCCEEDED' : `FAILED ${r.error}`;
+    const clean = r.status === 'FAILED' ? ` [${r.cleanedBy}]` : '';
+    const marks = `${r.cell.liftAtCleanUp ? ' †' : ''}`;
+    return `${r.pass ? 'ok' : 'FAIL'} ${outcome}${clean} ×${r.hits}${marks}`;
+  };
+  const rows: string[][] = [['call', 'fault', 'once', 'persistent']];
+  for (const call of new Set(results.map((r) => r.cell.call))) {
+    for (const kind of Object.values(FaultKind)) {
+      const of = (p: Persistence) =>
+        results.find((r) => r.cell.call === call && r.cell.kind === kind && r.cell.persistence === p);
+      if (!of('once') && !of('persistent')) continue;
+      rows.push([call.name, kind, show(of('once')), show(of('persistent'))]);
+    }
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const line = (row: string[]) => row.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
+  const passed = results.filter((r) => r.pass).length;
+  return [
+    line(rows[0]!),
+    widths.map((w) => '-'.repeat(w)).join('-|-'),
+    ...rows.slice(1).map(line),
+    `${passed}/${results.length} cells pass. ×n: requests the fault struck; [who cleaned up]; † the fault lifted when clean-up began.`,
+  ].join('\n');
+}
