@@ -75,7 +75,12 @@ interface Call {
 
 type AttemptOutcome =
   | { readonly response: ExchangeResponse }
-  | { readonly failure: Failure; readonly rejectedToken?: string | undefined };
+  | {
+      readonly failure: Failure;
+      readonly rejectedToken?: string | undefined;
+      /** A 401 that says `stale=true`: the credentials were right, the nonce expired on the way. */
+      readonly staleNonce?: boolean;
+    };
 
 interface Failure {
   readonly error: AtlasPrivateLinkError;
@@ -403,9 +408,16 @@ export class AtlasClient {
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
     let attemptsMade = 0;
     let refreshedToken = false;
+    let renewedNonce = false;
     for (;;) {
       const outcome = await this.#authorizedAttempt(call.method, path, body);
       if ('response' in outcome) return outcome.response;
+      if (outcome.staleNonce && !renewedNonce) {
+        // digestAuth answers one stale challenge itself; a nonce that went stale again before it was used
+        // (a long pause, a skewed clock) gets one more try here. Atlas processed nothing: safe for a POST too.
+        renewedNonce = true;
+        continue;
+      }
       if (outcome.rejectedToken !== undefined && !refreshedToken) {
         // The token was revoked or expired early: fetch a new one and try again, once per call.
         this.#tokens?.invalidate(outcome.rejectedToken);
@@ -466,7 +478,11 @@ export class AtlasClient {
     const retryAfterMs = parseRetryAfterMs(headerValue(response.headers, 'retry-after'), this.#now());
     const error = toAtlasApiError(response.status, response.body.text, `${method} ${path}`, retryAfterMs);
     const rejectedToken = response.status === 401 ? token : undefined;
-    return { failure: classify(error, idempotent, retryAfterMs), rejectedToken };
+    const staleNonce =
+      response.status === 401 &&
+      token === undefined &&
+      /(?:^|[\s,])stale\s*=\s*"?true"?/i.test(headerValue(response.headers, 'www-authenticate') ?? '');
+    return { failure: classify(error, idempotent, retryAfterMs), rejectedToken, staleNonce };
   }
 }
 
