@@ -12,6 +12,7 @@ import { AtlasPrivateEndpointWorkflow, WorkflowEvents } from './AtlasPrivateEndp
 import { HandlerFunction } from './HandlerFunction';
 import { type ApiHandler, ApiHandlers } from './handlers';
 import { provisioningRequestSchema } from './requestModel';
+import { SweepSchedule } from './SweepSchedule';
 
 export interface AtlasPrivateLinkStackProps extends StackProps {
   /**
@@ -36,6 +37,8 @@ export class AtlasPrivateLinkStack extends Stack {
   readonly api: apigateway.RestApi;
   readonly eventBus: events.EventBus;
   readonly apiFunctions: Readonly<Record<ApiHandler, HandlerFunction>>;
+  /** The hourly sweep of what crashed executions left behind. */
+  readonly sweep: SweepSchedule;
 
   constructor(scope: Construct, id: string, props: AtlasPrivateLinkStackProps = {}) {
     super(scope, id, props);
@@ -65,6 +68,11 @@ export class AtlasPrivateLinkStack extends Stack {
       ...(props.atlasBaseUrl ? { atlasBaseUrl: props.atlasBaseUrl } : {}),
     });
     const { stateMachine } = this.workflow;
+    this.sweep = new SweepSchedule(this, 'Sweep', {
+      workflow: this.workflow,
+      atlasSecret,
+      ...(props.atlasBaseUrl ? { atlasBaseUrl: props.atlasBaseUrl } : {}),
+    });
 
     // EventBridge: an `Atlas Private Endpoint Requested` event starts an execution with its detail.
     const deadLetters = new sqs.Queue(this, 'RequestDeadLetters', {
@@ -180,5 +188,6 @@ export class AtlasPrivateLinkStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
     new CfnOutput(this, 'AtlasSecretArn', { value: atlasSecret.secretArn });
+    new CfnOutput(this, 'SweepFunctionName', { value: this.sweep.function.functionName });
   }
 }

@@ -23,6 +23,12 @@ export const ApiHandlers = {
 } as const;
 export type ApiHandler = keyof typeof ApiHandlers;
 
+/** Handlers that run beside the workflow, on a schedule. */
+export const MaintenanceHandlers = {
+  sweep: 'sweep',
+} as const;
+export type MaintenanceHandler = keyof typeof MaintenanceHandlers;
+
 /** The absolute path of a handler module. */
 export function handlerEntry(module: string): string {
   return fileURLToPath(new URL(`../lambdas/handlers/${module}.ts`, import.meta.url));

@@ -82,7 +82,12 @@ export function synthesizeWorkflow(): SynthesizedWorkflow {
     for (const [key, value] of Object.entries(variables)) functionEnvironment[key] = String(resolve(value));
   }
 
-  const [, rule] = onlyResource(template, 'AWS::Events::Rule');
+  // The request rule is the one that starts the state machine (the sweep's schedule rule targets a function).
+  const [, rule] = onlyResource(template, 'AWS::Events::Rule', (r) =>
+    ((r.Properties?.Targets ?? []) as { Arn?: Json }[]).some(
+      (t) => JSON.stringify(t.Arn) === JSON.stringify({ Ref: smId }),
+    ),
+  );
   const pattern = rule.Properties?.EventPattern as { 'detail-type'?: string[] } | undefined;
   const target = (rule.Properties?.Targets as { InputPath?: string }[] | undefined)?.[0];
   const stateMachineName = `${stack.stackName}-${smId}`;
@@ -101,10 +106,14 @@ export function synthesizeWorkflow(): SynthesizedWorkflow {
   };
 }
 
-function onlyResource(template: Template, type: string): [string, Template['Resources'][string]] {
-  const found = Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+function onlyResource(
+  template: Template,
+  type: string,
+  matches: (resource: Template['Resources'][string]) => boolean = () => true,
+): [string, Template['Resources'][string]] {
+  const found = Object.entries(template.Resources).filter(([, r]) => r.Type === type && matches(r));
   if (found.length !== 1 || !found[0])
-    throw new Error(`expected one ${type} in the template, found ${found.length}`);
+    throw new Error(`expected one matching ${type} in the template, found ${found.length}`);
   return found[0];
 }
 

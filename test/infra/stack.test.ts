@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -7,6 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowEvents } from '../../infra/AtlasPrivateEndpointWorkflow';
 import { createApp } from '../../infra/app';
+import { readValidationReport as readReport } from '../helpers/validationReport';
 import {
   actionsOf,
   allStatements,
@@ -15,25 +16,6 @@ import {
   type Synthesized,
   synthesize,
 } from './synthesize';
-
-interface ValidationReport {
-  readonly pluginReports: readonly {
-    readonly pluginName: string;
-    readonly conclusion: string;
-    readonly violations: readonly {
-      readonly ruleName: string;
-      readonly violatingConstructs: readonly { readonly constructPath: string }[];
-    }[];
-    readonly suppressedViolations?: readonly {
-      readonly ruleName: string;
-      readonly acknowledgedId: string;
-      readonly reason: string;
-    }[];
-  }[];
-}
-
-const readReport = (directory: string): ValidationReport =>
-  JSON.parse(readFileSync(join(directory, 'validation-report.json'), 'utf8')) as ValidationReport;
 
 let synthesized: Synthesized;
 

@@ -285,7 +285,7 @@ describe('GIVEN the synthesized workflow', () => {
     it('THEN every function runs nodejs24.x on arm64, traced', () => {
       const functions = Object.values(synthesized.template.findResources('AWS::Lambda::Function'));
 
-      expect(functions.length).toBe(STEP_HANDLERS.length + 2);
+      expect(functions.length).toBe(STEP_HANDLERS.length + 3); // + the two API functions and the sweep
       for (const fn of functions) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs24.x',
@@ -370,7 +370,7 @@ describe('GIVEN the synthesized workflow', () => {
     it('THEN ec2:DeleteVpcEndpoints always requires the managed-by tag on the endpoint', () => {
       const deleting = ec2Statements().filter((s) => actionsOf(s).includes('ec2:DeleteVpcEndpoints'));
 
-      expect(deleting.length).toBe(2); // deleteAttempt and cleanUp
+      expect(deleting.length).toBe(3); // deleteAttempt, cleanUp and the sweep
       for (const s of deleting) {
         expect(s.Condition).toStrictEqual({
           StringEquals: { [`aws:ResourceTag/${managedByKey}`]: synthesized.stack.workflow.managedBy },

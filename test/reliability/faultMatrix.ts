@@ -23,6 +23,8 @@ export const INJECTED_ATLAS_LATENCY_MS = 2500;
  * Retry (and its clean-up loop) at once instead of after 20 s of backoff per pass.
  */
 export const MATRIX_RETRY_DEADLINE_MS = 100;
+/** Real milliseconds the AWS SDK pauses before each of its own retries (it keeps its 3 attempts). */
+export const MATRIX_SDK_RETRY_DELAY_MS = 10;
 
 export const FaultKind = {
   latency: 'latency',

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ClientEnv } from '../../lambdas/adapters/sdkConfig';
 import { type OfflineEnvironment, startOfflineEnvironment } from '../../local/offline/OfflineEnvironment';
 import {
   buildMatrix,
@@ -7,6 +8,7 @@ import {
   cellName,
   type ExternalCall,
   MATRIX_RETRY_DEADLINE_MS,
+  MATRIX_SDK_RETRY_DELAY_MS,
   MATRIX_TIMEOUT_MS,
   renderMatrix,
   runCell,
@@ -22,6 +24,9 @@ export function describeMatrix(title: string, calls: readonly ExternalCall[]): v
   let env: OfflineEnvironment;
 
   beforeAll(async () => {
+    // The SDK keeps its 3 attempts, but pauses 10 ms between them instead of sleeping its real-time backoff
+    // (500 ms base after throttling): persistent throttling cells spent most of their time in those sleeps.
+    process.env[ClientEnv.retryDelayMs] = String(MATRIX_SDK_RETRY_DELAY_MS);
     env = await startOfflineEnvironment({
       clientTimeoutMs: MATRIX_TIMEOUT_MS,
       atlasRetryDeadlineMs: MATRIX_RETRY_DEADLINE_MS,
@@ -35,6 +40,7 @@ export function describeMatrix(title: string, calls: readonly ExternalCall[]): v
   afterAll(async () => {
     console.log(`${title}\n${renderMatrix(results)}`);
     await env?.close();
+    delete process.env[ClientEnv.retryDelayMs];
   });
 
   it.each(cells.map((cell) => [cellName(cell), cell] as const))(

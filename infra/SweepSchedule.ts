@@ -1,0 +1,137 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { ManagedTag } from '../lambdas/domain/request';
+import { RuntimeEnv } from '../lambdas/handlers/environment';
+import { SweepEnv } from '../lambdas/handlers/sweep';
+import type { AtlasPrivateEndpointWorkflow } from './AtlasPrivateEndpointWorkflow';
+import { HandlerFunction } from './HandlerFunction';
+import { MaintenanceHandlers } from './handlers';
+
+export interface SweepScheduleProps {
+  /** The workflow whose leftovers it removes: its managed-by value and its executions. */
+  readonly workflow: AtlasPrivateEndpointWorkflow;
+  /** The Atlas credentials secret the workflow uses. */
+  readonly atlasSecret: secretsmanager.ISecret;
+  /**
+   * How often the sweep runs (one pass per run; a later run finishes deletions still under way).
+   * @default events.Schedule.rate(Duration.hours(1))
+   */
+  readonly schedule?: events.Schedule;
+  /**
+   * Endpoints younger than this are left alone, whatever their execution says.
+   * @default Duration.hours(2)
+   */
+  readonly gracePeriod?: Duration;
+  /**
+   * Whether the schedule rule is enabled (the function is deployed either way, to run by hand).
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The Atlas Admin API's base URL, as given to the workflow.
+   * @default 'https://cloud.mongodb.com'
+   */
+  readonly atlasBaseUrl?: string;
+}
+
+/**
+ * The scheduled sweep: a function that, on a schedule, removes the VPC endpoints (and their Atlas
+ * registrations) that executions of `workflow` created and could not clean up because they never reached
+ * their Catch — stopped, timed out, or their clean-up gave up. It may delete only endpoints carrying the
+ * workflow's managed-by tag, and it leaves those of running and succeeded executions alone.
+ *
+ * @example
+ * new SweepSchedule(this, 'Sweep', { workflow, atlasSecret, schedule: events.Schedule.rate(Duration.hours(6)) });
+ */
+export class SweepSchedule extends Construct {
+  readonly function: HandlerFunction;
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: SweepScheduleProps) {
+    super(scope, id);
+    const gracePeriod = props.gracePeriod ?? Duration.hours(2);
+    const graceMs = gracePeriod.toMilliseconds();
+    if (graceMs % 1000 !== 0) {
+      throw new Error(`gracePeriod must be a whole number of seconds, got ${gracePeriod.toHumanString()}`);
+    }
+    const { workflow, atlasSecret } = props;
+
+    this.function = new HandlerFunction(this, 'Function', {
+      module: MaintenanceHandlers.sweep,
+      serviceName: 'atlas-privatelink-sweep',
+      // One pass: a describe per endpoint and execution, an Atlas read and delete per orphan.
+      timeout: Duration.minutes(5),
+      environment: {
+        [RuntimeEnv.managedBy]: workflow.managedBy,
+        [RuntimeEnv.secretArn]: atlasSecret.secretArn,
+        ...(props.atlasBaseUrl ? { [RuntimeEnv.atlasBaseUrl]: props.atlasBaseUrl } : {}),
+        [SweepEnv.stateMachineArn]: workflow.stateMachine.stateMachineArn,
+        [SweepEnv.graceSeconds]: String(graceMs / 1000),
+      },
+    });
+    this.grant(workflow, atlasSecret);
+
+    this.rule = new events.Rule(this, 'Schedule', {
+      description: `Sweeps the VPC endpoints managed by ${workflow.managedBy} that crashed executions left behind`,
+      schedule: props.schedule ?? events.Schedule.rate(Duration.hours(1)),
+      enabled: props.enabled ?? true,
+      // A missed run is made up by the next one: no point retrying for hours.
+      targets: [
+        new targets.LambdaFunction(this.function, { retryAttempts: 2, maxEventAge: Duration.minutes(30) }),
+      ],
+    });
+
+    this.acknowledgeNagFindings(workflow.stateMachine);
+  }
+
+  /** The workflow's own EC2 limits for deletion (managed-by tag), and read access to its executions. */
+  private grant(workflow: AtlasPrivateEndpointWorkflow, atlasSecret: secretsmanager.ISecret): void {
+    const { partition, region, account } = Stack.of(this);
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeVpcEndpoints',
+        actions: ['ec2:DescribeVpcEndpoints'],
+        // DescribeVpcEndpoints supports no resource-level permissions.
+        resources: ['*'],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'DeleteOnlyManagedVpcEndpoints',
+        actions: ['ec2:DeleteVpcEndpoints'],
+        resources: [`arn:${partition}:ec2:${region}:${account}:vpc-endpoint/*`],
+        conditions: { StringEquals: { [`aws:ResourceTag/${ManagedTag.managedBy}`]: workflow.managedBy } },
+      }),
+    );
+    workflow.stateMachine.grantExecution(this.function, 'states:DescribeExecution');
+    atlasSecret.grantRead(this.function);
+  }
+
+  private acknowledgeNagFindings(stateMachine: sfn.StateMachine): void {
+    const stack = Stack.of(this);
+    const ack = (finding: string, reason: string) =>
+      Validations.of(this).acknowledge({ id: `AwsSolutions::AwsSolutions-${finding}`, reason });
+    ack(
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'AWSLambdaBasicExecutionRole only lets the sweep function write its own CloudWatch logs.',
+    );
+    ack(
+      'IAM5[Resource::*]',
+      'ec2:DescribeVpcEndpoints and X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+    );
+    ack(
+      'IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:vpc-endpoint/*]',
+      'The orphans are not known in advance; DeleteVpcEndpoints is allowed only on endpoints carrying the workflow managed-by tag (aws:ResourceTag condition).',
+    );
+    const stateMachineId = stack.getLogicalId(stateMachine.node.defaultChild as sfn.CfnStateMachine);
+    ack(
+      `IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stateMachineId}"}]}]}:*]`,
+      'DescribeExecution on executions of the one workflow state machine: the sweep reads the status named by each endpoint execution tag.',
+    );
+  }
+}
