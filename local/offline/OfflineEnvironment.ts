@@ -104,14 +104,6 @@ export function offlineDefinition(): SynthesizedWorkflow {
 
 let active = false;
 
-/**
- * The emulators' ports, kept from the first environment of the process. `forgetClients()` renews the
- * SDK clients of `lambdas/adapters/clients`, but the Atlas client and the credentials store's Secrets
- * Manager client (`capabilities/atlasFromSecret`) stay warm for the process with the `ATLAS_BASE_URL` and
- * `AWS_ENDPOINT_URL` they were built with: on other ports, a second environment's runs would call the
- * first one's closed emulators (the API answered 502 and every execution failed).
- */
-let emulatorPorts: { atlas: number; aws: number } | undefined;
 let environments = 0;
 
 /**
@@ -127,7 +119,8 @@ export async function startOfflineEnvironment(
   const definition = offlineDefinition();
   const clock = new VirtualClock();
   useClock(clock.now);
-  // Clients built for an earlier environment of this process point at its (closed) emulator's port.
+  // Clients built for an earlier environment of this process point at its (closed) emulators: the SDK
+  // clients and the credentials store start afresh, and the Atlas client follows ATLAS_BASE_URL.
   forgetClients();
   const key = options.atlasCredentials ?? DEMO_API_KEY;
 
@@ -137,7 +130,6 @@ export async function startOfflineEnvironment(
   const secretArn = `${definition.atlasSecretArn}-env${String(environments).padStart(3, '0')}`;
 
   const atlas = await startAtlasEmulator({
-    ...(emulatorPorts ? { port: emulatorPorts.atlas } : {}),
     apiKeys: 'publicKey' in key && key !== DEMO_API_KEY ? [DEMO_API_KEY, key] : [DEMO_API_KEY],
     ...('clientId' in key ? { serviceAccounts: [key] } : {}),
     clock: clock.now,
@@ -152,7 +144,6 @@ export async function startOfflineEnvironment(
         : { ...key, privateKey: 'not-the-private-key-of-this-api-key' };
   let workflow: OfflineWorkflow | undefined;
   const aws = await startAwsEmulator({
-    ...(emulatorPorts ? { port: emulatorPorts.aws } : {}),
     clock: clock.now,
     atlas: atlas.atlasSide,
     secrets: { [secretArn]: JSON.stringify(credentials) },
@@ -170,8 +161,6 @@ export async function startOfflineEnvironment(
       },
     ],
   });
-
-  emulatorPorts ??= { atlas: atlas.port, aws: Number(new URL(aws.url).port) };
 
   Object.assign(process.env, {
     ...definition.functionEnvironment,
