@@ -63,7 +63,7 @@ export class OfflineWorkflow {
 
   constructor(options: OfflineWorkflowOptions) {
     this.#options = options;
-    this.#machine = new StateMachine(withoutRootResultPaths(options.workflow.definition), {
+    this.#machine = new StateMachine(runnable(options.workflow.definition), {
       validationOptions: { checkArn: false },
     });
     this.#eventBridge = new EventBridgeClient({
@@ -237,24 +237,20 @@ interface RetrierFields {
 }
 
 /**
- * The definition with every `"ResultPath": "$"` (on a state or a catcher) left out. In ASL that path
- * means "the result replaces the whole input", which is also what an absent ResultPath means; but
- * `aws-local-stepfunctions` 3.0.0 strips only a `$.` prefix, so it writes the result under a key
- * literally named `$` instead, and a caught error never reaches the states that read `$.Error`.
+ * Refuses a definition `aws-local-stepfunctions` 3.0.0 would run wrongly, rather than change it: an explicit
+ * `ResultPath: "$"` (on a state or a catcher) is written under a key literally named `$`, since the library
+ * strips only a `$.` prefix. Omitting it means the same in ASL, and is what the construct does.
  */
-function withoutRootResultPaths(definition: SynthesizedWorkflow['definition']): StateMachineDefinition {
-  const drop = <T extends Record<string, unknown>>(o: T): T => {
-    if (o.ResultPath !== '$') return o;
-    const { ResultPath: _, ...rest } = o;
-    return rest as T;
-  };
-  const states = Object.fromEntries(
-    Object.entries(definition.States).map(([name, state]) => {
-      const catchers = Array.isArray(state.Catch) ? { Catch: state.Catch.map((c) => drop(c as never)) } : {};
-      return [name, drop({ ...state, ...catchers })];
-    }),
-  );
-  return { ...definition, States: states } as unknown as StateMachineDefinition;
+function runnable(definition: SynthesizedWorkflow['definition']): StateMachineDefinition {
+  for (const [name, state] of Object.entries(definition.States)) {
+    const catchers = Array.isArray(state.Catch) ? (state.Catch as Record<string, unknown>[]) : [];
+    if (state.ResultPath === '$' || catchers.some((c) => c.ResultPath === '$')) {
+      throw new Error(
+        `state "${name}" sets ResultPath "$", which the offline runner cannot run; omit it (same meaning)`,
+      );
+    }
+  }
+  return definition as unknown as StateMachineDefinition;
 }
 
 /** The seconds a Wait state waits for this input: `Seconds`, or the number at its `SecondsPath`. */
