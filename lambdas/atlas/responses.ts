@@ -15,6 +15,7 @@ import type {
 /** A response body as undici hands it over: chunks, and a way to stop the transfer. */
 export interface BodySource extends AsyncIterable<Uint8Array | string> {
   destroy(error?: Error): unknown;
+  on?(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** A body read up to a cap: its text, and whether the rest was cut off (and the transfer stopped). */
@@ -30,6 +31,9 @@ export async function readCapped(
   contentLength?: string,
 ): Promise<CappedBody> {
   if (contentLength !== undefined && Number(contentLength) > maxBytes) {
+    // Destroying a body nothing reads makes undici emit 'error' on it; unheard, that would be an uncaught
+    // exception and take the whole process (a Lambda's runtime) down. The caller gets a typed error instead.
+    body.on?.('error', () => {});
     body.destroy();
     return { text: '', truncated: true };
   }
