@@ -292,11 +292,16 @@ export class Ec2AccessDeniedError extends Ec2Error {
   }
 }
 
-/** Errors the workflow retries with backoff (Atlas 429/5xx/network, EC2 throttling/outage). */
+/**
+ * Errors the workflow retries with backoff: Atlas 429/5xx/network failures and malformed answers (a
+ * truncated body from a proxy; a retried create is safe, since a 409 for the same endpoint reads as
+ * success), and EC2 throttling and outages.
+ */
 export const RETRYABLE_ERROR_NAMES: readonly ErrorNameValue[] = [
   ErrorName.AtlasRateLimited,
   ErrorName.AtlasServer,
   ErrorName.AtlasNetwork,
+  ErrorName.AtlasResponse,
   ErrorName.Ec2Throttled,
   ErrorName.Ec2Unavailable,
 ];
