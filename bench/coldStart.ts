@@ -13,8 +13,8 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { ApiHandlers, handlerEntry, WorkflowHandlers } from '../infra/handlers';
+import { type BuildOptions, build } from 'esbuild';
+import { ApiHandlers, HandlerBundling, handlerEntry, WorkflowHandlers } from '../infra/handlers';
 
 export interface ColdStartOptions {
   /** Fresh processes per handler and variant; the median is reported. */
@@ -47,15 +47,16 @@ export interface ColdStartFigures {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NODE_MODULES = join(ROOT, 'node_modules');
 
-const bundleOptions = {
+const bundleOptions: BuildOptions = {
   bundle: true,
   platform: 'node',
-  target: 'node22',
+  target: HandlerBundling.target,
   format: 'cjs',
-  minify: true,
-  sourcemap: true,
+  minify: HandlerBundling.minify,
+  sourcemap: HandlerBundling.sourceMap,
+  mainFields: [...HandlerBundling.mainFields],
   logLevel: 'silent',
-} as const;
+};
 
 /** Loads a module in a fresh process and reports the time `require()` took and the modules it loaded. */
 const REQUIRE_PROBE = `
@@ -128,7 +129,11 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
     const bundles = new Map<string, string>();
     for (const handler of handlers) {
       const outfile = join(work, 'bundled', handler, 'index.js');
-      await build({ ...bundleOptions, entryPoints: [handlerEntry(handler)], outfile });
+      await build({
+        ...bundleOptions,
+        entryPoints: [handlerEntry(handler)],
+        outfile,
+      });
       bundles.set(handler, outfile);
     }
     const clientsBundle = join(work, 'bundled', 'constructClients', 'index.js');

@@ -3,7 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { handlerEntry } from './handlers';
+import { HandlerBundling, handlerEntry } from './handlers';
 
 export interface HandlerFunctionProps {
   /** The handler module under `lambdas/handlers/`, e.g. `checkEndpoint` or `api/startProvisioning`. */
@@ -43,9 +43,8 @@ export class HandlerFunction extends NodejsFunction {
         ...props.environment,
       },
       bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
+        ...HandlerBundling,
+        mainFields: [...HandlerBundling.mainFields],
         format: OutputFormat.CJS,
         externalModules: [],
       },
