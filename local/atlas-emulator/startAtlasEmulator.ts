@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { AtlasApiKey, AtlasServiceAccount } from '../../lambdas/atlas/types';
+import { listen } from '../shared/listen';
 import { type AtlasSideView, type Clock, systemClock } from '../shared/model';
 import { AtlasRequestHandler } from './AtlasRequestHandler';
 import { AtlasState, type EmulatedEndpointService, type EmulatedPrivateEndpoint } from './AtlasState';
@@ -161,19 +162,11 @@ export async function startAtlasEmulator(options: AtlasEmulatorOptions = {}): Pr
     else socket.destroy();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const { url, port } = await listen(server, options);
 
   return {
-    url: `http://${host}:${address.port}`,
-    port: address.port,
+    url,
+    port,
     requestLog,
     atlasSide: {
       findServiceByName: (name) => state.findServiceByName(name),

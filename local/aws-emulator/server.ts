@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../shared/listen';
 import { systemClock } from '../shared/model';
 import { AwsService, Defaults, JSON_CONTENT_TYPE, JSON_TARGET_PREFIX } from './constants';
 import { Ec2Service, type VpcEndpointSnapshot, type VpcEndpointState } from './ec2';
@@ -275,19 +275,11 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
       );
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
+  const { url } = await listen(server, options);
   let closing: Promise<void> | undefined;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   return {
-    url: `http://${host}:${address.port}`,
+    url,
     region,
     accountId,
     get requests() {

@@ -4,10 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ApiHandlers } from '../../infra/handlers';
 import { invokeLambda } from '../runner/lambdaInvoker';
+import { listen } from '../shared/listen';
 
 export interface LocalApi {
   readonly url: string;
@@ -41,12 +41,9 @@ export async function startLocalApi(options: { port?: number; host?: string } = 
       send(problem(502, 'Internal server error'));
     }
   });
-  await new Promise<void>((resolve) =>
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
-  );
-  const { port } = server.address() as AddressInfo;
+  const { url } = await listen(server, options);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
