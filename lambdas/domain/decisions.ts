@@ -40,6 +40,8 @@ export const PollSchedule = {
   /** Deletion polling: a fixed wait, and how long a deletion may take before the workflow gives up on it. */
   deletionWaitSeconds: 5,
   deletionTimeoutSeconds: 900,
+  /** How long clean-up keeps waiting for deletions before it reports itself incomplete. */
+  cleanUpTimeoutSeconds: 900,
 } as const;
 
 // ---------------------------------------------------------------------------------------------------

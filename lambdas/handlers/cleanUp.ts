@@ -1,4 +1,4 @@
-import type { AttemptRecord } from '../domain/decisions';
+import { type AttemptRecord, PollSchedule } from '../domain/decisions';
 import { type FailureOutcome, readableCause } from '../domain/workflowState';
 import { removeExecutionEndpoints } from '../services/endpointRemoval';
 import { atlasFromSecret } from './capabilities/atlasFromSecret';
@@ -28,9 +28,6 @@ export interface CleanUpState {
   readonly outcome: FailureOutcome;
 }
 
-/** How long clean-up keeps waiting for deletions to finish before reporting itself incomplete. */
-export const CLEANUP_TIMEOUT_SECONDS = 900;
-
 /**
  * "Clean up": after any unhandled error, removes what this execution created (found by its execution
  * tag), and builds the failure's readable outcome. Called in a loop until both sides report it gone.
@@ -53,7 +50,7 @@ export const createCleanUpHandler =
         runtime.vpcEndpoints(),
         runtime.atlas,
       );
-      const timedOut = now - startedAt > CLEANUP_TIMEOUT_SECONDS * 1000;
+      const timedOut = now - startedAt > PollSchedule.cleanUpTimeoutSeconds * 1000;
       const settled = pass.remaining.length === 0;
       const { error, cause } = readableCause(state.failure);
       const leftBehind = [...pass.remaining, ...pass.abandoned.map((a) => a.id)];

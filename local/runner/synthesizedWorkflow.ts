@@ -4,7 +4,7 @@
  * resolved to local stand-ins. Each Lambda task is mapped back to the handler module it bundles, so a
  * change to the construct changes what runs here; there is no second copy of the flow.
  */
-import { App, type Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { createApp } from '../../infra/app';
 import { type WorkflowHandler, WorkflowHandlers } from '../../infra/handlers';
@@ -166,5 +166,3 @@ function resolverFor(template: Template): (value: Json) => Json {
   };
   return resolve;
 }
-
-export type { Stack };

@@ -1,11 +1,8 @@
 import { DeleteVpcEndpointsCommand, DescribeVpcEndpointsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CLEANUP_TIMEOUT_SECONDS,
-  type CleanUpEvent,
-  createCleanUpHandler,
-} from '../../lambdas/handlers/cleanUp';
+import { PollSchedule } from '../../lambdas/domain/decisions';
+import { type CleanUpEvent, createCleanUpHandler } from '../../lambdas/handlers/cleanUp';
 import { type AtlasEmulator, startAtlasEmulator } from '../../local/atlas-emulator';
 import {
   availableService,
@@ -162,7 +159,7 @@ describe('cleanUp handler', () => {
     const { id } = await availableService(atlas);
     ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [vpcEndpoint(VPCE, 'deleting')] });
     const runtime = testRuntime(atlas);
-    const startedAt = runtime.now() - CLEANUP_TIMEOUT_SECONDS * 1000 - 1;
+    const startedAt = runtime.now() - PollSchedule.cleanUpTimeoutSeconds * 1000 - 1;
 
     // Act
     const state = await createCleanUpHandler(runtime)({
