@@ -7,7 +7,16 @@ export const createGetProvisioningHandler =
   (runtime: ApiRuntime) =>
   async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const executionId = event.pathParameters?.executionId ?? '';
-    const execution = await runtime.executions().describe(executionId);
+    let execution: Awaited<ReturnType<ReturnType<ApiRuntime['executions']>['describe']>>;
+    try {
+      execution = await runtime.executions().describe(executionId);
+    } catch (error) {
+      runtime.logger.error('could not read the execution', { error: (error as Error).name });
+      return {
+        ...problem(503, 'Could not read the provisioning; try again.'),
+        headers: { 'Content-Type': 'application/json', 'Retry-After': '5' },
+      };
+    }
     if (!execution)
       return problem(404, `No provisioning with id ${JSON.stringify(executionId.slice(0, 80))}.`);
     return json(200, {

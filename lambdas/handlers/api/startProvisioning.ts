@@ -37,7 +37,18 @@ export const createStartProvisioningHandler =
     if ('violation' in named) return problem(400, 'The request is invalid.', [named.violation]);
 
     runtime.logger.setCorrelationId(named.name);
-    const started = await runtime.executions().start(named.name, request);
+    let started: Awaited<ReturnType<ReturnType<ApiRuntime['executions']>['start']>>;
+    try {
+      started = await runtime.executions().start(named.name, request);
+    } catch (error) {
+      // Step Functions failed or throttled after the SDK's own retries: nothing was started, and the same
+      // request (same Idempotency-Key) is safe to send again.
+      runtime.logger.error('could not start the execution', { error: (error as Error).name });
+      return {
+        ...problem(503, 'Could not start the provisioning; send the same request again.'),
+        headers: { 'Content-Type': 'application/json', 'Retry-After': '5' },
+      };
+    }
     if (started.kind === 'conflict') {
       return problem(409, 'This Idempotency-Key was already used with a different request body.');
     }

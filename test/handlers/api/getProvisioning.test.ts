@@ -33,6 +33,21 @@ describe('GET /endpoints/{executionId}', () => {
     expect(JSON.parse(response.body).message).toBe(`No provisioning with id "${NAME}".`);
   });
 
+  it('answers 503 with Retry-After when Step Functions fails', async () => {
+    // Prepare
+    sfn
+      .on(DescribeExecutionCommand)
+      .rejects(Object.assign(new Error('internal detail'), { name: 'InvalidArn' }));
+
+    // Act
+    const response = await get(NAME);
+
+    // Assess
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toMatchObject({ 'Retry-After': '5' });
+    expect(response.body).not.toContain('internal detail');
+  });
+
   it('answers 404 without asking Step Functions for an id that cannot be an execution name', async () => {
     const response = await get('not/a:name');
 

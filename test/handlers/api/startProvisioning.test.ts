@@ -172,6 +172,24 @@ describe('POST /endpoints', () => {
     expect(response.statusCode).toBe(409);
     expect(JSON.parse(response.body).message).toMatch(/already used with a different request body/);
   });
+
+  it('answers 503 with Retry-After, and no internal detail, when Step Functions fails', async () => {
+    // Prepare
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(
+        Object.assign(new Error('arn:aws:states:… is being deleted'), { name: 'StateMachineDeleting' }),
+      );
+
+    // Act
+    const response = await post(body, { 'Idempotency-Key': 'order-43' });
+
+    // Assess
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toMatchObject({ 'Retry-After': '5' });
+    expect(response.body).not.toContain('arn:aws');
+    expect(JSON.parse(response.body).message).toMatch(/send the same request again/);
+  });
 });
 
 function handlerWithBase64(payload: unknown) {
