@@ -1,0 +1,199 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { VpcEndpointView } from '../../lambdas/adapters/VpcEndpoints';
+import { ManagedTag } from '../../lambdas/domain/request';
+import { AtlasNotFoundError } from '../../lambdas/errors';
+import { createSweepHandler, SweepEnv } from '../../lambdas/handlers/sweep';
+import { KeptReason, type SweepPorts, sweep } from '../../lambdas/services/sweep';
+import { silentLogger } from '../handlers/fakeRuntime';
+
+const MANAGED_BY = 'AtlasPrivateLink';
+const GROUP = '5f0c1a2b3c4d5e6f7a8b9c0d';
+const SERVICE = '6b0a0000000000000000abcd';
+const NOW = Date.parse('2026-11-28T12:00:00Z');
+const HOUR = 3_600_000;
+
+/** EC2, Step Functions and Atlas in memory: each remembers what was asked of it. */
+function world() {
+  const endpoints = new Map<string, VpcEndpointView>();
+  const registrations = new Set<string>();
+  const statuses = new Map<string, string>();
+  const ec2Deletes: string[] = [];
+  const atlasDeletes: string[] = [];
+  const add = (
+    id: string,
+    execution: string | undefined,
+    options: { ageMs?: number; managedBy?: string; registered?: boolean } = {},
+  ) => {
+    const tags: Record<string, string> = {
+      [ManagedTag.managedBy]: options.managedBy ?? MANAGED_BY,
+      [ManagedTag.groupId]: GROUP,
+      [ManagedTag.endpointServiceId]: SERVICE,
+      ...(execution ? { [ManagedTag.execution]: execution } : {}),
+    };
+    endpoints.set(id, {
+      vpcEndpointId: id,
+      state: 'available',
+      serviceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0',
+      vpcId: 'vpc-0123456789abcdef0',
+      tags,
+      createdAt: new Date(NOW - (options.ageMs ?? 3 * HOUR)).toISOString(),
+    });
+    if (options.registered ?? true) registrations.add(id);
+  };
+  const ports: SweepPorts = {
+    vpc: {
+      findByTag: async (key, value) => [...endpoints.values()].filter((e) => e.tags[key] === value),
+      describe: async (id) => endpoints.get(id),
+      delete: async (ids) => {
+        for (const id of ids) {
+          ec2Deletes.push(id);
+          const e = endpoints.get(id);
+          if (e) endpoints.set(id, { ...e, state: 'deleted' });
+        }
+        return { deleted: [...ids], notFound: [], failed: [] };
+      },
+    },
+    executions: {
+      describe: async (name) => (statuses.has(name) ? { status: statuses.get(name) ?? '' } : undefined),
+    },
+    atlas: async () =>
+      ({
+        getEndpoint: async (_g: string, _p: string, _s: string, id: string) => {
+          if (!registrations.has(id)) throw new AtlasNotFoundError({ status: 404 });
+          return {
+            connectionStatus: 'AVAILABLE',
+            deleteRequested: false,
+            errorMessage: null,
+            interfaceEndpointId: id,
+          };
+        },
+        deleteEndpoint: async (_g: string, _p: string, _s: string, id: string) => {
+          atlasDeletes.push(id);
+          registrations.delete(id);
+          return { deleted: true };
+        },
+      }) as never,
+  };
+  return { ports, add, statuses, registrations, endpoints, ec2Deletes, atlasDeletes };
+}
+
+const options = { managedBy: MANAGED_BY, now: NOW, graceSeconds: 7200 };
+
+describe('sweep', () => {
+  it("removes a failed execution's endpoint: its Atlas registration first, the VPC endpoint on the next pass", async () => {
+    // Prepare
+    const w = world();
+    w.add('vpce-00000000000000001', 'exec-failed');
+    w.statuses.set('exec-failed', 'FAILED');
+
+    // Act
+    const first = await sweep(w.ports, options);
+    const ec2AfterFirst = [...w.ec2Deletes];
+    const second = await sweep(w.ports, options);
+
+    // Assess
+    expect(first.orphans).toMatchObject([{ executionName: 'exec-failed', executionStatus: 'FAILED' }]);
+    expect(w.atlasDeletes).toStrictEqual(['vpce-00000000000000001']);
+    expect(ec2AfterFirst).toStrictEqual([]);
+    expect(w.ec2Deletes).toStrictEqual(['vpce-00000000000000001']);
+    expect(second.remaining).toStrictEqual(['vpce-00000000000000001']); // EC2 deleting until it reads deleted
+    expect((await sweep(w.ports, options)).remaining).toStrictEqual([]);
+  });
+
+  it('leaves running, succeeded, unknown, young and untagged endpoints alone, and another deployment entirely', async () => {
+    // Prepare
+    const w = world();
+    w.add('vpce-00000000000000002', 'exec-running');
+    w.add('vpce-00000000000000003', 'exec-succeeded');
+    w.add('vpce-00000000000000004', 'exec-unknown');
+    w.add('vpce-00000000000000005', 'exec-failed-young', { ageMs: 10 * 60_000 });
+    w.add('vpce-00000000000000006', undefined);
+    w.add('vpce-00000000000000007', 'exec-failed', { managedBy: 'another-deployment' });
+    w.statuses.set('exec-running', 'RUNNING');
+    w.statuses.set('exec-succeeded', 'SUCCEEDED');
+    w.statuses.set('exec-failed-young', 'FAILED');
+    w.statuses.set('exec-failed', 'FAILED');
+
+    // Act
+    const report = await sweep(w.ports, options);
+
+    // Assess
+    expect(report.orphans).toStrictEqual([]);
+    expect(Object.fromEntries(report.kept.map((k) => [k.vpcEndpointId, k.reason]))).toStrictEqual({
+      'vpce-00000000000000002': KeptReason.running,
+      'vpce-00000000000000003': KeptReason.succeeded,
+      'vpce-00000000000000004': KeptReason.unknownExecution,
+      'vpce-00000000000000005': KeptReason.young,
+      'vpce-00000000000000006': KeptReason.untagged,
+    });
+    expect(report.examined).toBe(5);
+    expect(w.atlasDeletes).toStrictEqual([]);
+    expect(w.ec2Deletes).toStrictEqual([]);
+  });
+
+  it('reports what it would remove and removes nothing on a dry run', async () => {
+    // Prepare
+    const w = world();
+    w.add('vpce-00000000000000008', 'exec-aborted');
+    w.statuses.set('exec-aborted', 'ABORTED');
+
+    // Act
+    const report = await sweep(w.ports, { ...options, dryRun: true });
+
+    // Assess
+    expect(report).toMatchObject({ dryRun: true, orphans: [{ vpcEndpointIds: ['vpce-00000000000000008'] }] });
+    expect(w.atlasDeletes).toStrictEqual([]);
+    expect(w.ec2Deletes).toStrictEqual([]);
+  });
+});
+
+describe('the sweep handler', () => {
+  afterEach(() => {
+    delete process.env[SweepEnv.dryRun];
+    delete process.env[SweepEnv.graceSeconds];
+  });
+
+  const handlerFor = (w: ReturnType<typeof world>) =>
+    createSweepHandler(
+      {
+        logger: silentLogger,
+        atlas: w.ports.atlas as never,
+        vpcEndpoints: () => w.ports.vpc as never,
+        managedBy: () => MANAGED_BY,
+        now: () => NOW,
+        random: () => 0.5,
+        hash: (text) => text,
+      },
+      () => w.ports.executions,
+    );
+
+  it('takes its grace period and dry-run switch from the environment', async () => {
+    // Prepare
+    const w = world();
+    w.add('vpce-00000000000000009', 'exec-timed-out', { ageMs: 2 * 60_000 });
+    w.statuses.set('exec-timed-out', 'TIMED_OUT');
+    process.env[SweepEnv.graceSeconds] = '60';
+    process.env[SweepEnv.dryRun] = 'true';
+
+    // Act
+    const result = await handlerFor(w)();
+
+    // Assess
+    expect(result).toMatchObject({ dryRun: true, orphanExecutions: ['exec-timed-out'], examined: 1 });
+    expect(w.atlasDeletes).toStrictEqual([]);
+  });
+
+  it('keeps the default grace period of two hours when the setting is not a number', async () => {
+    // Prepare
+    const w = world();
+    w.add('vpce-0000000000000000a', 'exec-failed', { ageMs: HOUR });
+    w.statuses.set('exec-failed', 'FAILED');
+    process.env[SweepEnv.graceSeconds] = 'soon';
+
+    // Act
+    const result = await handlerFor(w)();
+
+    // Assess
+    expect(result).toMatchObject({ orphanExecutions: [], kept: 1, swept: [] });
+  });
+});
