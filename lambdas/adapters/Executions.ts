@@ -4,6 +4,7 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { canonicalJson } from '../domain/apiRequest';
 import { InvalidRequestError } from '../errors';
 
 /** What {@link Executions.start} did. */
@@ -117,7 +118,7 @@ export class Executions {
     const existing = await this.#client.send(new DescribeExecutionCommand({ executionArn }));
     if (
       existing.input === undefined ||
-      canonical(parseJson(existing.input)) !== canonical(JSON.parse(json))
+      canonicalJson(parseJson(existing.input)) !== canonicalJson(JSON.parse(json))
     ) {
       return { kind: 'conflict', executionArn };
     }
@@ -166,15 +167,4 @@ function parseJson(text: string): unknown {
   } catch {
     return text;
   }
-}
-
-/** JSON with object keys sorted at every depth, so two equal values render identically. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
-  );
 }

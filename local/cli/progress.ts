@@ -3,16 +3,9 @@
  * the Atlas and EC2 status, the attempt number and the (virtual) time since the start.
  */
 import type { EventLog } from '../runner/OfflineWorkflow';
+import { valueAt } from '../shared/valueAt';
 
 type Output = Record<string, unknown> | undefined;
-
-const get = (value: unknown, path: string): unknown =>
-  path
-    .split('.')
-    .reduce<unknown>(
-      (v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
-      value,
-    );
 
 /** A formatter of progress lines; `now` is the virtual clock. */
 export function progressPrinter(
@@ -31,41 +24,41 @@ export function progressPrinter(
     const output = event.state.output as Output;
     switch (name) {
       case 'Validate request':
-        write(`${stamp()}  Request accepted for project ${get(output, 'request.groupId')}`);
+        write(`${stamp()}  Request accepted for project ${valueAt(output, 'request.groupId')}`);
         return;
       case 'Find endpoint service':
         write(
-          `${stamp()}  Endpoint service ${get(output, 'service.endpointServiceId')}: ${get(output, 'service.status')}` +
-            (get(output, 'service.next') === 'READY'
-              ? ` (${get(output, 'service.endpointServiceName')})`
+          `${stamp()}  Endpoint service ${valueAt(output, 'service.endpointServiceId')}: ${valueAt(output, 'service.status')}` +
+            (valueAt(output, 'service.next') === 'READY'
+              ? ` (${valueAt(output, 'service.endpointServiceName')})`
               : ', waiting'),
         );
         return;
       case 'Create VPC endpoint':
         write(
-          `${stamp()}  Attempt ${get(output, 'attempt.number')}: created VPC endpoint ${get(output, 'attempt.vpcEndpointId')}`,
+          `${stamp()}  Attempt ${valueAt(output, 'attempt.number')}: created VPC endpoint ${valueAt(output, 'attempt.vpcEndpointId')}`,
         );
         return;
       case 'Register with Atlas':
-        write(`${stamp()}  Attempt ${get(output, 'attempt.number')}: registered with Atlas`);
+        write(`${stamp()}  Attempt ${valueAt(output, 'attempt.number')}: registered with Atlas`);
         return;
       case 'Check endpoint': {
-        const poll = get(output, 'attempt.poll');
+        const poll = valueAt(output, 'attempt.poll');
         write(
-          `${stamp()}  Attempt ${get(output, 'attempt.number')}: Atlas ${get(poll, 'connectionStatus') ?? '-'}, ` +
-            `EC2 ${get(poll, 'ec2State')} → ${get(poll, 'verdict')}` +
-            (get(poll, 'errorMessage') ? ` (errorMessage: ${get(poll, 'errorMessage')})` : ''),
+          `${stamp()}  Attempt ${valueAt(output, 'attempt.number')}: Atlas ${valueAt(poll, 'connectionStatus') ?? '-'}, ` +
+            `EC2 ${valueAt(poll, 'ec2State')} → ${valueAt(poll, 'verdict')}` +
+            (valueAt(poll, 'errorMessage') ? ` (errorMessage: ${valueAt(poll, 'errorMessage')})` : ''),
         );
         return;
       }
       case 'Record failed attempt':
         write(
-          `${stamp()}  Attempt ${get(output, 'history.last.attempt.attempt')} failed (${get(output, 'history.last.attempt.outcome')}); ` +
-            (get(output, 'history.attemptsLeft') ? 'deleting it and trying again' : 'no attempts left'),
+          `${stamp()}  Attempt ${valueAt(output, 'history.last.attempt.attempt')} failed (${valueAt(output, 'history.last.attempt.outcome')}); ` +
+            (valueAt(output, 'history.attemptsLeft') ? 'deleting it and trying again' : 'no attempts left'),
         );
         return;
       case 'Clean up':
-        if (get(output, 'cleanup.done')) write(`${stamp()}  Cleaned up what this execution created`);
+        if (valueAt(output, 'cleanup.done')) write(`${stamp()}  Cleaned up what this execution created`);
         return;
       case 'Record success':
         write(`${stamp()}  AVAILABLE`);

@@ -7,6 +7,7 @@ import '../polyfills/promiseWithResolvers';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { VirtualClock } from '../shared/VirtualClock';
+import { valueAt } from '../shared/valueAt';
 import { invokeLambda } from './lambdaInvoker';
 import type { SynthesizedWorkflow } from './synthesizedWorkflow';
 
@@ -257,12 +258,7 @@ function runnable(definition: SynthesizedWorkflow['definition']): StateMachineDe
 function waitSeconds(state: Record<string, unknown>, input: unknown): number {
   if (typeof state.Seconds === 'number') return state.Seconds;
   if (typeof state.SecondsPath === 'string') {
-    let value: unknown = input;
-    for (const key of state.SecondsPath.replace(/^\$\.?/, '')
-      .split('.')
-      .filter(Boolean)) {
-      value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
-    }
+    const value = valueAt(input, state.SecondsPath);
     return typeof value === 'number' ? value : 0;
   }
   return 0;

@@ -52,8 +52,3 @@ export async function invokeLambda(module: string, payload: unknown): Promise<un
   }
   return result === undefined ? null : JSON.parse(JSON.stringify(result));
 }
-
-/** How many Lambda invocations this process made. */
-export function lambdaInvocations(): number {
-  return invocations;
-}

@@ -1,12 +1,11 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AtlasCredentialsStore } from '../../adapters/AtlasCredentialsStore';
-import { clientGeneration, sdkClientConfig } from '../../adapters/sdkConfig';
+import { secretsClient } from '../../adapters/clients';
 import { AtlasClient, type AtlasClientOptions } from '../../atlas/AtlasClient';
 import type { AtlasCredentials } from '../../atlas/types';
 import { AtlasCredentialsError } from '../../errors';
 import { RuntimeEnv } from '../environment';
 
-let credentialsStore: { generation: number; store: AtlasCredentialsStore } | undefined;
+let credentialsStore: { client: ReturnType<typeof secretsClient>; store: AtlasCredentialsStore } | undefined;
 let cached: { credentials: AtlasCredentials; settings: string; client: AtlasClient } | undefined;
 
 /**
@@ -20,12 +19,10 @@ export async function atlasFromSecret(): Promise<AtlasClient> {
   if (!secretArn) {
     throw new AtlasCredentialsError(`${RuntimeEnv.secretArn} is not set: this function cannot reach Atlas`);
   }
-  // A new generation (only ever offline: see forgetClients) starts with a new client and an empty cache.
-  if (credentialsStore?.generation !== clientGeneration()) {
-    credentialsStore = {
-      generation: clientGeneration(),
-      store: new AtlasCredentialsStore(new SecretsManagerClient(sdkClientConfig())),
-    };
+  // A new SDK client (only ever offline: see forgetClients) comes with an empty credentials cache.
+  const client = secretsClient();
+  if (credentialsStore?.client !== client) {
+    credentialsStore = { client, store: new AtlasCredentialsStore(client) };
   }
   const credentials = await credentialsStore.store.get(secretArn);
   const options = atlasClientSettings();

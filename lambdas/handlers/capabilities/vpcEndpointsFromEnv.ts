@@ -1,16 +1,11 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { clientGeneration, sdkClientConfig } from '../../adapters/sdkConfig';
+import { ec2Client } from '../../adapters/clients';
 import { VpcEndpoints } from '../../adapters/VpcEndpoints';
 
-let cached: { generation: number; vpcEndpoints: VpcEndpoints } | undefined;
+let cached: { client: ReturnType<typeof ec2Client>; vpcEndpoints: VpcEndpoints } | undefined;
 
-/** The EC2 VPC endpoints adapter of this process; the SDK reads region and endpoint from the environment. */
+/** The EC2 VPC endpoints adapter of this process, around the process's EC2 client (see `adapters/clients`). */
 export function vpcEndpointsFromEnv(): VpcEndpoints {
-  if (cached?.generation !== clientGeneration()) {
-    cached = {
-      generation: clientGeneration(),
-      vpcEndpoints: new VpcEndpoints(new EC2Client(sdkClientConfig())),
-    };
-  }
+  const client = ec2Client();
+  if (cached?.client !== client) cached = { client, vpcEndpoints: new VpcEndpoints(client) };
   return cached.vpcEndpoints;
 }
