@@ -1,6 +1,6 @@
 import { type JsonSchema, JsonSchemaType, JsonSchemaVersion } from 'aws-cdk-lib/aws-apigateway';
-import { IdForm } from '../lambdas/domain/ids';
 import { RequestLimits } from '../lambdas/domain/request';
+import { IdForm } from '../lambdas/ids';
 
 const pattern = (re: RegExp) => re.source;
 

@@ -4,7 +4,7 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { canonicalJson } from '../domain/apiRequest';
+import { canonicalJson } from '../canonicalJson';
 import { InvalidRequestError } from '../errors';
 
 /** What {@link Executions.start} did. */

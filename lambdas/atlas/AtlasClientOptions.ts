@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { describeReceived } from '../domain/ids';
 import { AtlasCredentialsError, type FieldViolation, InvalidRequestError } from '../errors';
+import { describeReceived } from '../ids';
 import { type ApiVersion, ApiVersionProfile, parseBaseUrl } from './paths';
 import { refuseViolations } from './requestChecks';
 import { DEFAULT_RETRY, type RetryOptions } from './retryPolicy';

@@ -3,8 +3,8 @@
  * come back as a 400 or 404 after a round trip, and could be mistaken for "not found".
  */
 
-import { describeReceived, IdForm, type IdKind, isId } from '../domain/ids';
 import { type FieldViolation, InvalidRequestError } from '../errors';
+import { describeReceived, IdForm, type IdKind, isId } from '../ids';
 import { CloudProvider } from './types';
 
 type Check = FieldViolation | undefined;

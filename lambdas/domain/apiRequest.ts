@@ -1,20 +1,10 @@
 /**
  * The API's decisions: which execution name a request maps to, and how problems are answered. Pure.
  */
+
+import { canonicalJson } from '../canonicalJson';
 import type { FieldViolation } from '../errors';
 import type { ProvisioningRequest } from './request';
-
-/** JSON with keys sorted at every level: two bodies that differ only in key order hash the same. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 

@@ -1,5 +1,5 @@
 import { type FieldViolation, InvalidRequestError } from '../errors';
-import { describeReceived, IdForm, type IdKind } from './ids';
+import { describeReceived, IdForm, type IdKind } from '../ids';
 
 /** Limits of the workflow input, with the defaults a request gets when it leaves a field out. */
 export const RequestLimits = {

@@ -18,4 +18,16 @@ export const RuntimeEnv = {
   atlasRetryDeadlineMs: 'ATLAS_RETRY_DEADLINE_MS',
 } as const;
 
-export const ApiEnv = { stateMachineArn: 'STATE_MACHINE_ARN' } as const;
+/** The provisioning state machine's ARN, for the functions that start or read its executions. */
+const STATE_MACHINE_ARN = 'STATE_MACHINE_ARN';
+
+export const ApiEnv = { stateMachineArn: STATE_MACHINE_ARN } as const;
+
+/** Environment variables of the sweep function (besides `ATLAS_SECRET_ARN` and `MANAGED_BY`). */
+export const SweepEnv = {
+  stateMachineArn: STATE_MACHINE_ARN,
+  /** @default 7200 */
+  graceSeconds: 'SWEEP_GRACE_SECONDS',
+  /** `true`: report only. @default 'false' */
+  dryRun: 'SWEEP_DRY_RUN',
+} as const;

@@ -3,16 +3,8 @@ import { Executions } from '../adapters/Executions';
 import { type SweepPorts, type SweepReport, sweep } from '../services/sweep';
 import { atlasFromSecret } from './capabilities/atlasFromSecret';
 import { vpcEndpointsFromEnv } from './capabilities/vpcEndpointsFromEnv';
+import { SweepEnv } from './environment';
 import { lambdaRuntime, type Runtime } from './runtime';
-
-/** Environment variables of the sweep function (besides the workflow functions' `ATLAS_SECRET_ARN`, `MANAGED_BY`). */
-export const SweepEnv = {
-  stateMachineArn: 'STATE_MACHINE_ARN',
-  /** @default 7200 */
-  graceSeconds: 'SWEEP_GRACE_SECONDS',
-  /** `true`: report only. @default 'false' */
-  dryRun: 'SWEEP_DRY_RUN',
-} as const;
 
 const DEFAULT_GRACE_SECONDS = 7200;
 

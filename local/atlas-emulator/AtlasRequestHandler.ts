@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudProvider } from '../../lambdas/atlas/types';
-import { IdForm } from '../../lambdas/domain/ids';
+import { IdForm } from '../../lambdas/ids';
 import type { Clock } from '../shared/model';
 import type { AtlasState } from './AtlasState';
 import type { DigestAuthenticator } from './DigestAuthenticator';

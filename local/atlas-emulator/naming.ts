@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { IdForm } from '../../lambdas/domain/ids';
+import { IdForm } from '../../lambdas/ids';
 import type { Clock } from '../shared/model';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');

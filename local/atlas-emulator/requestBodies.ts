@@ -1,5 +1,5 @@
 import { CloudProvider } from '../../lambdas/atlas/types';
-import { IdForm } from '../../lambdas/domain/ids';
+import { IdForm } from '../../lambdas/ids';
 import { AtlasApiError, AtlasErrorCode } from './errors';
 import { awsRegionForms, otherRegionName } from './naming';
 

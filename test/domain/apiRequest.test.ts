@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, executionNameFor } from '../../lambdas/domain/apiRequest';
+import { canonicalJson } from '../../lambdas/canonicalJson';
+import { executionNameFor } from '../../lambdas/domain/apiRequest';
 import { parseProvisioningRequest } from '../../lambdas/domain/request';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

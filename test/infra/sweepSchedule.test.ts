@@ -6,8 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AtlasPrivateEndpointWorkflow } from '../../infra/AtlasPrivateEndpointWorkflow';
 import { SweepSchedule } from '../../infra/SweepSchedule';
 import { ManagedTag } from '../../lambdas/domain/request';
-import { RuntimeEnv } from '../../lambdas/handlers/environment';
-import { SweepEnv } from '../../lambdas/handlers/sweep';
+import { RuntimeEnv, SweepEnv } from '../../lambdas/handlers/environment';
 import {
   ACCOUNT,
   actionsOf,

@@ -7,8 +7,8 @@
  * HTTP API and an execution input all see the very same request.
  */
 import fc from 'fast-check';
-import { IdForm, type IdKind } from '../../lambdas/domain/ids';
 import { ManagedTag, type ProvisioningRequestInput, RequestLimits } from '../../lambdas/domain/request';
+import { IdForm, type IdKind } from '../../lambdas/ids';
 
 type Body = Record<string, unknown>;
 

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { VpcEndpointView } from '../../lambdas/adapters/VpcEndpoints';
 import { ManagedTag } from '../../lambdas/domain/request';
 import { AtlasNotFoundError } from '../../lambdas/errors';
-import { createSweepHandler, SweepEnv } from '../../lambdas/handlers/sweep';
+import { SweepEnv } from '../../lambdas/handlers/environment';
+import { createSweepHandler } from '../../lambdas/handlers/sweep';
 import { KeptReason, type SweepPorts, sweep } from '../../lambdas/services/sweep';
 import { silentLogger } from '../handlers/fakeRuntime';
 
