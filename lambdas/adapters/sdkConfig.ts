@@ -1,52 +1,84 @@
 /**
  * What every AWS SDK client of the functions is built with, without importing any service SDK (each
- * function's bundle holds only the SDKs it uses): the HTTP timeouts, the retry pause when a test shortens
- * it, and a generation number that tells the cached clients when the environment they were built from has
- * changed.
+ * function's bundle holds only the SDKs it uses): the HTTP time limits, the retries and their pauses, and a
+ * generation number that tells the cached clients when the environment they were built from has changed.
+ *
+ * Every limit here is a number the functions' time budget (`lambdas/timeBudget.ts`) is computed from, so
+ * a function's worst case is known before it is deployed: no call may hang, and no pause is open-ended.
  */
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 
 /** Environment variables the SDK clients read besides the SDK's own (`AWS_REGION`, `AWS_ENDPOINT_URL_*`). */
 export const ClientEnv = {
   /**
-   * Milliseconds one HTTP request may take before the SDK abandons it (and retries it, within its
-   * attempts). The SDK sets no such bound by default, so a hung connection would hold a step until the
-   * Lambda timeout; the offline fault tests set it low to make "latency past the timeout" quick.
-   * @default 15000 (the Atlas client's headers timeout)
+   * Milliseconds one HTTP request may take, connection included, before the SDK abandons it (and retries
+   * it, within its attempts). The offline fault tests set it low to make "latency past the timeout" quick.
+   * @default 10000
    */
   requestTimeoutMs: 'SDK_REQUEST_TIMEOUT_MS',
   /**
    * Milliseconds the SDK pauses before each of its own retries, instead of its exponential backoff with
-   * jitter (100 ms base, 500 ms after throttling). The attempts stay the SDK's (3); only the pauses, which
-   * sleep in real time, get shorter. Only the offline fault matrix sets it: under persistent throttling its
-   * cells otherwise spent most of their time in these sleeps.
-   * @default - the SDK's own backoff
+   * jitter. The attempts stay the same; only the pauses, which sleep in real time, get shorter. Only the
+   * offline fault matrix sets it: under persistent throttling its cells otherwise spent most of their time
+   * in these sleeps.
+   * @default - exponential backoff with full jitter (see {@link SdkLimits})
    */
   retryDelayMs: 'SDK_RETRY_DELAY_MS',
 } as const;
 
-const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
-const CONNECTION_TIMEOUT_MS = 5_000;
-/** The SDK's default for the standard retry mode. */
-const SDK_MAX_ATTEMPTS = 3;
+/** The deployed SDK limits: what the time budget counts on. */
+export const SdkLimits = {
+  /** Attempts per call, the first included (the SDK's standard mode). */
+  maxAttempts: 3,
+  /**
+   * Milliseconds one request may take in all, connecting included; enforced (`throwOnRequestTimeout`), not
+   * just warned about, so a hung connection costs one attempt rather than the function's whole timeout.
+   */
+  requestTimeoutMs: 10_000,
+  connectionTimeoutMs: 3_000,
+  /** Full-jitter backoff before retry n: a random part of min(maxDelayMs, baseDelayMs × 2^(n−1)). */
+  baseDelayMs: 250,
+  maxDelayMs: 2_000,
+  /**
+   * The SDK lengthens a pause towards a service's `Retry-After` hint by at most this much
+   * (`StandardRetryStrategy`: `min(hint, delay + 5000)`).
+   */
+  retryAfterHintMaxMs: 5_000,
+} as const;
 
 export interface SdkClientConfig {
-  readonly requestHandler: { readonly requestTimeout: number; readonly connectionTimeout: number };
-  readonly retryStrategy?: ConfiguredRetryStrategy;
+  readonly requestHandler: {
+    readonly requestTimeout: number;
+    readonly connectionTimeout: number;
+    readonly throwOnRequestTimeout: true;
+  };
+  readonly retryStrategy: ConfiguredRetryStrategy;
+}
+
+/** The pause before retry number `retry` (1 for the first), full jitter. */
+export function sdkRetryDelayMs(retry: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(SdkLimits.maxDelayMs, SdkLimits.baseDelayMs * 2 ** Math.max(0, retry - 1));
+  return Math.floor(random() * ceiling);
 }
 
 /** The options every SDK client is built with: `new EC2Client(sdkClientConfig())`. */
 export function sdkClientConfig(): SdkClientConfig {
   const configured = Number(process.env[ClientEnv.requestTimeoutMs]);
   const requestTimeout =
-    Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_REQUEST_TIMEOUT_MS;
+    Number.isFinite(configured) && configured > 0 ? configured : SdkLimits.requestTimeoutMs;
   const retryDelayText = process.env[ClientEnv.retryDelayMs];
   const retryDelayMs = Number(retryDelayText);
+  const fixedDelay = retryDelayText && Number.isFinite(retryDelayMs) && retryDelayMs >= 0;
   return {
-    requestHandler: { requestTimeout, connectionTimeout: Math.min(CONNECTION_TIMEOUT_MS, requestTimeout) },
-    ...(retryDelayText && Number.isFinite(retryDelayMs) && retryDelayMs >= 0
-      ? { retryStrategy: new ConfiguredRetryStrategy(SDK_MAX_ATTEMPTS, retryDelayMs) }
-      : {}),
+    requestHandler: {
+      requestTimeout,
+      connectionTimeout: Math.min(SdkLimits.connectionTimeoutMs, requestTimeout),
+      throwOnRequestTimeout: true,
+    },
+    retryStrategy: new ConfiguredRetryStrategy(
+      SdkLimits.maxAttempts,
+      fixedDelay ? retryDelayMs : (attempt: number) => sdkRetryDelayMs(attempt),
+    ),
   };
 }
 

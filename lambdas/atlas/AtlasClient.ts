@@ -126,6 +126,7 @@ export class AtlasClient {
   readonly #tokens: ServiceAccountToken | undefined;
   readonly #headersTimeoutMs: number;
   readonly #bodyTimeoutMs: number;
+  readonly #requestTimeoutMs: number;
   readonly #maxResponseBytes: number;
   readonly #retry: Required<RetryOptions>;
   readonly #userAgent: string;
@@ -145,6 +146,7 @@ export class AtlasClient {
     this.#mediaType = resolved.mediaType;
     this.#headersTimeoutMs = resolved.headersTimeoutMs;
     this.#bodyTimeoutMs = resolved.bodyTimeoutMs;
+    this.#requestTimeoutMs = resolved.requestTimeoutMs;
     this.#maxResponseBytes = resolved.maxResponseBytes;
     this.#retry = resolved.retry;
     this.#userAgent = resolved.userAgent;
@@ -176,6 +178,7 @@ export class AtlasClient {
         userAgent: this.#userAgent,
         headersTimeoutMs: this.#headersTimeoutMs,
         bodyTimeoutMs: this.#bodyTimeoutMs,
+        requestTimeoutMs: this.#requestTimeoutMs,
         now: this.#now,
       });
     }
@@ -409,8 +412,11 @@ export class AtlasClient {
     let attemptsMade = 0;
     let refreshedToken = false;
     let renewedNonce = false;
+    // No exchange of this operation runs past its retry deadline plus one exchange's time limit.
+    const hardEndMs = call.deadlineMs + this.#requestTimeoutMs;
     for (;;) {
-      const outcome = await this.#authorizedAttempt(call.method, path, body);
+      const timeoutMs = Math.min(this.#requestTimeoutMs, hardEndMs - this.#now());
+      const outcome = await this.#authorizedAttempt(call.method, path, body, timeoutMs);
       if ('response' in outcome) return outcome.response;
       if (outcome.staleNonce && !renewedNonce) {
         // digestAuth answers one stale challenge itself; a nonce that went stale again before it was used
@@ -437,8 +443,13 @@ export class AtlasClient {
     }
   }
 
-  async #authorizedAttempt(method: Method, path: string, body: string | undefined): Promise<AttemptOutcome> {
-    if (this.#tokens === undefined) return this.#attempt(method, path, body, undefined);
+  async #authorizedAttempt(
+    method: Method,
+    path: string,
+    body: string | undefined,
+    timeoutMs: number,
+  ): Promise<AttemptOutcome> {
+    if (this.#tokens === undefined) return this.#attempt(method, path, body, timeoutMs, undefined);
     let token: string;
     try {
       token = await this.#tokens.get();
@@ -446,13 +457,14 @@ export class AtlasClient {
       // Asking for a token changes nothing in Atlas, so a retryable token failure may always be retried.
       return { failure: classify(error as AtlasPrivateLinkError, true) };
     }
-    return this.#attempt(method, path, body, token);
+    return this.#attempt(method, path, body, timeoutMs, token);
   }
 
   async #attempt(
     method: Method,
     path: string,
     body: string | undefined,
+    timeoutMs: number,
     token?: string,
   ): Promise<AttemptOutcome> {
     const idempotent = method !== 'POST';
@@ -469,6 +481,7 @@ export class AtlasClient {
         body,
         headersTimeoutMs: this.#headersTimeoutMs,
         bodyTimeoutMs: this.#bodyTimeoutMs,
+        totalTimeoutMs: timeoutMs,
         maxBodyBytes: this.#maxResponseBytes,
       });
     } catch (error) {

@@ -43,6 +43,13 @@ export interface AtlasClientOptions {
    */
   readonly bodyTimeoutMs?: number;
   /**
+   * Time one HTTP exchange may take in all (connection, a Digest challenge and its answer, headers and
+   * body): the bound the other timeouts leave open, since the body timeout only limits the gap between
+   * chunks. No exchange of an operation runs past the operation's retry deadline plus this.
+   * @default 15000
+   */
+  readonly requestTimeoutMs?: number;
+  /**
    * Largest 2xx body accepted; a larger one fails with `AtlasResponseError`.
    * @default 1048576 (1 MiB)
    */
@@ -75,6 +82,7 @@ export interface ResolvedOptions {
   readonly connectTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly bodyTimeoutMs: number;
+  readonly requestTimeoutMs: number;
   readonly maxResponseBytes: number;
   readonly retry: Required<RetryOptions>;
   readonly userAgent: string;
@@ -84,6 +92,14 @@ export interface ResolvedOptions {
 }
 
 const DEFAULT_BASE_URL = 'https://cloud.mongodb.com';
+
+/** The client's default time limits, in milliseconds: what the functions' time budget counts on. */
+export const DEFAULT_TIMEOUTS = {
+  connectTimeoutMs: 5_000,
+  headersTimeoutMs: 15_000,
+  bodyTimeoutMs: 15_000,
+  requestTimeoutMs: 15_000,
+} as const;
 const DEFAULT_USER_AGENT = 'atlas-privatelink-workflow (undici)';
 
 /**
@@ -100,9 +116,10 @@ export function resolveOptions(options: AtlasClientOptions): ResolvedOptions {
   const profile = ApiVersionProfile[apiVersion];
   const retry = { ...DEFAULT_RETRY, ...definedOnly(options.retry ?? {}) };
   const resolved = {
-    connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
-    headersTimeoutMs: options.headersTimeoutMs ?? 15_000,
-    bodyTimeoutMs: options.bodyTimeoutMs ?? 15_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
+    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_TIMEOUTS.headersTimeoutMs,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_TIMEOUTS.bodyTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_TIMEOUTS.requestTimeoutMs,
     maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024,
   };
   refuseViolations([

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { AtlasNetworkError } from '../errors';
 import { toNetworkError } from './atlasErrors';
 import { type CappedBody, readCapped } from './responses';
 
@@ -13,6 +14,8 @@ export interface ExchangeRequest {
   readonly body?: string | undefined;
   readonly headersTimeoutMs: number;
   readonly bodyTimeoutMs: number;
+  /** The whole exchange, from connecting to the last byte of the body. */
+  readonly totalTimeoutMs: number;
   /** Bodies of 2xx answers are read up to this size; a longer one reads as truncated. */
   readonly maxBodyBytes: number;
 }
@@ -24,6 +27,9 @@ export interface ExchangeResponse {
   readonly body: CappedBody;
 }
 
+/** The `code` of an {@link AtlasNetworkError} for an exchange that outlasted its total time limit. */
+export const REQUEST_TIMEOUT_CODE = 'ATLAS_REQUEST_TIMEOUT';
+
 /** Error bodies are only read for their details; 64 KiB is far more than an `ApiError` takes. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
@@ -33,6 +39,7 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
  */
 export async function exchange(dispatcher: Dispatcher, request: ExchangeRequest): Promise<ExchangeResponse> {
   const label = `${request.method} ${request.path}`;
+  const signal = AbortSignal.timeout(Math.max(1, request.totalTimeoutMs));
   try {
     const response = await dispatcher.request({
       origin: request.origin,
@@ -42,6 +49,7 @@ export async function exchange(dispatcher: Dispatcher, request: ExchangeRequest)
       body: request.body ?? null,
       headersTimeout: request.headersTimeoutMs,
       bodyTimeout: request.bodyTimeoutMs,
+      signal,
     });
     const cap =
       response.statusCode >= 200 && response.statusCode < 300 ? request.maxBodyBytes : MAX_ERROR_BODY_BYTES;
@@ -53,6 +61,12 @@ export async function exchange(dispatcher: Dispatcher, request: ExchangeRequest)
     );
     return { status: response.statusCode, headers: response.headers, body };
   } catch (error) {
+    if (signal.aborted) {
+      throw new AtlasNetworkError(
+        `Atlas did not answer ${label} within ${request.totalTimeoutMs} ms`,
+        { code: REQUEST_TIMEOUT_CODE, cause: error },
+      );
+    }
     throw toNetworkError(error, label);
   }
 }

@@ -19,6 +19,8 @@ export interface ServiceAccountTokenOptions {
   readonly userAgent: string;
   readonly headersTimeoutMs: number;
   readonly bodyTimeoutMs: number;
+  /** The whole token request, connection to body. */
+  readonly requestTimeoutMs: number;
   /** @default Date.now */
   readonly now?: () => number;
 }
@@ -44,7 +46,7 @@ const MAX_TOKEN_BODY_BYTES = 64 * 1024;
  * @example
  * const tokens = new ServiceAccountToken({ credentials: { clientId, clientSecret },
  *   origin: 'https://cloud.mongodb.com', dispatcher: new Agent(), userAgent: 'me', headersTimeoutMs: 15_000,
- *   bodyTimeoutMs: 15_000 });
+ *   bodyTimeoutMs: 15_000, requestTimeoutMs: 15_000 });
  * const token = await tokens.get(); // send as `Authorization: Bearer ${token}`
  */
 export class ServiceAccountToken {
@@ -109,6 +111,7 @@ export class ServiceAccountToken {
       body: 'grant_type=client_credentials',
       headersTimeoutMs: this.#options.headersTimeoutMs,
       bodyTimeoutMs: this.#options.bodyTimeoutMs,
+      totalTimeoutMs: this.#options.requestTimeoutMs,
       maxBodyBytes: MAX_TOKEN_BODY_BYTES,
     });
     if (response.status < 200 || response.status > 299) {

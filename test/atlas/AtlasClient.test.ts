@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AtlasClient, type AtlasClientOptions } from '../../lambdas/atlas/AtlasClient';
+import { REQUEST_TIMEOUT_CODE } from '../../lambdas/atlas/exchange';
 import {
   AtlasApiError,
   AtlasAuthError,
@@ -390,6 +391,29 @@ describe('AtlasClient transport failures', () => {
 
     expect(error).toBeInstanceOf(AtlasNetworkError);
     expect(error.code).toBe('UND_ERR_BODY_TIMEOUT');
+  });
+
+  it('fails with AtlasNetworkError when a body trickles in past the exchange time limit', async () => {
+    // Each chunk comes well within the body timeout, so only the whole-exchange limit can stop it.
+    const timers: NodeJS.Timeout[] = [];
+    const { client } = await given(
+      (_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        timers.push(setInterval(() => response.write(' '), 20));
+      },
+      { bodyTimeoutMs: 1_000, requestTimeoutMs: 200, retry: { maxAttempts: 1 } },
+    );
+
+    const error = await client
+      .getEndpointService(GROUP_ID, 'AWS', SERVICE_ID)
+      .catch((e) => e)
+      .finally(() => {
+        for (const timer of timers) clearInterval(timer);
+      });
+
+    expect(error).toBeInstanceOf(AtlasNetworkError);
+    expect(error.code).toBe(REQUEST_TIMEOUT_CODE);
+    expect(error.message).toContain('within 200 ms');
   });
 
   it('fails with AtlasNetworkError when the connection is reset, after retrying a read', async () => {
