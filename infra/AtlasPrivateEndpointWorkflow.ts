@@ -9,10 +9,14 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { PollSchedule, ServiceNext, Verdict } from '../lambdas/domain/decisions';
 import { ManagedTag, RequestLimits } from '../lambdas/domain/request';
-import { ErrorName, RETRYABLE_ERROR_NAMES } from '../lambdas/errors';
+import { ErrorName, LAMBDA_INVOCATION_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../lambdas/errors';
 import { RuntimeEnv } from '../lambdas/handlers/environment';
+import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
 import { HandlerFunction } from './HandlerFunction';
 import { type WorkflowHandler, WorkflowHandlers } from './handlers';
+
+/** How much longer than its function's timeout a Lambda task waits before Step Functions gives up on it. */
+const TASK_TIMEOUT_MARGIN_SECONDS = 30;
 
 /** The detail-types of the events the workflow publishes (and the one that starts it). */
 export const WorkflowEvents = {
@@ -86,6 +90,8 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       const f = new HandlerFunction(this, `${handler[0]?.toUpperCase()}${handler.slice(1)}Function`, {
         module: WorkflowHandlers[handler],
         serviceName: 'atlas-privatelink',
+        // Long enough for the function's calls at their worst (see lambdas/timeBudget.ts).
+        timeout: Duration.seconds(timeoutSecondsFor(CallPlans[handler])),
         logRetention,
         environment: {
           [RuntimeEnv.managedBy]: this.managedBy,
@@ -116,14 +122,27 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       name: string,
       handler: WorkflowHandler,
       payload: Record<string, unknown>,
-      resultPath: string,
+      resultPath?: string,
     ) => {
       const task = new tasks.LambdaInvoke(this, name, {
         lambdaFunction: functions[handler],
         payload: sfn.TaskInput.fromObject({ ...execution, ...payload }),
         payloadResponseOnly: true,
-        resultPath,
-        taskTimeout: sfn.Timeout.duration(Duration.seconds(90)),
+        ...(resultPath ? { resultPath } : {}),
+        // The function's own timeout strikes first (Sandbox.Timedout, retried); this one is the backstop.
+        taskTimeout: sfn.Timeout.duration(
+          Duration.seconds(timeoutSecondsFor(CallPlans[handler]) + TASK_TIMEOUT_MARGIN_SECONDS),
+        ),
+      });
+      // Throttled or timed-out invocations (CDK's defaults retry only Lambda's own service errors). Every
+      // step is safe to run again: creates carry a ClientToken or read a 409 for the same id as success.
+      task.addRetry({
+        errors: [...LAMBDA_INVOCATION_ERROR_NAMES],
+        interval: Duration.seconds(2),
+        backoffRate: 2,
+        maxAttempts: 6,
+        maxDelay: Duration.seconds(60),
+        jitterStrategy: sfn.JitterType.FULL,
       });
       task.addRetry({
         errors: [...RETRYABLE_ERROR_NAMES],
@@ -156,14 +175,9 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       return task;
     };
 
-    const validateRequest = new tasks.LambdaInvoke(this, 'Validate request', {
-      lambdaFunction: functions.validateRequest,
-      payload: sfn.TaskInput.fromObject({
-        ...execution,
-        'input.$': '$',
-        'executionStartedAt.$': '$$.Execution.StartTime',
-      }),
-      payloadResponseOnly: true,
+    const validateRequest = step('Validate request', 'validateRequest', {
+      'input.$': '$',
+      'executionStartedAt.$': '$$.Execution.StartTime',
     });
     const findEndpointService = step(
       'Find endpoint service',

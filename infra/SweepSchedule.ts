@@ -7,6 +7,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ManagedTag } from '../lambdas/domain/request';
 import { RuntimeEnv, SweepEnv } from '../lambdas/handlers/environment';
+import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
 import type { AtlasPrivateEndpointWorkflow } from './AtlasPrivateEndpointWorkflow';
 import { HandlerFunction } from './HandlerFunction';
 import { MaintenanceHandlers } from './handlers';
@@ -63,8 +64,8 @@ export class SweepSchedule extends Construct {
     this.function = new HandlerFunction(this, 'Function', {
       module: MaintenanceHandlers.sweep,
       serviceName: 'atlas-privatelink-sweep',
-      // One pass: a describe per endpoint and execution, an Atlas read and delete per orphan.
-      timeout: Duration.minutes(5),
+      // One pass at its worst (see lambdas/timeBudget.ts); a pass stops taking orphans when time runs short.
+      timeout: Duration.seconds(timeoutSecondsFor(CallPlans.sweep)),
       environment: {
         [RuntimeEnv.managedBy]: workflow.managedBy,
         [RuntimeEnv.secretArn]: atlasSecret.secretArn,

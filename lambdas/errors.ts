@@ -305,3 +305,16 @@ export const RETRYABLE_ERROR_NAMES: readonly ErrorNameValue[] = [
   ErrorName.Ec2Throttled,
   ErrorName.Ec2Unavailable,
 ];
+
+/**
+ * What Step Functions reports when a Lambda invocation itself fails, before or after the function ran:
+ * throttled (`Lambda.TooManyRequestsException`), timed out (`Sandbox.Timedout`, formerly `Lambda.Unknown`).
+ * CDK's `LambdaInvoke` retries only Lambda's service errors (`Lambda.ServiceException` and kin); the workflow
+ * retries these too, with backoff and full jitter. A timed-out invocation may have done its work: every
+ * step is idempotent, so running it again is harmless.
+ */
+export const LAMBDA_INVOCATION_ERROR_NAMES = [
+  'Lambda.TooManyRequestsException',
+  'Sandbox.Timedout',
+  'Lambda.Unknown',
+] as const;

@@ -7,6 +7,9 @@
  * a function's worst case is known before it is deployed: no call may hang, and no pause is open-ended.
  */
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { SdkLimits } from './sdkLimits';
+
+export { SdkLimits } from './sdkLimits';
 
 /** Environment variables the SDK clients read besides the SDK's own (`AWS_REGION`, `AWS_ENDPOINT_URL_*`). */
 export const ClientEnv = {
@@ -24,26 +27,6 @@ export const ClientEnv = {
    * @default - exponential backoff with full jitter (see {@link SdkLimits})
    */
   retryDelayMs: 'SDK_RETRY_DELAY_MS',
-} as const;
-
-/** The deployed SDK limits: what the time budget counts on. */
-export const SdkLimits = {
-  /** Attempts per call, the first included (the SDK's standard mode). */
-  maxAttempts: 3,
-  /**
-   * Milliseconds one request may take in all, connecting included; enforced (`throwOnRequestTimeout`), not
-   * just warned about, so a hung connection costs one attempt rather than the function's whole timeout.
-   */
-  requestTimeoutMs: 10_000,
-  connectionTimeoutMs: 3_000,
-  /** Full-jitter backoff before retry n: a random part of min(maxDelayMs, baseDelayMs × 2^(n−1)). */
-  baseDelayMs: 250,
-  maxDelayMs: 2_000,
-  /**
-   * The SDK lengthens a pause towards a service's `Retry-After` hint by at most this much
-   * (`StandardRetryStrategy`: `min(hint, delay + 5000)`).
-   */
-  retryAfterHintMaxMs: 5_000,
 } as const;
 
 export interface SdkClientConfig {

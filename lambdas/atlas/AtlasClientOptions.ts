@@ -4,6 +4,7 @@ import { AtlasCredentialsError, type FieldViolation, InvalidRequestError } from 
 import { describeReceived } from '../ids';
 import { type ApiVersion, ApiVersionProfile, parseBaseUrl } from './paths';
 import { refuseViolations } from './requestChecks';
+import { DEFAULT_TIMEOUTS } from './limits';
 import { DEFAULT_RETRY, type RetryOptions } from './retryPolicy';
 import type { AtlasCredentials } from './types';
 
@@ -93,13 +94,7 @@ export interface ResolvedOptions {
 
 const DEFAULT_BASE_URL = 'https://cloud.mongodb.com';
 
-/** The client's default time limits, in milliseconds: what the functions' time budget counts on. */
-export const DEFAULT_TIMEOUTS = {
-  connectTimeoutMs: 5_000,
-  headersTimeoutMs: 15_000,
-  bodyTimeoutMs: 15_000,
-  requestTimeoutMs: 15_000,
-} as const;
+
 const DEFAULT_USER_AGENT = 'atlas-privatelink-workflow (undici)';
 
 /**

@@ -23,6 +23,7 @@ import {
   DEMO_VPC_ID,
   startAwsEmulator,
 } from '../aws-emulator';
+import { LambdaFaultPlan } from '../runner/lambdaFaults';
 import { type EventLog, OfflineWorkflow } from '../runner/OfflineWorkflow';
 import { type SynthesizedWorkflow, synthesizeWorkflow } from '../runner/synthesizedWorkflow';
 import { VirtualClock } from '../shared/VirtualClock';
@@ -88,6 +89,8 @@ export interface OfflineEnvironment {
   readonly workflow: OfflineWorkflow;
   readonly synthesized: SynthesizedWorkflow;
   readonly clock: VirtualClock;
+  /** Faults of the Lambda service in the workflow's tasks: the scenario's, and any a test adds. */
+  readonly lambdaFaults: LambdaFaultPlan;
   /** The demo request with the scenario's `request` fields merged over it. */
   readonly request: Record<string, unknown>;
   leftovers(): Leftovers;
@@ -187,8 +190,11 @@ export async function startOfflineEnvironment(
   // The handlers' logger is built when the module loads: set its level here rather than by environment.
   logger.setLogLevel((options.logLevel ?? 'WARN') as Parameters<typeof logger.setLogLevel>[0]);
 
+  const lambdaFaults = new LambdaFaultPlan();
+  for (const fault of scenario.lambda?.faults ?? []) lambdaFaults.add(fault);
   workflow = new OfflineWorkflow({
     workflow: definition,
+    lambdaFaults,
     eventBridgeEndpoint: aws.url,
     clock,
     realWaitMs: options.realWaitMs ?? 0,
@@ -209,6 +215,7 @@ export async function startOfflineEnvironment(
     workflow,
     synthesized: definition,
     clock,
+    lambdaFaults,
     request,
     leftovers: () => ({
       vpcEndpoints: aws.vpcEndpoints.filter((e) => e.state !== 'deleted').length,

@@ -5,8 +5,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { WorkflowHandlers } from '../../infra/handlers';
 import { type AtlasScript, validateAtlasScript } from '../atlas-emulator';
 import type { AwsFault } from '../aws-emulator';
+import { type LambdaFault, lambdaFaultProblems } from '../runner/lambdaFaults';
 
 export interface Scenario extends AtlasScript {
   /** Shown in progress output and in `--json`. */
@@ -15,6 +17,8 @@ export interface Scenario extends AtlasScript {
   /** Fields merged over the demo request (set one to `null` to remove it). */
   readonly request?: Readonly<Record<string, unknown>>;
   readonly ec2?: { readonly faults?: readonly AwsFault[] };
+  /** Faults of the Lambda service in the workflow's tasks (throttled, timed-out invocations). */
+  readonly lambda?: { readonly faults?: readonly LambdaFault[] };
   /** `wrong`: the secret holds a key Atlas refuses. @default 'valid' */
   readonly credentials?: 'valid' | 'wrong';
   /** What a run of this scenario should end with; the test suite checks every built-in scenario against it. */
@@ -26,6 +30,7 @@ const SCENARIO_KEYS = new Set([
   'description',
   'request',
   'ec2',
+  'lambda',
   'credentials',
   'expect',
   'endpointService',
@@ -75,6 +80,14 @@ export function validateScenario(value: unknown, source = 'scenario'): Scenario 
     (typeof ec2 !== 'object' || ec2 === null || (ec2.faults !== undefined && !Array.isArray(ec2.faults)))
   ) {
     problems.push('ec2: expected { "faults": [ { "action", "code", "status", "times" } ] }');
+  }
+  const lambda = scenario.lambda as { faults?: unknown } | undefined;
+  if (lambda !== undefined) {
+    if (typeof lambda !== 'object' || lambda === null || Array.isArray(lambda)) {
+      problems.push('lambda: expected { "faults": [ { "function", "error", "times" } ] }');
+    } else if (lambda.faults !== undefined) {
+      problems.push(...lambdaFaultProblems(lambda.faults, 'lambda.faults', Object.keys(WorkflowHandlers)));
+    }
   }
   const expect = scenario.expect as { status?: unknown } | undefined;
   if (expect !== undefined && expect.status !== 'SUCCEEDED' && expect.status !== 'FAILED') {

@@ -8,6 +8,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { VirtualClock } from '../shared/VirtualClock';
 import { valueAt } from '../shared/valueAt';
+import { LambdaFaultError, type LambdaFaultPlan, LambdaInvocationError } from './lambdaFaults';
 import { invokeLambda } from './lambdaInvoker';
 import type { SynthesizedWorkflow } from './synthesizedWorkflow';
 
@@ -36,6 +37,8 @@ export interface OfflineWorkflowOptions {
   readonly clock?: VirtualClock;
   /** Called with every state-machine event of every execution, as it happens. */
   readonly onEvent?: (executionName: string, event: EventLog) => void;
+  /** Faults of the Lambda service to inject into the Lambda tasks (throttling, timeouts). @default - none */
+  readonly lambdaFaults?: LambdaFaultPlan;
 }
 
 /** An execution's input and identity, as Step Functions gives them. */
@@ -128,6 +131,15 @@ export class OfflineWorkflow {
         }
         // An aborted execution's pending task never runs (the run has settled already).
         if (this.#aborted.has(execution.name)) return new Promise<never>(() => {});
+        const fault = this.#options.lambdaFaults?.take(functionNameOf(module));
+        if (fault === LambdaFaultError.SandboxTimedout) {
+          // The function runs, and whatever it did stays done, but Step Functions never sees its result.
+          const fail = () => {
+            throw new LambdaInvocationError(fault);
+          };
+          return invokeLambda(module, input).then(fail, fail) as Promise<never>;
+        }
+        if (fault) return Promise.reject(new LambdaInvocationError(fault));
         return invokeLambda(module, input) as Promise<never>;
       };
     }
@@ -210,6 +222,11 @@ export class OfflineWorkflow {
     }
     return { Entries: response.Entries ?? [], FailedEntryCount: response.FailedEntryCount ?? 0 };
   }
+}
+
+/** A handler module's function name, e.g. `api/startProvisioning` → `startProvisioning`. */
+function functionNameOf(module: string): string {
+  return module.slice(module.lastIndexOf('/') + 1);
 }
 
 function toFailure(error: unknown): OfflineExecutionFailure {

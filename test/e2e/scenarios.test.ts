@@ -140,6 +140,22 @@ const behaviourChecks: Record<string, { readonly title: string; readonly check: 
       expect(run.env.aws.vpcEndpoints[0]?.clientToken).toBeTruthy();
     },
   },
+  'lambda-faults': {
+    title: 'retries throttled and timed-out invocations; the repeated create and register change nothing',
+    check: (run) => {
+      expect(run.env.lambdaFaults.hits).toBe(5);
+      // The timed-out create did make its endpoint; the retry, with the same ClientToken, got it back.
+      expect(run.env.aws.requestCount({ action: 'CreateVpcEndpoint' })).toBe(2);
+      expect(new Set(run.env.aws.vpcEndpoints.map((e) => e.clientToken)).size).toBe(1);
+      expect(run.env.aws.vpcEndpoints).toHaveLength(1);
+      // The timed-out registration did register; Atlas answers the second 409, read as success.
+      const registrations = run.env.atlas.requestLog.filter(
+        (r) => r.method === 'POST' && REGISTRATION_PATH.test(r.path),
+      );
+      expect(registrations.map((r) => r.status)).toEqual([200, 409]);
+      expect(run.attempts).toHaveLength(1);
+    },
+  },
   'wrong-credentials': {
     title: 'stops at the first Atlas answer with a readable auth error, creating nothing',
     check: (run) => {

@@ -5,13 +5,15 @@
  * what became of it and of what it created.
  */
 
+import { WorkflowHandlers } from '../../infra/handlers';
 import { forgetClients } from '../../lambdas/adapters/clients';
 import { ErrorName } from '../../lambdas/errors';
-import type { AtlasFault } from '../../local/atlas-emulator';
+import type { AtlasFault, AtlasScript } from '../../local/atlas-emulator';
 import { type AwsFault, AwsService } from '../../local/aws-emulator';
 import type { OfflineEnvironment } from '../../local/offline/OfflineEnvironment';
 import { runScenario } from '../../local/offline/runScenario';
 import { sweepOffline } from '../../local/offline/sweepOffline';
+import { type LambdaFault, LambdaFaultError } from '../../local/runner/lambdaFaults';
 
 /** Real milliseconds: the functions' client timeouts in the matrix, and the latency injected past them. */
 export const MATRIX_TIMEOUT_MS = 200;
@@ -26,6 +28,7 @@ export const MATRIX_RETRY_DEADLINE_MS = 100;
 /** Real milliseconds the AWS SDK pauses before each of its own retries (it keeps its 3 attempts). */
 export const MATRIX_SDK_RETRY_DELAY_MS = 10;
 
+/** The faults of an AWS or Atlas call. */
 export const FaultKind = {
   latency: 'latency',
   reset: 'reset',
@@ -33,20 +36,56 @@ export const FaultKind = {
   throttling: 'throttling',
   malformed: 'malformed',
 } as const;
-export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind];
+/** A call's fault, or one of the Lambda service's own faults for a function's invocation. */
+export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind] | LambdaFaultError;
 
 export type Persistence = 'once' | 'persistent';
 
-/** An external call and how to make one of its kinds of fault. */
+/** An Atlas script, with request fields merged over the demo request. */
+export interface MatrixScript extends AtlasScript {
+  readonly request?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The Atlas script of every cell: the first registration is REJECTED, so one run makes every call above
+ * (the delete-and-retry path included) and succeeds on the second attempt when nothing is injected.
+ */
+export const MATRIX_SCRIPT: MatrixScript = {
+  endpointService: { statuses: ['INITIATING', 'AVAILABLE'] },
+  attempts: [
+    { statuses: ['PENDING_ACCEPTANCE', 'REJECTED'] },
+    { statuses: ['PENDING_ACCEPTANCE', 'AVAILABLE'] },
+  ],
+  deletingPolls: 1,
+};
+
+/** Every registration is rejected and only one attempt is allowed: the provisioning fails, clean-up runs. */
+export const FAILING_SCRIPT: MatrixScript = {
+  ...MATRIX_SCRIPT,
+  attempts: [{ statuses: ['PENDING_ACCEPTANCE', 'REJECTED'] }],
+  request: { maxAttempts: 1 },
+};
+
+/** An external call (or a function's invocation) and how to make one of its kinds of fault. */
 export interface ExternalCall {
   readonly name: string;
-  readonly side: 'aws' | 'atlas';
-  fault(kind: FaultKind, times: number): AwsFault | AtlasFault;
+  readonly side: 'aws' | 'atlas' | 'lambda';
+  /** The kinds of fault it can suffer. */
+  readonly kinds: readonly FaultKind[];
+  fault(kind: FaultKind, times: number): AwsFault | AtlasFault | LambdaFault;
+  /**
+   * The Atlas script its cells run, when the standard one would never make the call: clean-up runs only
+   * after a failure, so its cells provision an endpoint that is always rejected.
+   */
+  readonly script?: MatrixScript;
 }
+
+const CALL_FAULTS = Object.values(FaultKind);
 
 const awsCall = (service: AwsService, action: string, throttleCode: string, throttleStatus: number) => ({
   name: `${service === AwsService.EC2 ? 'EC2' : 'Secrets Manager'} ${action}`,
   side: 'aws' as const,
+  kinds: CALL_FAULTS,
   fault: (kind: FaultKind, times: number): AwsFault => {
     const base = { service, action, times };
     switch (kind) {
@@ -64,6 +103,8 @@ const awsCall = (service: AwsService, action: string, throttleCode: string, thro
         return { ...base, code: throttleCode, status: throttleStatus };
       case FaultKind.malformed:
         return { ...base, body: 'malformed' };
+      default:
+        throw new Error(`${kind} is not a fault of an AWS call`);
     }
   },
 });
@@ -74,6 +115,7 @@ const awsCall = (service: AwsService, action: string, throttleCode: string, thro
 const atlasCall = (name: string, method: string, path: string) => ({
   name: `Atlas ${name}`,
   side: 'atlas' as const,
+  kinds: CALL_FAULTS,
   fault: (kind: FaultKind, times: number): AtlasFault => {
     const base = { method, path, times };
     switch (kind) {
@@ -87,8 +129,19 @@ const atlasCall = (name: string, method: string, path: string) => ({
         return { ...base, status: 429, retryAfter: 1 };
       case FaultKind.malformed:
         return { ...base, body: 'malformed' };
+      default:
+        throw new Error(`${kind} is not a fault of an Atlas call`);
     }
   },
+});
+
+/** A workflow function whose invocations the Lambda service throttles, fails or times out. */
+const lambdaCall = (handler: string): ExternalCall => ({
+  name: `Lambda ${handler}`,
+  side: 'lambda',
+  kinds: Object.values(LambdaFaultError),
+  fault: (kind, times) => ({ function: handler, error: kind as LambdaFaultError, times }),
+  ...(handler === 'cleanUp' ? { script: FAILING_SCRIPT } : {}),
 });
 
 export const EXTERNAL_CALLS: readonly ExternalCall[] = [
@@ -100,20 +153,8 @@ export const EXTERNAL_CALLS: readonly ExternalCall[] = [
   atlasCall('create endpoint', 'POST', 'endpointService/'),
   atlasCall('read endpoint', 'GET', '/endpoint/vpce-'),
   atlasCall('delete endpoint', 'DELETE', '/endpoint/vpce-'),
+  ...Object.keys(WorkflowHandlers).map(lambdaCall),
 ];
-
-/**
- * The Atlas script of every cell: the first registration is REJECTED, so one run makes every call above
- * (the delete-and-retry path included) and succeeds on the second attempt when nothing is injected.
- */
-export const MATRIX_SCRIPT = {
-  endpointService: { statuses: ['INITIATING', 'AVAILABLE'] },
-  attempts: [
-    { statuses: ['PENDING_ACCEPTANCE', 'REJECTED'] },
-    { statuses: ['PENDING_ACCEPTANCE', 'AVAILABLE'] },
-  ],
-  deletingPolls: 1,
-} as const;
 
 export interface Cell {
   readonly call: ExternalCall;
@@ -133,7 +174,7 @@ export const cellName = (cell: Cell): string => `${cell.call.name} × ${cell.kin
 
 export function buildMatrix(calls: readonly ExternalCall[] = EXTERNAL_CALLS): Cell[] {
   return calls.flatMap((call) =>
-    Object.values(FaultKind).flatMap((kind) =>
+    call.kinds.flatMap((kind) =>
       (['once', 'persistent'] as const).map((persistence) => ({
         call,
         kind,
@@ -148,8 +189,14 @@ export function buildMatrix(calls: readonly ExternalCall[] = EXTERNAL_CALLS): Ce
 /** What the environment's `onEvent` calls: set per cell. */
 export const cellEvents: { onStateEntered?: (state: string) => void } = {};
 
-/** Error names a failed execution may end with: the project's typed errors. No `States.*` is accepted. */
-export const TYPED_ERROR_NAMES: ReadonlySet<string> = new Set(Object.values(ErrorName));
+/**
+ * Error names a failed execution may end with: the project's typed errors, and the Lambda service's own
+ * when it fails every retry of a function's invocation. No `States.*` is accepted.
+ */
+export const TYPED_ERROR_NAMES: ReadonlySet<string> = new Set([
+  ...Object.values(ErrorName),
+  ...Object.values(LambdaFaultError),
+]);
 
 export interface CellResult {
   readonly cell: Cell;
@@ -176,18 +223,24 @@ export async function runCell(env: OfflineEnvironment, cell: Cell): Promise<Cell
   env.aws.reset();
   // A new client per cell, like a cold start: the secret is read again (and the Secrets faults can fire).
   forgetClients();
+  env.lambdaFaults.clear();
+  const { request, ...script } = cell.call.script ?? MATRIX_SCRIPT;
   const fault = cell.call.fault(cell.kind, cell.persistence === 'once' ? 1 : -1);
   const faults: AtlasFault[] = cell.call.side === 'atlas' ? [fault as AtlasFault] : [];
-  env.atlas.setScript({ ...MATRIX_SCRIPT, faults });
+  env.atlas.setScript({ ...script, faults });
   if (cell.call.side === 'aws') env.aws.addFault(fault as AwsFault);
+  if (cell.call.side === 'lambda') env.lambdaFaults.add(fault as LambdaFault);
 
   cellEvents.onStateEntered = cell.liftAtCleanUp
     ? (state) => {
-        if (state === 'Start clean-up' || state === 'Wait for deletion') env.atlas.setScript(MATRIX_SCRIPT);
+        if (state === 'Start clean-up' || state === 'Wait for deletion') env.atlas.setScript(script);
       }
     : undefined;
   cellNumber += 1;
-  const report = await runScenario(env, { idempotencyKey: `fault-matrix-${cellNumber}` });
+  const report = await runScenario(env, {
+    idempotencyKey: `fault-matrix-${cellNumber}`,
+    request: { ...env.request, ...request },
+  });
   cellEvents.onStateEntered = undefined;
   const hits = countHits(env, cell);
   const leftovers = env.leftovers();
@@ -195,8 +248,9 @@ export async function runCell(env: OfflineEnvironment, cell: Cell): Promise<Cell
   const created = env.aws.requests.some((r) => r.action === 'CreateVpcEndpoint' && r.status === 200);
 
   // Lift the fault, then let the sweep find whatever the execution could not remove.
-  env.atlas.setScript(MATRIX_SCRIPT);
+  env.atlas.setScript(script);
   env.aws.clearFaults();
+  env.lambdaFaults.clear();
   let after = leftovers;
   let cleanedBy: CellResult['cleanedBy'] = 'nothing to clean';
   if (report.status === 'FAILED' && leftovers.vpcEndpoints + leftovers.atlasEndpoints > 0) {
@@ -206,12 +260,18 @@ export async function runCell(env: OfflineEnvironment, cell: Cell): Promise<Cell
   } else if (report.status === 'FAILED' && created) {
     cleanedBy = 'workflow';
   }
+  // A fault that strikes once never changes the outcome: the standard script succeeds (one endpoint, one
+  // registration, nothing else), the failing one fails as scripted and leaves nothing. A persistent fault
+  // may fail the execution, but only with a typed error, and nothing it created outlives it.
+  const nothingLeft = after.vpcEndpoints === 0 && after.atlasEndpoints === 0;
   const pass =
-    report.status === 'SUCCEEDED'
-      ? leftovers.vpcEndpoints === 1 && leftovers.atlasEndpoints === 1
-      : TYPED_ERROR_NAMES.has(report.error?.name ?? '') &&
-        after.vpcEndpoints === 0 &&
-        after.atlasEndpoints === 0;
+    cell.persistence === 'once'
+      ? cell.call.script
+        ? report.status === 'FAILED' && report.error?.name === ErrorName.AttemptsExhausted && nothingLeft
+        : report.status === 'SUCCEEDED' && leftovers.vpcEndpoints === 1 && leftovers.atlasEndpoints === 1
+      : report.status === 'SUCCEEDED'
+        ? !cell.call.script && leftovers.vpcEndpoints === 1 && leftovers.atlasEndpoints === 1
+        : TYPED_ERROR_NAMES.has(report.error?.name ?? '') && nothingLeft;
   return {
     cell,
     status: report.status,
@@ -227,6 +287,7 @@ export async function runCell(env: OfflineEnvironment, cell: Cell): Promise<Cell
 
 /** How many requests the fault struck (for Atlas: requests it matched, the first of which it always strikes). */
 function countHits(env: OfflineEnvironment, cell: Cell): number {
+  if (cell.call.side === 'lambda') return env.lambdaFaults.hits;
   if (cell.call.side === 'aws') return env.aws.requests.filter((r) => r.fault !== undefined).length;
   const fault = cell.call.fault(cell.kind, 1) as AtlasFault;
   return env.atlas.requestLog.filter((e) => e.method === fault.method && e.path.includes(fault.path ?? ''))
@@ -244,7 +305,7 @@ export function renderMatrix(results: readonly CellResult[]): string {
   };
   const rows: string[][] = [['call', 'fault', 'once', 'persistent']];
   for (const call of new Set(results.map((r) => r.cell.call))) {
-    for (const kind of Object.values(FaultKind)) {
+    for (const kind of call.kinds) {
       const of = (p: Persistence) =>
         results.find((r) => r.cell.call === call && r.cell.kind === kind && r.cell.persistence === p);
       if (!of('once') && !of('persistent')) continue;
