@@ -8,6 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ApiEnv } from '../lambdas/handlers/environment';
+import { PLACEHOLDER_PUBLIC_KEY } from '../lambdas/secretPlaceholder';
 import { AtlasPrivateEndpointWorkflow, WorkflowEvents } from './AtlasPrivateEndpointWorkflow';
 import { HandlerFunction } from './HandlerFunction';
 import { type ApiHandler, ApiHandlers } from './handlers';
@@ -49,7 +50,7 @@ export class AtlasPrivateLinkStack extends Stack {
           description:
             'MongoDB Atlas API credentials: {"publicKey","privateKey"} or {"clientId","clientSecret"}',
           generateSecretString: {
-            secretStringTemplate: JSON.stringify({ publicKey: 'REPLACE-WITH-YOUR-PUBLIC-KEY' }),
+            secretStringTemplate: JSON.stringify({ publicKey: PLACEHOLDER_PUBLIC_KEY }),
             generateStringKey: 'privateKey',
           },
         });

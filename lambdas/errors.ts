@@ -20,6 +20,7 @@ export const ErrorName = {
   AtlasResponse: 'AtlasResponseError',
   DigestChallenge: 'DigestChallengeError',
   AtlasCredentials: 'AtlasCredentialsError',
+  SecretsUnavailable: 'SecretsUnavailableError',
   EndpointServiceFailed: 'EndpointServiceFailedError',
   Ec2Throttled: 'Ec2ThrottledError',
   Ec2Unavailable: 'Ec2UnavailableError',
@@ -200,6 +201,17 @@ export class AtlasCredentialsError extends AtlasPrivateLinkError {
   }
 }
 
+/**
+ * Secrets Manager could not be read for a passing reason (throttled, failing, unreachable, or its answer
+ * was cut off), after the SDK's own retries: retried by the workflow, unlike a missing or malformed secret.
+ */
+export class SecretsUnavailableError extends AtlasPrivateLinkError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = ErrorName.SecretsUnavailable;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Workflow outcomes
 
@@ -295,13 +307,14 @@ export class Ec2AccessDeniedError extends Ec2Error {
 /**
  * Errors the workflow retries with backoff: Atlas 429/5xx/network failures and malformed answers (a
  * truncated body from a proxy; a retried create is safe, since a 409 for the same endpoint reads as
- * success), and EC2 throttling and outages.
+ * success), Secrets Manager's passing failures, and EC2 throttling, outages and malformed answers.
  */
 export const RETRYABLE_ERROR_NAMES: readonly ErrorNameValue[] = [
   ErrorName.AtlasRateLimited,
   ErrorName.AtlasServer,
   ErrorName.AtlasNetwork,
   ErrorName.AtlasResponse,
+  ErrorName.SecretsUnavailable,
   ErrorName.Ec2Throttled,
   ErrorName.Ec2Unavailable,
 ];

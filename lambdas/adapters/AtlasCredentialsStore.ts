@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AtlasCredentials } from '../atlas/types';
-import { AtlasCredentialsError } from '../errors';
+import { AtlasCredentialsError, SecretsUnavailableError } from '../errors';
+import { PLACEHOLDER_PUBLIC_KEY } from '../secretPlaceholder';
 
 /** Options of {@link AtlasCredentialsStore}. */
 export interface AtlasCredentialsStoreOptions {
@@ -99,9 +100,8 @@ export class AtlasCredentialsStore {
       secretString = out.SecretString;
       hasBinary = out.SecretBinary !== undefined;
     } catch (error) {
-      throw new AtlasCredentialsError(
-        `Atlas credentials secret "${secretId}" could not be read: ${describeSdkError(error)}`,
-      );
+      const message = `Atlas credentials secret "${secretId}" could not be read: ${describeSdkError(error)}`;
+      throw isPassing(error) ? new SecretsUnavailableError(message) : new AtlasCredentialsError(message);
     }
     if (secretString === undefined) {
       const what = hasBinary ? 'it holds a binary value, not a SecretString' : 'it holds no SecretString';
@@ -132,6 +132,14 @@ function parseCredentials(secretId: string, secretString: string): AtlasCredenti
       'it holds both an API key (publicKey, privateKey) and a service account (clientId, clientSecret); keep one',
     );
   }
+  if (apiKey.complete && apiKey.first === PLACEHOLDER_PUBLIC_KEY) {
+    throw new AtlasCredentialsError(
+      `Atlas credentials secret "${secretId}" still holds the placeholder the stack created: the Atlas key was never put. ` +
+        `Put it with: aws secretsmanager put-secret-value --secret-id ${secretId} ` +
+        `--secret-string '{"publicKey":"<public key>","privateKey":"<private key>"}' ` +
+        `(or '{"clientId":"<id>","clientSecret":"<secret>"}' for a service account)`,
+    );
+  }
   if (apiKey.complete) return { publicKey: apiKey.first, privateKey: apiKey.second };
   if (serviceAccount.complete) return { clientId: serviceAccount.first, clientSecret: serviceAccount.second };
   const partial = apiKey.present ? apiKey : serviceAccount.present ? serviceAccount : undefined;
@@ -160,6 +168,26 @@ function pick(fields: Record<string, unknown>, first: string, second: string): P
 
 function isFilled(value: unknown): value is string {
   return typeof value === 'string' && value.trim() !== '';
+}
+
+const PASSING_ERRORS: ReadonlySet<string> = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'InternalServiceError',
+  'ServiceUnavailable',
+  'TimeoutError',
+]);
+
+/**
+ * A failure that reading again may cure: throttling, a 5xx, no answer at all (reset, timeout), or a 2xx
+ * whose body the SDK could not read (cut off on the way). Retried by the workflow like a network error.
+ */
+function isPassing(error: unknown): boolean {
+  const e = (error ?? {}) as { name?: unknown; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  if (typeof e.name === 'string' && PASSING_ERRORS.has(e.name)) return true;
+  return status === undefined || status >= 500 || (status >= 200 && status <= 299);
 }
 
 function describeSdkError(error: unknown): string {

@@ -243,6 +243,9 @@ interface SdkErrorShape {
   readonly $metadata?: { readonly httpStatusCode?: number };
 }
 
+/** The code of an {@link Ec2UnavailableError} for a 2xx answer the SDK could not read. */
+export const MALFORMED_RESPONSE = 'MalformedResponse';
+
 const THROTTLED = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException']);
 const UNAVAILABLE = new Set(['InternalError', 'InternalFailure', 'ServiceUnavailable', 'Unavailable']);
 const NETWORK = new Set([
@@ -297,7 +300,8 @@ function isInvalidParameter(code: string): boolean {
  * Turns whatever an EC2 call threw into the matching {@link Ec2Error} subclass, keeping EC2's
  * case-exact code, the HTTP status, the action and the original error as `cause`.
  *
- * Throttling is checked before the status because EC2 sends `RequestLimitExceeded` with a 503.
+ * Throttling is checked before the status because EC2 sends `RequestLimitExceeded` with a 503. A 2xx
+ * answer the SDK could not parse is {@link MALFORMED_RESPONSE}, retried like an outage.
  */
 export function toEc2Error(error: unknown, action: string): Ec2Error {
   if (error instanceof Ec2Error) return error;
@@ -307,6 +311,11 @@ export function toEc2Error(error: unknown, action: string): Ec2Error {
   const details: Ec2ErrorDetails = { code, status, action };
   const message = typeof e.message === 'string' && e.message ? e.message : 'no message';
   const options = { cause: error };
+  // A 2xx whose body the SDK could not read (cut off by a proxy, say): the answer was lost on the way, like
+  // a reset connection, so it is retried. A create is safe to send again: it carries a ClientToken.
+  if (status !== undefined && status >= 200 && status <= 299) {
+    return new Ec2UnavailableError(message, { ...details, code: MALFORMED_RESPONSE }, options);
+  }
   if (THROTTLED.has(code)) return new Ec2ThrottledError(message, details, options);
   if (ACCESS_DENIED.has(code)) return new Ec2AccessDeniedError(message, details, options);
   if (isInvalidParameter(code)) return new Ec2InvalidParameterError(message, details, options);

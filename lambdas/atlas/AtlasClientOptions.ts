@@ -2,9 +2,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { AtlasCredentialsError, type FieldViolation, InvalidRequestError } from '../errors';
 import { describeReceived } from '../ids';
+import { DEFAULT_TIMEOUTS } from './limits';
 import { type ApiVersion, ApiVersionProfile, parseBaseUrl } from './paths';
 import { refuseViolations } from './requestChecks';
-import { DEFAULT_TIMEOUTS } from './limits';
 import { DEFAULT_RETRY, type RetryOptions } from './retryPolicy';
 import type { AtlasCredentials } from './types';
 
@@ -93,7 +93,6 @@ export interface ResolvedOptions {
 }
 
 const DEFAULT_BASE_URL = 'https://cloud.mongodb.com';
-
 
 const DEFAULT_USER_AGENT = 'atlas-privatelink-workflow (undici)';
 

@@ -62,10 +62,10 @@ export async function exchange(dispatcher: Dispatcher, request: ExchangeRequest)
     return { status: response.statusCode, headers: response.headers, body };
   } catch (error) {
     if (signal.aborted) {
-      throw new AtlasNetworkError(
-        `Atlas did not answer ${label} within ${request.totalTimeoutMs} ms`,
-        { code: REQUEST_TIMEOUT_CODE, cause: error },
-      );
+      throw new AtlasNetworkError(`Atlas did not answer ${label} within ${request.totalTimeoutMs} ms`, {
+        code: REQUEST_TIMEOUT_CODE,
+        cause: error,
+      });
     }
     throw toNetworkError(error, label);
   }

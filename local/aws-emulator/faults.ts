@@ -82,6 +82,12 @@ export function validateFault(fault: AwsFault, where: string): void {
  */
 export class FaultPlan {
   #armed: ArmedFault[] = [];
+  #hits = 0;
+
+  /** Requests a fault struck since the faults were last replaced, counted when it strikes. */
+  get hits(): number {
+    return this.#hits;
+  }
 
   constructor(faults: readonly AwsFault[] = []) {
     this.replace(faults);
@@ -95,6 +101,7 @@ export class FaultPlan {
   /** Disarms everything and arms `faults` afresh (used by `reset()`). */
   replace(faults: readonly AwsFault[]): void {
     this.#armed = [];
+    this.#hits = 0;
     for (const fault of faults) this.add(fault);
   }
 
@@ -108,6 +115,7 @@ export class FaultPlan {
     );
     if (!hit) return undefined;
     if (hit.remaining > 0) hit.remaining -= 1;
+    this.#hits += 1;
     return hit.fault;
   }
 }

@@ -36,6 +36,11 @@ export interface AwsEmulator {
   addFault(fault: AwsFault): void;
   /** Disarms every fault (the options' ones included) and keeps everything else: a fault that lifts. */
   clearFaults(): void;
+  /**
+   * Requests a fault struck since the faults were last cleared or reset, counted as it strikes (a delayed
+   * request shows in `requests` only once it is answered, which may be after its client gave up).
+   */
+  faultHits(): number;
   /** Pins an endpoint's state, overriding Atlas and `ec2.unlinkedStates` until it is deleted. */
   setVpcEndpointState(vpcEndpointId: string, state: VpcEndpointState): void;
   /** Resolves once the execution stops RUNNING. @default timeoutMs 10 000 */
@@ -302,6 +307,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
       ).length,
     setSecret: (name, value) => secrets.set(name, value),
     clearFaults: () => faults.replace([]),
+    faultHits: () => faults.hits,
     addFault: (fault) => {
       validateFault(fault, 'addFault');
       faults.add(fault);

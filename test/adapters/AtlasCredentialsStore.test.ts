@@ -8,7 +8,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AtlasCredentialsStore } from '../../lambdas/adapters/AtlasCredentialsStore';
-import { AtlasCredentialsError, ErrorName } from '../../lambdas/errors';
+import { AtlasCredentialsError, ErrorName, SecretsUnavailableError } from '../../lambdas/errors';
+import { PLACEHOLDER_PUBLIC_KEY } from '../../lambdas/secretPlaceholder';
 
 const SECRET_ID = 'atlas/privatelink/credentials';
 const secrets = mockClient(SecretsManagerClient);
@@ -196,9 +197,57 @@ describe('AtlasCredentialsStore never leaks the secret value', () => {
       .get(SECRET_ID)
       .catch((e: unknown) => e);
 
-    // Assess
-    expect(error).toBeInstanceOf(AtlasCredentialsError);
+    // Assess: a 2xx the SDK could not read is a passing failure, retried like a network error
+    expect(error).toBeInstanceOf(SecretsUnavailableError);
     expect(everythingIn(error)).not.toContain(CANARY.slice(0, 6));
+  });
+});
+
+describe('AtlasCredentialsStore failures the workflow retries, and those it does not', () => {
+  it.each([
+    ['throttled', { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }],
+    ['failing', { name: 'InternalServiceError', $metadata: { httpStatusCode: 500 } }],
+    ['unreachable', { name: 'TimeoutError', $metadata: {} }],
+    ['answering a body it cannot read', { name: 'SyntaxError', $metadata: { httpStatusCode: 200 } }],
+  ])('fails with SecretsUnavailableError when Secrets Manager is %s', async (_, shape) => {
+    secrets.on(GetSecretValueCommand).rejects(Object.assign(new Error('failed'), shape));
+
+    const error = await store()
+      .get(SECRET_ID)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SecretsUnavailableError);
+    expect((error as Error).name).toBe(ErrorName.SecretsUnavailable);
+  });
+
+  it.each([
+    ['missing', { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } }],
+    ['denied', { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }],
+  ])('fails with AtlasCredentialsError when the secret is %s: retrying cannot help', async (_, shape) => {
+    secrets.on(GetSecretValueCommand).rejects(Object.assign(new Error('failed'), shape));
+
+    const error = await store()
+      .get(SECRET_ID)
+      .catch((e: unknown) => e);
+
+    expect((error as Error).name).toBe(ErrorName.AtlasCredentials);
+  });
+
+  it('says the Atlas key was never put when the secret still holds the stack’s placeholder', async () => {
+    secrets.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({ publicKey: PLACEHOLDER_PUBLIC_KEY, privateKey: 'x'.repeat(32) }),
+    });
+
+    const error = await store()
+      .get(SECRET_ID)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AtlasCredentialsError);
+    expect((error as Error).message).toContain('the Atlas key was never put');
+    expect((error as Error).message).toContain(
+      `aws secretsmanager put-secret-value --secret-id ${SECRET_ID}`,
+    );
+    expect((error as Error).message).not.toContain('x'.repeat(8));
   });
 });
 

@@ -8,8 +8,13 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { toEc2Error, VpcEndpointState, VpcEndpoints } from '../../lambdas/adapters/VpcEndpoints';
-import { Ec2Error, ErrorName, InvalidRequestError } from '../../lambdas/errors';
+import {
+  MALFORMED_RESPONSE,
+  toEc2Error,
+  VpcEndpointState,
+  VpcEndpoints,
+} from '../../lambdas/adapters/VpcEndpoints';
+import { Ec2Error, ErrorName, InvalidRequestError, RETRYABLE_ERROR_NAMES } from '../../lambdas/errors';
 
 const VPCE = 'vpce-0123456789abcdef0';
 const VPCE_2 = 'vpce-0123456789abcdef1';
@@ -226,6 +231,21 @@ describe('EC2 error mapping', () => {
       action: 'DescribeVpcEndpoints',
       cause: failure,
     });
+  });
+
+  it('turns a 2xx answer the SDK could not read into a retried Ec2UnavailableError', async () => {
+    // Prepare: what the SDK throws for a body cut off mid-document
+    const failure = Object.assign(new Error('@aws-sdk XML parse error: unexpected end of input.'), {
+      $metadata: { httpStatusCode: 200 },
+    });
+    ec2.on(CreateVpcEndpointCommand).rejects(failure);
+
+    // Act
+    const error = await endpoints.create(createInput).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toMatchObject({ name: ErrorName.Ec2Unavailable, code: MALFORMED_RESPONSE, status: 200 });
+    expect(RETRYABLE_ERROR_NAMES).toContain((error as Error).name);
   });
 
   it('keeps an Ec2Error that is already mapped as it is', () => {

@@ -288,7 +288,7 @@ export async function runCell(env: OfflineEnvironment, cell: Cell): Promise<Cell
 /** How many requests the fault struck (for Atlas: requests it matched, the first of which it always strikes). */
 function countHits(env: OfflineEnvironment, cell: Cell): number {
   if (cell.call.side === 'lambda') return env.lambdaFaults.hits;
-  if (cell.call.side === 'aws') return env.aws.requests.filter((r) => r.fault !== undefined).length;
+  if (cell.call.side === 'aws') return env.aws.faultHits();
   const fault = cell.call.fault(cell.kind, 1) as AtlasFault;
   return env.atlas.requestLog.filter((e) => e.method === fault.method && e.path.includes(fault.path ?? ''))
     .length;
