@@ -5,6 +5,7 @@
 
 import { type FieldViolation, InvalidRequestError } from '../errors';
 import { describeReceived, IdForm, type IdKind, isId } from '../ids';
+import { awsRegionForms, REGION_EXPECTED } from '../regions';
 import { CloudProvider } from './types';
 
 type Check = FieldViolation | undefined;
@@ -26,7 +27,6 @@ function idCheck(field: string, kind: IdKind, value: unknown): Check {
 const PROVIDERS: readonly string[] = Object.values(CloudProvider);
 
 /** Atlas's own spelling of AWS regions (`US_EAST_1`), which it accepts besides `us-east-1`. */
-const ATLAS_AWS_REGION = /^[A-Z]{2}(?:_GOV)?_[A-Z]+_\d$/;
 /** Azure (`eastus2`, `US_EAST_2`) and GCP (`us-central1`, `CENTRAL_US`) region names. */
 const OTHER_REGION = /^[A-Za-z][A-Za-z0-9_-]{1,62}$/;
 /** GCP names (endpoint group, forwarding rule): kept permissive, since Atlas documents no pattern for them. */
@@ -45,9 +45,7 @@ export const check = {
 
   region: (provider: unknown, value: unknown): Check => {
     if (provider === 'AWS') {
-      return isId('awsRegion', value) || (typeof value === 'string' && ATLAS_AWS_REGION.test(value))
-        ? undefined
-        : violation('region', `${IdForm.awsRegion.expected} or Atlas's "US_EAST_1"`, value);
+      return awsRegionForms(value) ? undefined : violation('region', REGION_EXPECTED, value);
     }
     return typeof value === 'string' && OTHER_REGION.test(value)
       ? undefined

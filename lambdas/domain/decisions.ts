@@ -365,8 +365,3 @@ export function clientTokenFor(
   const head = executionName.replace(/[^\x21-\x7e]/g, '_').slice(0, 64 - suffix.length);
   return `${head}${suffix}`;
 }
-
-/** Normalises an AWS region name to Atlas's form: `us-east-1` → `US_EAST_1`. */
-export function atlasRegionName(region: string): string {
-  return region.toUpperCase().replace(/-/g, '_');
-}

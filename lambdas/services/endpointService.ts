@@ -1,7 +1,7 @@
 import type { AtlasClient } from '../atlas/AtlasClient';
 import type { AwsEndpointService } from '../atlas/types';
-import { atlasRegionName } from '../domain/decisions';
 import { AtlasConflictError, EndpointServiceFailedError } from '../errors';
+import { atlasRegion } from '../regions';
 
 /**
  * Finds the project's AWS endpoint service in `region`, or creates it. Atlas allows one per provider and
@@ -35,7 +35,7 @@ async function findInRegion(
   groupId: string,
   region: string,
 ): Promise<AwsEndpointService | undefined> {
-  const wanted = atlasRegionName(region);
+  const wanted = atlasRegion(region);
   const services = (await atlas.listEndpointServices(groupId, 'AWS')) as AwsEndpointService[];
-  return services.find((s) => s.regionName !== undefined && atlasRegionName(s.regionName) === wanted);
+  return services.find((s) => s.regionName !== undefined && atlasRegion(s.regionName) === wanted);
 }

@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { IdForm } from '../../lambdas/ids';
 import type { Clock } from '../shared/model';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
@@ -34,18 +33,7 @@ export function gcpServiceAttachments(regionName: string, count = 3): string[] {
   );
 }
 
-const atlasAwsRegion = /^[A-Z]{2}(?:_GOV)?_[A-Z]+_\d$/;
-
-/**
- * An AWS region as Atlas names it (`US_EAST_1`) and as AWS does (`us-east-1`), from either form;
- * undefined when it is neither.
- */
-export function awsRegionForms(region: string): { atlas: string; aws: string } | undefined {
-  if (IdForm.awsRegion.pattern.test(region))
-    return { atlas: region.toUpperCase().replace(/-/g, '_'), aws: region };
-  if (atlasAwsRegion.test(region)) return { atlas: region, aws: region.toLowerCase().replace(/_/g, '-') };
-  return undefined;
-}
+export { awsRegionForms } from '../../lambdas/regions';
 
 /** Azure and GCP regions: Atlas's upper-case underscore form of whatever was sent. */
 export function otherRegionName(region: string): string | undefined {

@@ -3,7 +3,6 @@ import { ConnectionStatus, EndpointServiceStatus } from '../../lambdas/atlas/typ
 import {
   type AttemptOutcome,
   type AttemptRecord,
-  atlasRegionName,
   type ConnectionObservation,
   clientTokenFor,
   decideEndpointService,
@@ -598,15 +597,5 @@ describe('clientTokenFor', () => {
 
   it('keeps as much of the execution name as fits, then the attempt', () => {
     expect(clientTokenFor('req-42', 3, textHex)).toMatch(/^req-42-a3-[0-9a-f]{12}$/);
-  });
-});
-
-describe('atlasRegionName', () => {
-  it.each([
-    ['us-east-1', 'US_EAST_1'],
-    ['US_EAST_1', 'US_EAST_1'],
-    ['ap-southeast-2', 'AP_SOUTHEAST_2'],
-  ])('turns %s into %s', (region, atlas) => {
-    expect(atlasRegionName(region)).toBe(atlas);
   });
 });
