@@ -215,6 +215,8 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
         ...endpointRef,
         'executionStartedAt.$': '$.execution.startedAt',
         'timeoutSeconds.$': '$.request.timeoutSeconds',
+        'createdAt.$': '$.attempt.startedAt',
+        'registeredAt.$': '$.attempt.registration.registeredAt',
         'poll.$': '$.attempt.poll',
       },
       '$.attempt.poll',
@@ -248,6 +250,16 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     );
     const waitForDeletion = new sfn.Wait(this, 'Wait for deletion', {
       time: sfn.WaitTime.duration(Duration.seconds(PollSchedule.deletionWaitSeconds)),
+    });
+    // Atlas may remove an AWS endpoint service together with its last endpoint: read it again before each new
+    // attempt (found or created anew if it is gone), with its own wait schedule from the start.
+    const readServiceAgain = new sfn.Pass(this, 'Read endpoint service again', {
+      parameters: {
+        checks: 0,
+        'endpointServiceId.$': '$.service.endpointServiceId',
+        'region.$': '$.service.region',
+      },
+      resultPath: '$.service',
     });
     const giveUp = new sfn.Pass(this, 'Give up', {
       parameters: { Error: ErrorName.AttemptsExhausted, 'Cause.$': '$.history.summary' },
@@ -308,7 +320,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     // ------------------------------------------------------------------------------------------------
     // The story.
     const attemptsLeft = new sfn.Choice(this, 'Attempts left?')
-      .when(sfn.Condition.booleanEquals('$.history.attemptsLeft', true), createVpcEndpoint)
+      .when(sfn.Condition.booleanEquals('$.history.attemptsLeft', true), readServiceAgain)
       .otherwise(giveUp);
     const remediate = recordFailedAttempt
       .next(publishAttemptFailed)
@@ -332,6 +344,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
           .when(sfn.Condition.stringEquals('$.attempt.poll.verdict', Verdict.REMEDIATE), remediate)
           .otherwise(waitBeforeChecking),
       );
+    readServiceAgain.next(findEndpointService);
     keepValidationFailure.next(startCleanUp);
     giveUp.next(startCleanUp);
     startCleanUp

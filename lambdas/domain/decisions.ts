@@ -42,6 +42,11 @@ export const PollSchedule = {
   deletionTimeoutSeconds: 900,
   /** How long clean-up keeps waiting for deletions before it reports itself incomplete. */
   cleanUpTimeoutSeconds: 900,
+  /**
+   * EC2 and Atlas are eventually consistent: an endpoint this young (since its creation, or its registration
+   * for Atlas) that a read does not find is "not visible yet", not gone.
+   */
+  visibilityWindowSeconds: 60,
 } as const;
 
 // ---------------------------------------------------------------------------------------------------
@@ -53,6 +58,8 @@ export type ServiceNext = (typeof ServiceNext)[keyof typeof ServiceNext];
 
 export interface ServiceObservation {
   readonly endpointServiceId: string;
+  /** In AWS's form (`us-east-1`). */
+  readonly region: string;
   readonly status: EndpointServiceStatus | string | undefined;
   readonly endpointServiceName: string | null | undefined;
   readonly errorMessage: string | null | undefined;
@@ -60,6 +67,8 @@ export interface ServiceObservation {
 
 export interface ServiceState {
   readonly endpointServiceId: string;
+  /** In AWS's form (`us-east-1`): where to find or create the service again if Atlas removes it. */
+  readonly region: string;
   readonly endpointServiceName: string | null;
   readonly status: string;
   readonly next: ServiceNext;
@@ -70,7 +79,8 @@ export interface ServiceState {
 /**
  * Decides what an endpoint service's status means: AVAILABLE or WAITING_FOR_USER (the service is up and
  * waits for endpoints; Terraform's provider treats it as ready too) with a service name → READY;
- * INITIATING, or no name yet → WAIT with backoff; FAILED or DELETING → fail.
+ * INITIATING, or no name yet → WAIT with backoff; DELETING → WAIT too (Atlas removes an AWS service with its
+ * last endpoint: once it is gone, the next read finds or creates the region's service anew); FAILED → fail.
  *
  * @throws EndpointServiceFailedError carrying Atlas's `errorMessage`.
  * @throws ProvisioningTimeoutError when the service is not ready within the deadline or the loop's bound.
@@ -85,11 +95,12 @@ export function decideEndpointService(
   const status = observation.status ?? 'UNKNOWN';
   const base = {
     endpointServiceId: observation.endpointServiceId,
+    region: observation.region,
     endpointServiceName: observation.endpointServiceName ?? null,
     status,
     checks,
   };
-  if (status === 'FAILED' || status === 'DELETING') {
+  if (status === 'FAILED') {
     const why = observation.errorMessage ?? 'Atlas gave no errorMessage';
     throw new EndpointServiceFailedError(
       `Atlas endpoint service ${observation.endpointServiceId} is ${status}: ${why}`,
@@ -113,6 +124,9 @@ export function decideEndpointService(
 
 // ---------------------------------------------------------------------------------------------------
 // Interface endpoint connection
+
+/** The `connectionStatus` a poll records when Atlas answered 404 for the registration. */
+const NOT_FOUND = 'NOT_FOUND';
 
 /** What a check of the endpoint means. */
 export const Verdict = {
@@ -140,6 +154,12 @@ export type AttemptOutcome = (typeof AttemptOutcome)[keyof typeof AttemptOutcome
 export interface ConnectionObservation {
   /** EC2's state, any case (`pendingAcceptance` on the wire, `PendingAcceptance` in the SDK enum), or `missing`. */
   readonly ec2State: string;
+  /**
+   * Seconds since the VPC endpoint was created and since it was registered with Atlas: within
+   * `visibilityWindowSeconds`, an endpoint a read does not find is not visible yet.
+   * @default - old enough: not found means gone
+   */
+  readonly ageSeconds?: { readonly sinceCreated: number; readonly sinceRegistered: number };
   readonly atlas?:
     | {
         readonly found: true;
@@ -168,6 +188,14 @@ export function judgeConnection(
 ): ConnectionJudgement {
   const ec2 = observation.ec2State.toLowerCase();
   const atlas = observation.atlas;
+  const window = PollSchedule.visibilityWindowSeconds;
+  const age = observation.ageSeconds ?? { sinceCreated: Number.POSITIVE_INFINITY, sinceRegistered: Number.POSITIVE_INFINITY };
+  if (atlas?.found === false && age.sinceRegistered < window) {
+    return { verdict: Verdict.PENDING, reason: 'Atlas does not show the registration yet' };
+  }
+  if (ec2 === 'missing' && age.sinceCreated < window) {
+    return { verdict: Verdict.PENDING, reason: 'EC2 does not show the VPC endpoint yet' };
+  }
   if (atlas?.found === false) {
     return {
       verdict: Verdict.REMEDIATE,
@@ -266,6 +294,8 @@ export function waitBeforeCheck(checks: number, random: () => number, executionE
 export function shouldReadAtlas(previous: PollState, ec2State: string, now: number): boolean {
   const ec2 = ec2State.toLowerCase();
   if (previous.atlasReadAt === null || previous.ec2State === null) return true;
+  // Atlas did not show the registration yet: look again rather than wait out the read interval.
+  if (previous.connectionStatus === NOT_FOUND) return true;
   if (ec2 !== previous.ec2State.toLowerCase()) return true;
   if (ec2 !== 'pendingacceptance' && ec2 !== 'pending') return true;
   return now - previous.atlasReadAt >= PollSchedule.atlasReadIntervalSeconds * 1000;
@@ -295,7 +325,7 @@ export function nextPollState(
     ...(judgement.outcome ? { outcome: judgement.outcome } : {}),
     reason: judgement.reason,
     ec2State: observation.ec2State,
-    connectionStatus: atlas?.found ? atlas.connectionStatus : atlas ? 'NOT_FOUND' : previous.connectionStatus,
+    connectionStatus: atlas?.found ? atlas.connectionStatus : atlas ? NOT_FOUND : previous.connectionStatus,
     errorMessage: atlas?.found ? atlas.errorMessage : atlas ? null : previous.errorMessage,
     atlasReadAt: atlas ? now : previous.atlasReadAt,
     checkedAt: now,

@@ -1,5 +1,6 @@
 import { type FieldViolation, InvalidRequestError } from '../errors';
 import { describeReceived, IdForm, type IdKind } from '../ids';
+import { awsRegion, REGION_EXPECTED } from '../regions';
 
 /** Limits of the workflow input, with the defaults a request gets when it leaves a field out. */
 export const RequestLimits = {
@@ -44,6 +45,7 @@ export interface ProvisioningRequest {
   readonly groupId: string;
   /** Set when the request named the service; otherwise the service is found or created in `region`. */
   readonly endpointServiceId?: string;
+  /** In AWS's form (`eu-west-1`), whichever form the request used. */
   readonly region?: string;
   readonly vpcId: string;
   readonly subnetIds: string[];
@@ -65,6 +67,16 @@ const KNOWN_FIELDS = new Set([
   'tags',
 ]);
 
+/** What a request is checked against besides its own content: the deployment it is sent to. */
+export interface RequestContext {
+  /**
+   * The region the deployment runs in, where the VPC endpoint is created (`AWS_REGION` of the functions).
+   * A request for an endpoint service in another region is refused.
+   * @default - not checked
+   */
+  readonly deploymentRegion?: string;
+}
+
 /**
  * Validates a provisioning request and applies its defaults. Every problem is reported at once, each
  * naming its field and the expected form; nothing here does I/O.
@@ -73,7 +85,7 @@ const KNOWN_FIELDS = new Set([
  * @example
  * const request = parseProvisioningRequest({ groupId: '5f…', region: 'us-east-1', vpcId: 'vpc-…', subnetIds: ['subnet-…'] });
  */
-export function parseProvisioningRequest(input: unknown): ProvisioningRequest {
+export function parseProvisioningRequest(input: unknown, context: RequestContext = {}): ProvisioningRequest {
   const violations: FieldViolation[] = [];
   const violation = (field: string, message: string) => violations.push({ field, message });
 
@@ -105,7 +117,13 @@ export function parseProvisioningRequest(input: unknown): ProvisioningRequest {
   } else if (body.endpointServiceId !== undefined) {
     endpointServiceId = id('endpointServiceId', 'endpointServiceId', body.endpointServiceId);
   } else if (body.region !== undefined) {
-    region = id('region', 'awsRegion', body.region);
+    region = awsRegion(body.region);
+    if (region === undefined) {
+      violation('region', `expected ${REGION_EXPECTED}, got ${describeReceived(body.region)}`);
+    } else if (context.deploymentRegion !== undefined && region !== context.deploymentRegion) {
+      violation('region', regionMismatch(region, context.deploymentRegion));
+      region = undefined;
+    }
   } else {
     violation(
       'region',
@@ -168,6 +186,17 @@ export function parseProvisioningRequest(input: unknown): ProvisioningRequest {
     timeoutSeconds: timeoutSeconds ?? RequestLimits.defaultTimeoutSeconds,
     tags,
   };
+}
+
+/**
+ * Why an endpoint service in `serviceRegion` cannot be used from a deployment in `deploymentRegion`: the VPC
+ * endpoint is created where the deployment runs, and an interface endpoint reaches a service in its own region.
+ */
+export function regionMismatch(serviceRegion: string, deploymentRegion: string): string {
+  return (
+    `the endpoint service would be in ${serviceRegion}, but this deployment creates VPC endpoints in ` +
+    `${deploymentRegion}; ask for ${deploymentRegion}, or use a deployment in ${serviceRegion}`
+  );
 }
 
 type Report = (field: string, message: string) => void;

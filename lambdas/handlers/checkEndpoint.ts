@@ -16,6 +16,9 @@ export interface CheckEndpointEvent {
   readonly groupId: string;
   readonly endpointServiceId: string;
   readonly vpcEndpointId: string;
+  /** When the VPC endpoint was created and registered (ISO 8601): a younger one not found is not visible yet. */
+  readonly createdAt: string;
+  readonly registeredAt: string;
   readonly poll: PollState;
 }
 
@@ -30,7 +33,11 @@ export const createCheckEndpointHandler =
       const ec2 = await runtime.vpcEndpoints().describe(event.vpcEndpointId);
       const ec2State = ec2?.state ?? 'missing';
       const now = runtime.now();
-      let observation: ConnectionObservation = { ec2State };
+      const ageSeconds = {
+        sinceCreated: (now - Date.parse(event.createdAt)) / 1000,
+        sinceRegistered: (now - Date.parse(event.registeredAt)) / 1000,
+      };
+      let observation: ConnectionObservation = { ec2State, ageSeconds };
       if (shouldReadAtlas(event.poll, ec2State, now)) {
         const atlas = await runtime.atlas();
         try {
@@ -42,6 +49,7 @@ export const createCheckEndpointHandler =
           );
           observation = {
             ec2State,
+            ageSeconds,
             atlas: {
               found: true,
               connectionStatus: endpoint.connectionStatus,
@@ -50,7 +58,7 @@ export const createCheckEndpointHandler =
           };
         } catch (error) {
           if (!(error instanceof AtlasNotFoundError)) throw error;
-          observation = { ec2State, atlas: { found: false } };
+          observation = { ec2State, ageSeconds, atlas: { found: false } };
         }
       }
       const startedAt = Date.parse(event.executionStartedAt);

@@ -15,6 +15,8 @@ export interface Runtime {
   vpcEndpoints(): VpcEndpoints;
   /** The value of the `atlas-privatelink:managed-by` tag this deployment puts on its endpoints. */
   managedBy(): string;
+  /** The region the function runs in, where VPC endpoints are created (Lambda's `AWS_REGION`). */
+  region(): string | undefined;
   now(): number;
   random(): number;
   hash(text: string): string;
@@ -54,6 +56,7 @@ export function lambdaRuntime(capabilities: Capabilities = {}): Runtime {
     atlas: capabilities.atlas ?? (missing('Atlas') as () => Promise<AtlasClient>),
     vpcEndpoints: capabilities.vpcEndpoints ?? (missing('EC2') as () => VpcEndpoints),
     managedBy: () => process.env[RuntimeEnv.managedBy] ?? 'atlas-privatelink',
+    region: () => process.env.AWS_REGION || undefined,
     now: () => clock(),
     random: () => randomInt(0, 1_000_000) / 1_000_000,
     hash: (text) => createHash('sha256').update(text).digest('hex'),

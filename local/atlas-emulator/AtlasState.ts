@@ -7,6 +7,7 @@ import { parseEndpointRequest, parseServiceRequest } from './requestBodies';
 import {
   type AtlasScript,
   DEFAULT_DELETING_POLLS,
+  notFoundForMs,
   type ResolvedBehaviour,
   type ResolvedStep,
   resolveAttempt,
@@ -35,10 +36,11 @@ interface ServiceRecord {
     readonly serviceAttachmentNames?: readonly string[];
   };
   readonly portMappingEnabled: boolean;
+  /** Atlas removes it once the deletion of its last endpoint completes (see the script). */
+  readonly removeWithLastEndpoint: boolean;
   reads: number;
   lastServed: ResolvedStep<EndpointServiceStatus>;
   deletion?: Deletion;
-  registrations: number;
   /** In registration order, keyed by the endpoint id as it appears (decoded) in the path. */
   readonly endpoints: Map<string, EndpointRecord>;
 }
@@ -48,6 +50,8 @@ interface EndpointRecord {
   readonly attempt: number;
   readonly registeredAt: number;
   readonly behaviour: ResolvedBehaviour<ConnectionStatus>;
+  /** Reads before this time (emulator clock) answer 404: the registration is not visible yet. */
+  readonly visibleAt: number;
   reads: number;
   lastServed: ResolvedStep<ConnectionStatus>;
   deletion?: Deletion;
@@ -107,6 +111,8 @@ function otherProviderStatus(status: ConnectionStatus): string {
 export class AtlasState implements AtlasSideView {
   readonly #clock: Clock;
   readonly #services = new Map<string, ServiceRecord>();
+  /** Registrations made so far per project and provider: the index into the script's `attempts`. */
+  readonly #registrations = new Map<string, number>();
   #script: AtlasScript = {};
 
   constructor(clock: Clock) {
@@ -120,6 +126,7 @@ export class AtlasState implements AtlasSideView {
 
   reset(): void {
     this.#services.clear();
+    this.#registrations.clear();
   }
 
   createService(groupId: string, body: unknown): Record<string, unknown> {
@@ -157,10 +164,11 @@ export class AtlasState implements AtlasSideView {
       behaviour: resolveEndpointService(this.#script),
       issued,
       portMappingEnabled: request.portMappingEnabled,
+      removeWithLastEndpoint:
+        request.cloudProvider === 'AWS' && this.#script.endpointService?.removeWithLastEndpoint === true,
       reads: 0,
       // Atlas answers the creation itself with INITIATING whatever follows.
       lastServed: { status: 'INITIATING', errorMessage: null },
-      registrations: 0,
       endpoints: new Map(),
     };
     this.#services.set(record.id, record);
@@ -223,13 +231,19 @@ export class AtlasState implements AtlasSideView {
         [request.endpointId],
       );
     }
-    const attempt = service.registrations++;
+    // Counted per project and provider, so a script's attempts carry on across a service Atlas removed and
+    // the workflow created again.
+    const key = `${groupId}/${cloudProvider}`;
+    const attempt = this.#registrations.get(key) ?? 0;
+    this.#registrations.set(key, attempt + 1);
     const behaviour = resolveAttempt(this.#script, attempt);
+    const registeredAt = this.#clock();
     const record: EndpointRecord = {
       request,
       attempt,
-      registeredAt: this.#clock(),
+      registeredAt,
       behaviour,
+      visibleAt: registeredAt + notFoundForMs(this.#script, attempt),
       reads: 0,
       lastServed: behaviour.steps[0]!,
     };
@@ -249,10 +263,14 @@ export class AtlasState implements AtlasSideView {
       record.deletion.reads += 1;
       if (record.deletion.reads > record.deletion.polls) {
         service.endpoints.delete(endpointId);
+        if (service.removeWithLastEndpoint && service.endpoints.size === 0 && !service.deletion) {
+          service.deletion = { polls: this.#deletingPolls(), reads: 0 };
+        }
         throw this.#endpointNotFound(endpointId);
       }
       return this.#endpointJson(record, DELETING_ENDPOINT);
     }
+    if (this.#clock() < record.visibleAt) throw this.#endpointNotFound(endpointId);
     const step =
       record.behaviour.kind === 'timeline'
         ? stepAtTime(record.behaviour.steps, this.#clock() - record.registeredAt)

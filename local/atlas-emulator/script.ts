@@ -28,6 +28,13 @@ export interface AtlasAttemptScript {
   readonly statuses?: readonly ConnectionStatusStep[];
   /** Time-based form: each read shows the last step whose `atSeconds` has passed; the first step must be at 0. */
   readonly timeline?: readonly ConnectionTimelineStep[];
+  /**
+   * Eventual consistency: reads of the registration within this many seconds (by the emulator's clock) of
+   * its creation answer 404, as if the registration were not visible yet. `statuses` count the reads that
+   * find it; a `timeline` still counts from the registration.
+   * @default 0
+   */
+  readonly notFoundForSeconds?: number;
 }
 
 /** One step of a per-read endpoint-service script. */
@@ -54,6 +61,12 @@ export interface AtlasEndpointServiceScript {
   readonly statuses?: readonly EndpointServiceStatusStep[];
   /** Time-based form; the first step must be at 0. */
   readonly timeline?: readonly EndpointServiceTimelineStep[];
+  /**
+   * Atlas removes an AWS endpoint service together with its last interface endpoint: once the deletion of
+   * its last endpoint completes, the service reads `DELETING` (for `deletingPolls` reads), then 404.
+   * @default false
+   */
+  readonly removeWithLastEndpoint?: boolean;
 }
 
 /**
@@ -102,7 +115,8 @@ export interface AtlasScript {
   /** @default - {@link DEFAULT_ENDPOINT_SERVICE_STATUSES} per read */
   readonly endpointService?: AtlasEndpointServiceScript;
   /**
-   * `attempts[i]` is the i-th registration in one project and endpoint service, counting from 0; the last
+   * `attempts[i]` is the i-th registration in one project (and provider), counting from 0, whichever of its
+   * endpoint services it goes to (a service Atlas removed and the workflow created again included); the last
    * attempt's behaviour repeats for further registrations.
    * @default - every registration reads {@link DEFAULT_ATTEMPT_STATUSES}
    */
@@ -238,12 +252,17 @@ function checkStatusesOrTimeline(
   statusField: 'connectionStatus' | 'status',
   allowedStatuses: readonly string[],
   required: boolean,
+  extras: Readonly<Record<string, (value: unknown) => string | undefined>> = {},
 ): void {
   if (!isObject(value)) {
     p.add(path, 'expected an object with "statuses" or "timeline"', value);
     return;
   }
-  checkKeys(p, path, value, ['statuses', 'timeline']);
+  checkKeys(p, path, value, ['statuses', 'timeline', ...Object.keys(extras)]);
+  for (const [key, check] of Object.entries(extras)) {
+    const problem = value[key] === undefined ? undefined : check(value[key]);
+    if (problem) p.add(`${path}.${key}`, problem, value[key]);
+  }
   const hasStatuses = value.statuses !== undefined;
   const hasTimeline = value.timeline !== undefined;
   if (hasStatuses && hasTimeline) p.add(path, 'give either "statuses" or "timeline", not both');
@@ -323,6 +342,7 @@ export function validateAtlasScript(value: unknown, source = 'script'): AtlasScr
       'status',
       serviceStatuses,
       false,
+      { removeWithLastEndpoint: (v) => (typeof v === 'boolean' ? undefined : 'expected true or false') },
     );
   }
   if (value.attempts !== undefined) {
@@ -337,6 +357,12 @@ export function validateAtlasScript(value: unknown, source = 'script'): AtlasScr
           'connectionStatus',
           connectionStatuses,
           true,
+          {
+            notFoundForSeconds: (v) =>
+              typeof v === 'number' && Number.isFinite(v) && v >= 0
+                ? undefined
+                : 'expected a number of seconds ≥ 0',
+          },
         );
       });
     }
@@ -436,6 +462,13 @@ export function resolveEndpointService(script: AtlasScript): ResolvedBehaviour<E
         : { status: s.status, errorMessage: s.errorMessage ?? null },
     ),
   };
+}
+
+/** How long a registration stays invisible (404) after its creation, in milliseconds. */
+export function notFoundForMs(script: AtlasScript, attemptIndex: number): number {
+  const attempts = script.attempts;
+  const attempt = attempts?.[Math.min(attemptIndex, (attempts?.length ?? 1) - 1)];
+  return (attempt?.notFoundForSeconds ?? 0) * 1000;
 }
 
 /** The step a per-read behaviour shows at read `index` (0-based; the last step repeats). */

@@ -44,6 +44,13 @@ export interface Ec2Options {
   readonly deletingDescribes?: number;
   /** How long (by the emulator's clock) a `deleted` endpoint still describes before it is gone. @default 10 minutes */
   readonly deletedRetentionMs?: number;
+  /**
+   * Eventual consistency: for this many seconds (by the emulator's clock) after its creation, an endpoint
+   * is not visible yet: describing or deleting it by id answers `InvalidVpcEndpointId.NotFound`, and lists
+   * leave it out. A create replayed with its ClientToken still returns it.
+   * @default 0
+   */
+  readonly visibilityDelaySeconds?: number;
 }
 
 /** What the emulator's handle shows of one endpoint (for assertions; the wire view is richer). */
@@ -141,6 +148,7 @@ export class Ec2Service {
   readonly #unlinkedStates: readonly VpcEndpointState[];
   readonly #deletingDescribes: number;
   readonly #deletedRetentionMs: number;
+  readonly #visibilityDelayMs: number;
   #endpoints = new Map<string, EndpointRecord>();
   #byClientToken = new Map<string, EndpointRecord>();
 
@@ -163,6 +171,12 @@ export class Ec2Service {
     if (!(Number.isInteger(this.#deletingDescribes) && this.#deletingDescribes >= 0)) {
       throw new EmulatorOptionsError(
         `ec2.deletingDescribes must be an integer >= 0, got ${options.deletingDescribes}`,
+      );
+    }
+    this.#visibilityDelayMs = (options.visibilityDelaySeconds ?? 0) * 1000;
+    if (!(this.#visibilityDelayMs >= 0)) {
+      throw new EmulatorOptionsError(
+        `ec2.visibilityDelaySeconds must be >= 0, got ${options.visibilityDelaySeconds}`,
       );
     }
     this.#deletedRetentionMs = options.deletedRetentionMs ?? Defaults.deletedRetentionMs;
@@ -409,7 +423,7 @@ export class Ec2Service {
     this.#expire();
     const ids = params.list('VpcEndpointId');
     for (const id of ids) assertWellFormed(id);
-    const missing = ids.filter((id) => !this.#endpoints.has(id));
+    const missing = ids.filter((id) => !this.#visible(id));
     if (missing.length > 0) {
       throw new AwsApiError(
         'InvalidVpcEndpointId.NotFound',
@@ -434,7 +448,9 @@ export class Ec2Service {
     const offset = decodeOffsetToken(params.get('NextToken'), 'InvalidNextToken');
 
     const candidates =
-      ids.length > 0 ? ids.map((id) => this.#endpoints.get(id)!) : [...this.#endpoints.values()];
+      ids.length > 0
+        ? ids.map((id) => this.#endpoints.get(id)!)
+        : [...this.#endpoints.values()].filter((r) => this.#visible(r.id));
     // The state filter sees the state this describe would report, so the state is peeked first and
     // only the endpoints actually returned count a describe.
     const matching = candidates
@@ -459,7 +475,7 @@ export class Ec2Service {
     for (const id of ids) assertWellFormed(id);
     const unsuccessful: UnsuccessfulXmlItem[] = [];
     for (const id of new Set(ids)) {
-      const record = this.#endpoints.get(id);
+      const record = this.#visible(id) ? this.#endpoints.get(id) : undefined;
       // Batch calls report per-id failures instead of failing as a whole; EC2 uses this code (not
       // DescribeVpcEndpoints' InvalidVpcEndpointId.NotFound) for an id it does not know.
       if (!record || this.#stateOf(record) === VpcEndpointState.Deleted) {
@@ -476,6 +492,12 @@ export class Ec2Service {
       if (this.#deletingDescribes === 0) record.deletion.deletedAt = this.#config.clock();
     }
     return deleteVpcEndpointsXml(unsuccessful);
+  }
+
+  /** Whether EC2's reads already see the endpoint (see `visibilityDelaySeconds`). */
+  #visible(id: string): boolean {
+    const record = this.#endpoints.get(id);
+    return record !== undefined && this.#config.clock() - record.createdAt >= this.#visibilityDelayMs;
   }
 
   /** The state the endpoint reports now, without advancing anything. */

@@ -150,7 +150,12 @@ export async function startOfflineEnvironment(
     clock: clock.now,
     atlas: atlas.atlasSide,
     secrets: { [secretArn]: JSON.stringify(credentials) },
-    ec2: { faults: scenario.ec2?.faults ?? [] },
+    ec2: {
+      faults: scenario.ec2?.faults ?? [],
+      ...(scenario.ec2?.visibilityDelaySeconds !== undefined
+        ? { visibilityDelaySeconds: scenario.ec2.visibilityDelaySeconds }
+        : {}),
+    },
     stepFunctions: {
       stateMachineArn: definition.stateMachineArn,
       run: (execution) => (workflow as OfflineWorkflow).run(execution),

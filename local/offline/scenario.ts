@@ -16,7 +16,11 @@ export interface Scenario extends AtlasScript {
   readonly description?: string;
   /** Fields merged over the demo request (set one to `null` to remove it). */
   readonly request?: Readonly<Record<string, unknown>>;
-  readonly ec2?: { readonly faults?: readonly AwsFault[] };
+  readonly ec2?: {
+    readonly faults?: readonly AwsFault[];
+    /** Seconds a new VPC endpoint stays invisible to EC2's reads (eventual consistency). @default 0 */
+    readonly visibilityDelaySeconds?: number;
+  };
   /** Faults of the Lambda service in the workflow's tasks (throttled, timed-out invocations). */
   readonly lambda?: { readonly faults?: readonly LambdaFault[] };
   /** `wrong`: the secret holds a key Atlas refuses. @default 'valid' */
@@ -74,12 +78,23 @@ export function validateScenario(value: unknown, source = 'scenario'): Scenario 
   ) {
     problems.push('credentials: expected "valid" or "wrong"');
   }
-  const ec2 = scenario.ec2 as { faults?: unknown } | undefined;
+  const ec2 = scenario.ec2 as { faults?: unknown; visibilityDelaySeconds?: unknown } | undefined;
   if (
     ec2 !== undefined &&
-    (typeof ec2 !== 'object' || ec2 === null || (ec2.faults !== undefined && !Array.isArray(ec2.faults)))
+    (typeof ec2 !== 'object' ||
+      ec2 === null ||
+      Object.keys(ec2).some((k) => k !== 'faults' && k !== 'visibilityDelaySeconds') ||
+      (ec2.faults !== undefined && !Array.isArray(ec2.faults)))
   ) {
-    problems.push('ec2: expected { "faults": [ { "action", "code", "status", "times" } ] }');
+    problems.push(
+      'ec2: expected { "faults": [ { "action", "code", "status", "times" } ], "visibilityDelaySeconds": N }',
+    );
+  }
+  if (
+    ec2?.visibilityDelaySeconds !== undefined &&
+    !(typeof ec2.visibilityDelaySeconds === 'number' && ec2.visibilityDelaySeconds >= 0)
+  ) {
+    problems.push('ec2.visibilityDelaySeconds: expected a number of seconds ≥ 0');
   }
   const lambda = scenario.lambda as { faults?: unknown } | undefined;
   if (lambda !== undefined) {

@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConnectionStatus, EndpointServiceStatus } from '../../lambdas/atlas/types';
 import {
-  type AttemptOutcome,
+  AttemptOutcome,
   type AttemptRecord,
   type ConnectionObservation,
   clientTokenFor,
@@ -72,6 +73,94 @@ const matrix = Object.values(ConnectionStatus).flatMap((connectionStatus) =>
     })),
   ),
 );
+
+describe('judgeConnection decides on fields, never on the words of errorMessage', () => {
+  // Atlas changed the wording of its AWS rejection message in 2026; whatever it says, only its presence counts.
+  it('remediates with ERROR_MESSAGE for any non-empty errorMessage, whatever the status and the words', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...Object.values(ConnectionStatus)),
+        fc.string({ minLength: 1 }),
+        fc.constantFrom('pendingAcceptance', 'pending', 'available'),
+        (connectionStatus, errorMessage, ec2State) => {
+          const judgement = judgeConnection({
+            ec2State,
+            atlas: { found: true, connectionStatus, errorMessage },
+          });
+          expect(judgement).toMatchObject({
+            verdict: Verdict.REMEDIATE,
+            outcome: AttemptOutcome.ERROR_MESSAGE,
+          });
+        },
+      ),
+    );
+  });
+
+  it.each([
+    'Failed to accept interface endpoint vpce-0123456789abcdef0',
+    'The interface endpoint connection request was rejected by the service provider',
+    'AVAILABLE',
+    'no error',
+  ])('reads the status alone when errorMessage is null, and the same way for %j', (words) => {
+    const withWords = judgeConnection({
+      ec2State: 'available',
+      atlas: { found: true, connectionStatus: 'REJECTED', errorMessage: words },
+    });
+    const without = judgeConnection({
+      ec2State: 'available',
+      atlas: { found: true, connectionStatus: 'REJECTED', errorMessage: null },
+    });
+
+    expect(withWords.verdict).toBe(Verdict.REMEDIATE);
+    expect(without).toMatchObject({ verdict: Verdict.REMEDIATE, outcome: AttemptOutcome.REJECTED });
+  });
+});
+
+describe('judgeConnection and eventual consistency', () => {
+  const young = { sinceCreated: 10, sinceRegistered: 5 };
+  const old = { sinceCreated: 120, sinceRegistered: 110 };
+
+  it('reads an endpoint EC2 does not show yet, within a minute of its creation, as pending', () => {
+    expect(judgeConnection({ ec2State: 'missing', ageSeconds: young }).verdict).toBe(Verdict.PENDING);
+  });
+
+  it('reads a registration Atlas does not show yet, within a minute of it, as pending', () => {
+    expect(
+      judgeConnection({ ec2State: 'pendingAcceptance', ageSeconds: young, atlas: { found: false } }).verdict,
+    ).toBe(Verdict.PENDING);
+  });
+
+  it('reads either as gone once the minute has passed', () => {
+    expect(judgeConnection({ ec2State: 'missing', ageSeconds: old })).toMatchObject({
+      verdict: Verdict.REMEDIATE,
+      outcome: AttemptOutcome.ENDPOINT_GONE,
+    });
+    expect(
+      judgeConnection({ ec2State: 'pendingAcceptance', ageSeconds: old, atlas: { found: false } }),
+    ).toMatchObject({ verdict: Verdict.REMEDIATE, outcome: AttemptOutcome.ENDPOINT_GONE });
+  });
+
+  it('draws the line at exactly the visibility window', () => {
+    const at = PollSchedule.visibilityWindowSeconds;
+    const just = { sinceCreated: at - 0.001, sinceRegistered: at - 0.001 };
+    const past = { sinceCreated: at, sinceRegistered: at };
+    expect(judgeConnection({ ec2State: 'missing', ageSeconds: just }).verdict).toBe(Verdict.PENDING);
+    expect(judgeConnection({ ec2State: 'missing', ageSeconds: past }).verdict).toBe(Verdict.REMEDIATE);
+  });
+
+  it('reads Atlas again on the next check after a registration it did not find', () => {
+    const notFound = nextPollState(
+      initialPollState(() => 0),
+      { ec2State: 'pendingAcceptance', ageSeconds: young, atlas: { found: false } },
+      T0,
+      T0 + HOUR,
+      () => 0,
+    );
+
+    expect(notFound.connectionStatus).toBe('NOT_FOUND');
+    expect(shouldReadAtlas(notFound, 'pendingAcceptance', T0 + 5_000)).toBe(true);
+  });
+});
 
 describe('judgeConnection', () => {
   it('is tested on every connectionStatus × errorMessage × EC2 state', () => {
@@ -187,6 +276,7 @@ const observe = (
   errorMessage: string | null = null,
 ) => ({
   endpointServiceId: SERVICE_ID,
+  region: 'us-east-1',
   status,
   endpointServiceName,
   errorMessage,
@@ -198,6 +288,7 @@ describe('decideEndpointService', () => {
 
     expect(state).toStrictEqual({
       endpointServiceId: SERVICE_ID,
+      region: 'us-east-1',
       endpointServiceName: SERVICE_NAME,
       status,
       next: ServiceNext.READY,
@@ -240,17 +331,20 @@ describe('decideEndpointService', () => {
     });
   });
 
-  it.each(['FAILED', 'DELETING'])(
-    'fails with EndpointServiceFailedError carrying Atlas errorMessage when %s',
-    (status) => {
-      const act = () =>
-        decideEndpointService(observe(status, null, 'Insufficient capacity in us-east-1'), 0, T0, T0 + HOUR);
+  it('fails with EndpointServiceFailedError carrying Atlas errorMessage when FAILED', () => {
+    const act = () =>
+      decideEndpointService(observe('FAILED', null, 'Insufficient capacity in us-east-1'), 0, T0, T0 + HOUR);
 
-      expect(act).toThrow(EndpointServiceFailedError);
-      expect(act).toThrow(/Insufficient capacity in us-east-1/);
-      expect(act).toThrow(new RegExp(`${SERVICE_ID} is ${status}`));
-    },
-  );
+    expect(act).toThrow(EndpointServiceFailedError);
+    expect(act).toThrow(/Insufficient capacity in us-east-1/);
+    expect(act).toThrow(new RegExp(`${SERVICE_ID} is FAILED`));
+  });
+
+  it('waits while DELETING, even with a service name: once it is gone it is found or created again', () => {
+    const state = decideEndpointService(observe('DELETING', SERVICE_NAME), 0, T0, T0 + HOUR);
+
+    expect(state).toMatchObject({ next: ServiceNext.WAIT, status: 'DELETING', waitSeconds: 5 });
+  });
 
   it('fails with EndpointServiceFailedError saying Atlas gave no errorMessage when there is none', () => {
     expect(() => decideEndpointService(observe('FAILED'), 0, T0, T0 + HOUR)).toThrow(/gave no errorMessage/);
@@ -265,13 +359,7 @@ describe('decideEndpointService', () => {
       }
     });
 
-    expect(outcomes).toStrictEqual([
-      'WAIT',
-      'READY',
-      'READY',
-      'EndpointServiceFailedError',
-      'EndpointServiceFailedError',
-    ]);
+    expect(outcomes).toStrictEqual(['WAIT', 'READY', 'READY', 'EndpointServiceFailedError', 'WAIT']);
   });
 
   it('fails with ProvisioningTimeoutError when the next check would fall past the deadline', () => {

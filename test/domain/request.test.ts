@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProvisioningRequest, RequestLimits } from '../../lambdas/domain/request';
+import { parseProvisioningRequest, type RequestContext, RequestLimits } from '../../lambdas/domain/request';
 import { type FieldViolation, InvalidRequestError } from '../../lambdas/errors';
 
 const GROUP = '5f0c1a2b3c4d5e6f7a8b9c0d';
@@ -12,9 +12,9 @@ const SG = 'sg-0123456789abcdef0';
 const minimal = { groupId: GROUP, region: 'us-east-1', vpcId: VPC, subnetIds: [SUBNET] };
 
 /** The violations `parseProvisioningRequest` reports for `input` (fails the test if it accepts it). */
-function violationsOf(input: unknown): readonly FieldViolation[] {
+function violationsOf(input: unknown, context?: RequestContext): readonly FieldViolation[] {
   try {
-    parseProvisioningRequest(input);
+    parseProvisioningRequest(input, context);
   } catch (error) {
     expect(error).toBeInstanceOf(InvalidRequestError);
     return (error as InvalidRequestError).violations;
@@ -22,8 +22,8 @@ function violationsOf(input: unknown): readonly FieldViolation[] {
   throw new Error(`expected ${JSON.stringify(input)} to be refused`);
 }
 
-function onlyViolationOf(input: unknown): FieldViolation {
-  const violations = violationsOf(input);
+function onlyViolationOf(input: unknown, context?: RequestContext): FieldViolation {
+  const violations = violationsOf(input, context);
   expect(violations).toHaveLength(1);
   return violations[0]!;
 }
@@ -90,6 +90,34 @@ describe('parseProvisioningRequest accepts', () => {
   it.each(['us-east-1', 'eu-west-3', 'ap-southeast-2', 'us-gov-west-1'])('the region %s', (region) => {
     expect(parseProvisioningRequest({ ...minimal, region }).region).toBe(region);
   });
+
+  it.each([
+    ['EU_WEST_3', 'eu-west-3'],
+    ['US_GOV_WEST_1', 'us-gov-west-1'],
+  ])('the region in Atlas form %s, reporting it as %s', (region, aws) => {
+    expect(parseProvisioningRequest({ ...minimal, region }).region).toBe(aws);
+  });
+
+  it("a region in either form that is the deployment's own", () => {
+    for (const region of ['eu-west-1', 'EU_WEST_1']) {
+      const request = parseProvisioningRequest({ ...minimal, region }, { deploymentRegion: 'eu-west-1' });
+      expect(request.region).toBe('eu-west-1');
+    }
+  });
+});
+
+describe('parseProvisioningRequest refuses a region other than the deployment’s', () => {
+  it.each(['eu-west-1', 'EU_WEST_1'])(
+    '%s in a deployment in us-east-1, naming the field and both regions',
+    (region) => {
+      const violation = onlyViolationOf({ ...minimal, region }, { deploymentRegion: 'us-east-1' });
+
+      expect(violation.field).toBe('region');
+      expect(violation.message).toContain('eu-west-1');
+      expect(violation.message).toContain('us-east-1');
+      expect(violation.message).not.toContain('EU_WEST_1');
+    },
+  );
 });
 
 describe('parseProvisioningRequest refuses', () => {
@@ -137,7 +165,7 @@ describe('parseProvisioningRequest refuses', () => {
     expect(violation.message).toContain('endpointServiceId (24 hexadecimal characters)');
   });
 
-  it.each(['US_EAST_1', 'us-east', 'useast1', ''])('the region %j, naming the expected form', (region) => {
+  it.each(['us_east_1', 'us-east', 'useast1', ''])('the region %j, naming the expected form', (region) => {
     const violation = onlyViolationOf({ ...minimal, region });
 
     expect(violation.field).toBe('region');

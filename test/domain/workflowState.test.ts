@@ -22,6 +22,7 @@ const request: ProvisioningRequest = {
 };
 const service = {
   endpointServiceId: SERVICE_ID,
+  region: 'us-east-1',
   endpointServiceName: SERVICE_NAME,
   status: 'AVAILABLE',
   next: ServiceNext.READY,

@@ -156,6 +156,39 @@ const behaviourChecks: Record<string, { readonly title: string; readonly check: 
       expect(run.attempts).toHaveLength(1);
     },
   },
+  'service-removed': {
+    title:
+      'finds the endpoint service removed with its last endpoint, creates it again, and connects through it',
+    check: (run) => {
+      expect(run.attempts.map((a) => a.outcome)).toEqual(['REJECTED', 'AVAILABLE']);
+      const serviceCreations = run.env.atlas.requestLog.filter(
+        (r) => r.method === 'POST' && r.status === 200 && /\/privateEndpoint\/endpointService$/.test(r.path),
+      );
+      expect(serviceCreations).toHaveLength(2);
+      const [service] = run.env.atlas.services();
+      const output = JSON.parse(run.execution.output ?? '{}') as ProvisioningResult;
+      expect(run.env.atlas.services()).toHaveLength(1);
+      expect(output.endpointServiceId).toBe(service?.id);
+      expect(run.env.aws.vpcEndpoints.find((e) => e.state === 'available')?.serviceName).toBe(
+        service?.endpointServiceName,
+      );
+    },
+  },
+  'eventual-consistency': {
+    title: 'reads a VPC endpoint and a registration that are not visible yet as pending, not as gone',
+    check: (run) => {
+      expect(run.attempts.map((a) => a.outcome)).toEqual(['AVAILABLE']);
+      expect(endpointsCreated(run)).toBe(1);
+      const unseen = run.env.aws.requests.filter(
+        (r) => r.action === 'DescribeVpcEndpoints' && r.errorCode === 'InvalidVpcEndpointId.NotFound',
+      );
+      expect(unseen.length).toBeGreaterThan(0);
+      const atlas404 = run.env.atlas.requestLog.filter(
+        (r) => r.method === 'GET' && r.status === 404 && r.path.includes('/endpoint/vpce-'),
+      );
+      expect(atlas404.length).toBeGreaterThan(0);
+    },
+  },
   'wrong-credentials': {
     title: 'stops at the first Atlas answer with a readable auth error, creating nothing',
     check: (run) => {

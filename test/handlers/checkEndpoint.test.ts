@@ -31,15 +31,38 @@ beforeEach(() => {
 afterEach(closeAtlasClients);
 afterAll(() => atlas.close());
 
-const event = (endpointServiceId: string, poll: PollState): CheckEndpointEvent => ({
+/** Created and registered two minutes before the runtime's clock, unless said otherwise: old enough to be seen. */
+const event = (
+  endpointServiceId: string,
+  poll: PollState,
+  ages: { createdAt?: string; registeredAt?: string } = {},
+): CheckEndpointEvent => ({
   executionName: EXECUTION,
   executionStartedAt: STARTED_AT,
   timeoutSeconds: 3600,
   groupId: GROUP,
   endpointServiceId,
   vpcEndpointId: VPCE,
+  createdAt: ages.createdAt ?? TWO_MINUTES_AGO,
+  registeredAt: ages.registeredAt ?? TWO_MINUTES_AGO,
   poll,
 });
+/** The test runtime's clock reads T0 + 30 s. */
+const TWO_MINUTES_AGO = new Date(T0 + 30_000 - 120_000).toISOString();
+const TEN_SECONDS_AGO = new Date(T0 + 30_000 - 10_000).toISOString();
+
+const ec2NotFound = () =>
+  ec2.on(DescribeVpcEndpointsCommand).rejects(
+    Object.assign(
+      new EC2ServiceException({
+        name: 'InvalidVpcEndpointId.NotFound',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: `The VpcEndpoint Id '${VPCE}' does not exist`,
+      }),
+      { Code: 'InvalidVpcEndpointId.NotFound' },
+    ),
+  );
 
 /** An endpoint service with the VPC endpoint registered, its Atlas statuses following `script`. */
 async function registered(script: AtlasScript = {}): Promise<string> {
@@ -194,17 +217,7 @@ describe('checkEndpoint handler', () => {
   it('remediates with ENDPOINT_GONE when EC2 no longer knows the VPC endpoint', async () => {
     // Prepare
     const serviceId = await registered();
-    ec2.on(DescribeVpcEndpointsCommand).rejects(
-      Object.assign(
-        new EC2ServiceException({
-          name: 'InvalidVpcEndpointId.NotFound',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 400 },
-          message: `The VpcEndpoint Id '${VPCE}' does not exist`,
-        }),
-        { Code: 'InvalidVpcEndpointId.NotFound' },
-      ),
-    );
+    ec2NotFound();
 
     // Act
     const poll = await createCheckEndpointHandler(testRuntime(atlas))(
@@ -216,6 +229,50 @@ describe('checkEndpoint handler', () => {
 
     // Assess
     expect(poll).toMatchObject({ verdict: Verdict.REMEDIATE, outcome: 'ENDPOINT_GONE', ec2State: 'missing' });
+  });
+
+  it('keeps waiting when EC2 does not show a VPC endpoint created less than a minute ago', async () => {
+    // Prepare: EC2 is eventually consistent; a new endpoint may not be visible to its reads yet
+    const serviceId = await registered();
+    ec2NotFound();
+
+    // Act
+    const poll = await createCheckEndpointHandler(testRuntime(atlas))(
+      event(
+        serviceId,
+        initialPollState(() => 0),
+        { createdAt: TEN_SECONDS_AGO },
+      ),
+    );
+
+    // Assess
+    expect(poll).toMatchObject({ verdict: Verdict.PENDING, ec2State: 'missing' });
+    expect(poll.reason).toMatch(/not .*yet/);
+  });
+
+  it('keeps waiting, and reads Atlas again next time, when Atlas does not show a fresh registration', async () => {
+    // Prepare: the service exists; Atlas does not show the registration made ten seconds ago yet
+    const { id } = await availableService(atlas);
+    ec2Says('pendingAcceptance');
+    const runtime = testRuntime(atlas);
+    const check = createCheckEndpointHandler(runtime);
+
+    // Act
+    const first = await check(
+      event(
+        id,
+        initialPollState(() => 0),
+        { registeredAt: TEN_SECONDS_AGO },
+      ),
+    );
+    runtime.setNow(T0 + 38_000);
+    const atlasReadsBefore = endpointRequests(atlas, VPCE, 'GET').length;
+    const second = await check(event(id, first, { registeredAt: TEN_SECONDS_AGO }));
+
+    // Assess
+    expect(first).toMatchObject({ verdict: Verdict.PENDING, connectionStatus: 'NOT_FOUND' });
+    expect(endpointRequests(atlas, VPCE, 'GET').length).toBe(atlasReadsBefore + 1);
+    expect(second.verdict).toBe(Verdict.PENDING);
   });
 
   it('fails with ProvisioningTimeoutError when still pending at the request timeout', async () => {

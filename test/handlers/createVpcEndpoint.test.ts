@@ -48,6 +48,7 @@ function event(attempts: AttemptRecord[] = []): CreateVpcEndpointEvent {
     request,
     service: {
       endpointServiceId: SERVICE_ID,
+      region: 'us-east-1',
       endpointServiceName: SERVICE_NAME,
       status: 'AVAILABLE',
       next: ServiceNext.READY,

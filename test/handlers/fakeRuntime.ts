@@ -18,6 +18,7 @@ export const SUBNET = 'subnet-0123456789abcdef0';
 export const VPCE = 'vpce-0123456789abcdef0';
 export const VPCE_2 = 'vpce-0123456789abcdef1';
 export const MANAGED_BY = 'AtlasPrivateLinkTest';
+export const REGION = 'us-east-1';
 export const EXECUTION = 'req-0123456789abcdef';
 export const STARTED_AT = '2026-03-01T10:00:00.000Z';
 export const T0 = Date.parse(STARTED_AT);
@@ -49,6 +50,7 @@ export function testRuntime(atlas?: AtlasEmulator, client?: AtlasClient): TestRu
     },
     vpcEndpoints: () => vpcEndpoints,
     managedBy: () => MANAGED_BY,
+    region: () => REGION,
     now: () => now,
     random: () => 0.5,
     hash: (text) => createHash('sha256').update(text).digest('hex'),

@@ -3,7 +3,11 @@ import { AtlasClient } from '../../lambdas/atlas/AtlasClient';
 import type { CloudProvider } from '../../lambdas/atlas/types';
 import { ServiceNext } from '../../lambdas/domain/decisions';
 import { parseProvisioningRequest } from '../../lambdas/domain/request';
-import { EndpointServiceFailedError, ProvisioningTimeoutError } from '../../lambdas/errors';
+import {
+  EndpointServiceFailedError,
+  InvalidRequestError,
+  ProvisioningTimeoutError,
+} from '../../lambdas/errors';
 import {
   createFindEndpointServiceHandler,
   type FindEndpointServiceEvent,
@@ -70,6 +74,7 @@ describe('findEndpointService handler', () => {
     // Assess
     expect(first).toStrictEqual({
       endpointServiceId: id,
+      region: 'us-east-1',
       endpointServiceName: null,
       status: 'INITIATING',
       next: ServiceNext.WAIT,
@@ -192,6 +197,60 @@ describe('findEndpointService handler', () => {
 
     // Act & Assess
     await expect(handler(event(byId(id)))).rejects.toBeInstanceOf(ProvisioningTimeoutError);
+  });
+
+  it('refuses a named service in another region than the deployment’s, before any Atlas write', async () => {
+    // Prepare
+    const other = await existingService('eu-west-1');
+    const postsBefore = posts().length;
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas));
+
+    // Act
+    const error = await handler(event(byId(other))).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as InvalidRequestError).violations).toMatchObject([{ field: 'endpointServiceId' }]);
+    expect((error as Error).message).toContain('eu-west-1');
+    expect((error as Error).message).toContain('us-east-1');
+    expect(posts()).toHaveLength(postsBefore);
+  });
+
+  it('finds or creates the region’s service again when the one it read before is gone', async () => {
+    // Prepare: the workflow read a service before; Atlas has since removed it
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas));
+    const before = await handler(event(byRegion));
+    const client = track(newAtlasClient(atlas));
+    await client.deleteEndpointService(GROUP, 'AWS', before.endpointServiceId);
+    // Atlas shows it DELETING for a few reads, then answers 404.
+    while (atlas.services(GROUP).length > 0) {
+      await client.getEndpointService(GROUP, 'AWS', before.endpointServiceId).catch(() => undefined);
+    }
+
+    // Act
+    const after = await handler(event(byRegion, before));
+
+    // Assess
+    expect(after.endpointServiceId).not.toBe(before.endpointServiceId);
+    expect(after).toMatchObject({ region: 'us-east-1', next: ServiceNext.WAIT, status: 'INITIATING' });
+    expect(atlas.services(GROUP)).toHaveLength(1);
+  });
+
+  it('waits while the service it read before is being deleted', async () => {
+    // Prepare
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas));
+    const before = await handler(event(byRegion));
+    await track(newAtlasClient(atlas)).deleteEndpointService(GROUP, 'AWS', before.endpointServiceId);
+
+    // Act
+    const after = await handler(event(byRegion, before));
+
+    // Assess
+    expect(after).toMatchObject({
+      endpointServiceId: before.endpointServiceId,
+      status: 'DELETING',
+      next: ServiceNext.WAIT,
+    });
   });
 
   it('lets an AtlasNotFoundError through when the named service does not exist', async () => {

@@ -21,6 +21,7 @@ function event(
     }),
     service: {
       endpointServiceId: SERVICE_ID,
+      region: 'us-east-1',
       endpointServiceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0',
       status: 'AVAILABLE',
       next: ServiceNext.READY,

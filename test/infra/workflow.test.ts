@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowEvents } from '../../infra/AtlasPrivateEndpointWorkflow';
 import type { WorkflowHandler } from '../../infra/handlers';
 import { ManagedTag } from '../../lambdas/domain/request';
-import { ErrorName, RETRYABLE_ERROR_NAMES } from '../../lambdas/errors';
+import { ErrorName, LAMBDA_INVOCATION_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../../lambdas/errors';
 import { RuntimeEnv } from '../../lambdas/handlers/runtime';
 import {
   type AslDefinition,
@@ -112,6 +112,7 @@ describe('GIVEN the synthesized workflow', () => {
           'Attempt deleted?',
           'Wait for deletion',
           'Attempts left?',
+          'Read endpoint service again',
           'Give up',
           'Request rejected',
           'Start clean-up',
@@ -132,7 +133,7 @@ describe('GIVEN the synthesized workflow', () => {
     it.each([
       ['Endpoint service available?', '$.service.next', 'Create VPC endpoint', 'Wait for endpoint service'],
       ['Endpoint available?', '$.attempt.poll.verdict', 'Record success', 'Wait before checking'],
-      ['Attempts left?', '$.history.attemptsLeft', 'Create VPC endpoint', 'Give up'],
+      ['Attempts left?', '$.history.attemptsLeft', 'Read endpoint service again', 'Give up'],
       ['Attempt deleted?', '$.deletion.done', 'Attempts left?', 'Wait for deletion'],
       ['Clean-up finished?', '$.cleanup.done', 'Publish failure event', 'Wait for clean-up'],
     ])('THEN the Choice "%s" branches on %s, to "%s", else "%s"', (name, variable, first, otherwise) => {
@@ -149,6 +150,19 @@ describe('GIVEN the synthesized workflow', () => {
         { Variable: '$.attempt.poll.verdict', StringEquals: 'AVAILABLE', Next: 'Record success' },
         { Variable: '$.attempt.poll.verdict', StringEquals: 'REMEDIATE', Next: 'Record failed attempt' },
       ]);
+    });
+
+    it('THEN each new attempt reads the endpoint service again, from its id and region, with a fresh wait', () => {
+      expect(state('Read endpoint service again')).toMatchObject({
+        Type: 'Pass',
+        Parameters: {
+          checks: 0,
+          'endpointServiceId.$': '$.service.endpointServiceId',
+          'region.$': '$.service.region',
+        },
+        ResultPath: '$.service',
+        Next: 'Find endpoint service',
+      });
     });
 
     it('THEN each poll loop waits as long as its handler said', () => {
@@ -210,6 +224,20 @@ describe('GIVEN the synthesized workflow', () => {
           errors: [...RETRYABLE_ERROR_NAMES].sort(),
         });
         expect(ours).toMatchObject({ BackoffRate: 2, MaxAttempts: 5, JitterStrategy: 'FULL' });
+      }
+    });
+
+    it('THEN every Lambda task, validation and clean-up included, retries throttled and timed-out invocations with full jitter', () => {
+      for (const name of lambdaTasks()) {
+        const retries = state(name).Retry ?? [];
+        const lambdaLevel = retries.find((r) => r.ErrorEquals.includes('Lambda.TooManyRequestsException'));
+        expect({ name, errors: [...(lambdaLevel?.ErrorEquals ?? [])].sort() }).toStrictEqual({
+          name,
+          errors: [...LAMBDA_INVOCATION_ERROR_NAMES].sort(),
+        });
+        expect(lambdaLevel).toMatchObject({ BackoffRate: 2, MaxAttempts: 6, JitterStrategy: 'FULL' });
+        // CDK's own default, kept: Lambda's service errors.
+        expect(retries.some((r) => r.ErrorEquals.includes('Lambda.ServiceException'))).toBe(true);
       }
     });
 

@@ -161,6 +161,7 @@ describe('the sweep handler', () => {
         atlas: w.ports.atlas as never,
         vpcEndpoints: () => w.ports.vpc as never,
         managedBy: () => MANAGED_BY,
+        region: () => 'us-east-1',
         now: () => NOW,
         random: () => 0.5,
         hash: (text) => text,

@@ -7,6 +7,8 @@ export interface ApiRuntime {
   readonly logger: typeof logger;
   executions(): Pick<Executions, 'start' | 'describe'>;
   hash(text: string): string;
+  /** The region the function runs in, where VPC endpoints are created (Lambda's `AWS_REGION`). */
+  region(): string | undefined;
 }
 
 export { ApiEnv } from '../environment';
@@ -26,4 +28,5 @@ export const lambdaApiRuntime: ApiRuntime = {
     return executions.executions;
   },
   hash: (text) => createHash('sha256').update(text).digest('hex'),
+  region: () => process.env.AWS_REGION || undefined,
 };

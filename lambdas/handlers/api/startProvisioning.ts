@@ -26,7 +26,7 @@ export const createStartProvisioningHandler =
     }
     let request: ReturnType<typeof parseProvisioningRequest>;
     try {
-      request = parseProvisioningRequest(body);
+      request = parseProvisioningRequest(body, { deploymentRegion: runtime.region() });
     } catch (error) {
       if (error instanceof InvalidRequestError) {
         return problem(400, 'The request is invalid.', error.violations);

@@ -130,6 +130,26 @@ describe('EC2 VPC endpoints', () => {
     });
   });
 
+  describe('eventual consistency (visibilityDelaySeconds)', () => {
+    it('does not show a new endpoint to describes, lists or deletes until the delay has passed', async () => {
+      await start({ ec2: { visibilityDelaySeconds: 10 } });
+      const id = await create({ ClientToken: 'token-1' });
+
+      now += 9_000;
+      const byId = await rejectionOf(ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [id] })));
+      const listed = await ec2.send(new DescribeVpcEndpointsCommand({}));
+      const deleted = await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [id] }));
+      const replayed = await create({ ClientToken: 'token-1' });
+      now += 1_000;
+
+      expect(byId.name).toBe('InvalidVpcEndpointId.NotFound');
+      expect(listed.VpcEndpoints ?? []).toHaveLength(0);
+      expect(deleted.Unsuccessful?.[0]?.Error?.Code).toBe('InvalidVpcEndpoint.NotFound');
+      expect(replayed).toBe(id);
+      expect(await stateOf(id)).toBe('pendingAcceptance');
+    });
+  });
+
   describe('ClientToken idempotency', () => {
     it('returns the same endpoint for the same token and parameters', async () => {
       const first = await create({ ClientToken: 'token-1' });
