@@ -9,8 +9,9 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ApiEnv } from '../lambdas/handlers/environment';
 import { PLACEHOLDER_PUBLIC_KEY } from '../lambdas/secretPlaceholder';
+import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
 import { AtlasPrivateEndpointWorkflow, WorkflowEvents } from './AtlasPrivateEndpointWorkflow';
-import { HandlerFunction } from './HandlerFunction';
+import { HandlerFunction, type HandlerFunctionProps } from './HandlerFunction';
 import { type ApiHandler, ApiHandlers } from './handlers';
 import { provisioningRequestSchema } from './requestModel';
 import { SweepSchedule } from './SweepSchedule';
@@ -75,7 +76,20 @@ export class AtlasPrivateLinkStack extends Stack {
       ...(props.atlasBaseUrl ? { atlasBaseUrl: props.atlasBaseUrl } : {}),
     });
 
-    // EventBridge: an `Atlas Private Endpoint Requested` event starts an execution with its detail.
+    // The ways in: the API's functions, and the request rule's target.
+    const apiFn = (handler: ApiHandler, props: Partial<HandlerFunctionProps> = {}) =>
+      new HandlerFunction(this, `${handler[0]?.toUpperCase()}${handler.slice(1)}Function`, {
+        module: ApiHandlers[handler],
+        serviceName: 'atlas-privatelink-api',
+        timeout: Duration.seconds(15),
+        environment: { [ApiEnv.stateMachineArn]: stateMachine.stateMachineArn },
+        ...props,
+      });
+    const startProvisioning = apiFn('startProvisioning');
+    const getProvisioning = apiFn('getProvisioning');
+
+    // EventBridge: an `Atlas Private Endpoint Requested` event starts an execution with its detail, through the
+    // same start path as the API, so a duplicate delivery finds the execution instead of starting a second one.
     const deadLetters = new sqs.Queue(this, 'RequestDeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -83,14 +97,17 @@ export class AtlasPrivateLinkStack extends Stack {
     });
     Validations.of(deadLetters).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the request rule.',
+      reason: 'This queue is itself the dead-letter queue of the request rule and its start function.',
+    });
+    const startFromEvent = apiFn('startFromEvent', {
+      timeout: Duration.seconds(timeoutSecondsFor(CallPlans.startFromEvent)),
+      deadLetterQueue: deadLetters,
     });
     new events.Rule(this, 'RequestRule', {
       eventBus: this.eventBus,
       eventPattern: { detailType: [WorkflowEvents.requested] },
       targets: [
-        new targets.SfnStateMachine(stateMachine, {
-          input: events.RuleTargetInput.fromEventPath('$.detail'),
+        new targets.LambdaFunction(startFromEvent, {
           deadLetterQueue: deadLetters,
           retryAttempts: 8,
           maxEventAge: Duration.hours(2),
@@ -98,20 +115,12 @@ export class AtlasPrivateLinkStack extends Stack {
       ],
     });
 
-    // The REST API.
-    const apiFn = (handler: ApiHandler) =>
-      new HandlerFunction(this, `${handler[0]?.toUpperCase()}${handler.slice(1)}Function`, {
-        module: ApiHandlers[handler],
-        serviceName: 'atlas-privatelink-api',
-        timeout: Duration.seconds(15),
-        environment: { [ApiEnv.stateMachineArn]: stateMachine.stateMachineArn },
-      });
-    const startProvisioning = apiFn('startProvisioning');
-    const getProvisioning = apiFn('getProvisioning');
-    this.apiFunctions = { startProvisioning, getProvisioning };
-    stateMachine.grantStartExecution(startProvisioning);
-    // The start function reads an existing execution back to tell a repeat from a conflicting reuse.
-    stateMachine.grantExecution(startProvisioning, 'states:DescribeExecution');
+    this.apiFunctions = { startProvisioning, getProvisioning, startFromEvent };
+    for (const starter of [startProvisioning, startFromEvent]) {
+      stateMachine.grantStartExecution(starter);
+      // A start reads an existing execution back to tell a repeat from a conflicting reuse.
+      stateMachine.grantExecution(starter, 'states:DescribeExecution');
+    }
     stateMachine.grantExecution(getProvisioning, 'states:DescribeExecution');
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {

@@ -16,10 +16,11 @@ export const WorkflowHandlers = {
 } as const;
 export type WorkflowHandler = keyof typeof WorkflowHandlers;
 
-/** The API's Lambda handlers. */
+/** The ways in: the API's Lambda handlers, and the request rule's target (the same start path for events). */
 export const ApiHandlers = {
   startProvisioning: 'api/startProvisioning',
   getProvisioning: 'api/getProvisioning',
+  startFromEvent: 'api/startFromEvent',
 } as const;
 export type ApiHandler = keyof typeof ApiHandlers;
 

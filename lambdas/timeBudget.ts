@@ -98,5 +98,7 @@ export const CallPlans = {
     perItem: [Call.aws, Call.aws, Call.atlas, Call.atlas],
     after: [Call.aws],
   },
+  // Starts the execution; the name is taken → reads it back.
+  startFromEvent: { fixed: [Call.aws, Call.aws] },
 } as const satisfies Record<string, CallPlan>;
 export type PlannedHandler = keyof typeof CallPlans;

@@ -10,11 +10,20 @@ import { InvalidRequestError } from '../errors';
 /** What {@link Executions.start} did. */
 export type StartResult =
   | {
-      /** `started`: a new execution; `existing`: one of this name already ran or runs with the same input. */
-      readonly kind: 'started' | 'existing';
+      /** A new execution (or, as Step Functions answers it, the running one of this name and input). */
+      readonly kind: 'started';
       readonly executionArn: string;
       /** ISO 8601. */
       readonly startDate: string;
+    }
+  | {
+      /** An execution of this name and input ran before (or runs): it is not started again. */
+      readonly kind: 'existing';
+      readonly executionArn: string;
+      /** ISO 8601. */
+      readonly startDate: string;
+      /** `RUNNING`, `SUCCEEDED`, `FAILED`, `TIMED_OUT`, `ABORTED` or `PENDING_REDRIVE`. */
+      readonly status: string;
     }
   | {
       /** An execution of this name exists with another input: the name is taken. */
@@ -126,6 +135,7 @@ export class Executions {
       kind: 'existing',
       executionArn: existing.executionArn ?? executionArn,
       startDate: iso(existing.startDate),
+      status: existing.status ?? 'UNKNOWN',
     };
   }
 

@@ -1,33 +1,50 @@
 /**
- * The API's decisions: which execution name a request maps to, and how problems are answered. Pure.
+ * Which execution a request maps to, whichever way it arrives: pure.
  */
-
 import { canonicalJson } from '../canonicalJson';
 import type { FieldViolation } from '../errors';
 import type { ProvisioningRequest } from './request';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
+/** An execution name, and whether a failed execution of it may make way for a new one (see `services/startProvisioning`). */
+export interface ExecutionNaming {
+  readonly name: string;
+  /** `false` when the caller named the request: its execution answers for it, whatever became of it. */
+  readonly restartAfterFailure: boolean;
+}
+
+/** Checks an idempotency key: 1 to 255 printable ASCII characters, no spaces. */
+export function idempotencyKeyViolation(field: string, key: unknown): FieldViolation | undefined {
+  return typeof key === 'string' && IDEMPOTENCY_KEY.test(key)
+    ? undefined
+    : { field, message: 'expected 1 to 255 printable ASCII characters without spaces' };
+}
+
+/** The execution named by an idempotency key (an API `Idempotency-Key` or an event's `idempotencyKey`). */
+export function keyedExecution(key: string, hash: (text: string) => string): ExecutionNaming {
+  return { name: `key-${hash(`key:${key}`).slice(0, 40)}`, restartAfterFailure: false };
+}
+
+/** The execution of an EventBridge event without an idempotency key: the same event delivered twice is one execution. */
+export function eventExecution(eventId: string, hash: (text: string) => string): ExecutionNaming {
+  return { name: `evt-${hash(`event:${eventId}`).slice(0, 40)}`, restartAfterFailure: false };
+}
+
 /**
- * The execution name for a request: from its `Idempotency-Key` when given (so a retried request finds
- * its execution), else from the canonical body (so an identical request does too). Step Functions then
- * refuses the same name with another input, which the API answers with 409.
+ * The execution name for an API request: from its `Idempotency-Key` when given (so a retried request finds
+ * its execution), else from the canonical body (so an identical request does too; after that execution
+ * failed, the same body starts a new one). Step Functions refuses the same name with another input, which
+ * the API answers with 409.
  */
 export function executionNameFor(
   request: ProvisioningRequest,
   idempotencyKey: string | undefined,
   hash: (text: string) => string,
-): { name: string } | { violation: FieldViolation } {
+): ExecutionNaming | { violation: FieldViolation } {
   if (idempotencyKey !== undefined) {
-    if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      return {
-        violation: {
-          field: 'Idempotency-Key',
-          message: 'expected 1 to 255 printable ASCII characters without spaces',
-        },
-      };
-    }
-    return { name: `key-${hash(`key:${idempotencyKey}`).slice(0, 40)}` };
+    const violation = idempotencyKeyViolation('Idempotency-Key', idempotencyKey);
+    return violation ? { violation } : keyedExecution(idempotencyKey, hash);
   }
-  return { name: `req-${hash(`body:${canonicalJson(request)}`).slice(0, 40)}` };
+  return { name: `req-${hash(`body:${canonicalJson(request)}`).slice(0, 40)}`, restartAfterFailure: true };
 }

@@ -189,7 +189,10 @@ export function judgeConnection(
   const ec2 = observation.ec2State.toLowerCase();
   const atlas = observation.atlas;
   const window = PollSchedule.visibilityWindowSeconds;
-  const age = observation.ageSeconds ?? { sinceCreated: Number.POSITIVE_INFINITY, sinceRegistered: Number.POSITIVE_INFINITY };
+  const age = observation.ageSeconds ?? {
+    sinceCreated: Number.POSITIVE_INFINITY,
+    sinceRegistered: Number.POSITIVE_INFINITY,
+  };
   if (atlas?.found === false && age.sinceRegistered < window) {
     return { verdict: Verdict.PENDING, reason: 'Atlas does not show the registration yet' };
   }
@@ -384,14 +387,17 @@ export function describeExhaustedAttempts(attempts: readonly AttemptRecord[]): s
 
 /**
  * A `ClientToken` for `CreateVpcEndpoint`: the same for a retried call of one attempt (so EC2 returns the
- * same endpoint), new for each attempt, at most 64 ASCII characters as EC2 requires.
+ * same endpoint), new for each attempt, at most 64 ASCII characters as EC2 requires. EC2 keeps tokens per
+ * account and region, so the deployment (`managedBy`) is part of it: two stacks in one account whose
+ * executions share a name (the same Idempotency-Key) never get each other's endpoint.
  */
 export function clientTokenFor(
+  managedBy: string,
   executionName: string,
   attempt: number,
   hash: (text: string) => string,
 ): string {
-  const suffix = `-a${attempt}-${hash(`${executionName}#${attempt}`).slice(0, 12)}`;
+  const suffix = `-a${attempt}-${hash(`${managedBy}#${executionName}#${attempt}`).slice(0, 12)}`;
   const head = executionName.replace(/[^\x21-\x7e]/g, '_').slice(0, 64 - suffix.length);
   return `${head}${suffix}`;
 }

@@ -22,7 +22,7 @@ export const createCreateVpcEndpointHandler =
     withExecution(runtime, event.executionName, async () => {
       const { request, service } = event;
       const number = event.history.attempts.length + 1;
-      const clientToken = clientTokenFor(event.executionName, number, runtime.hash);
+      const clientToken = clientTokenFor(runtime.managedBy(), event.executionName, number, runtime.hash);
       const endpoint = await runtime.vpcEndpoints().create({
         vpcId: request.vpcId,
         subnetIds: request.subnetIds,

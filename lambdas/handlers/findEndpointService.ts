@@ -15,7 +15,11 @@ export interface FindEndpointServiceEvent {
    * `{ checks: 0 }` on the first read; afterwards the service read before (its id and region), also when it
    * is read again before each new attempt.
    */
-  readonly service: { readonly checks: number; readonly endpointServiceId?: string; readonly region?: string };
+  readonly service: {
+    readonly checks: number;
+    readonly endpointServiceId?: string;
+    readonly region?: string;
+  };
 }
 
 /**
@@ -39,7 +43,9 @@ export const createFindEndpointServiceHandler =
           : await findOrCreateEndpointService(atlas, request.groupId, region);
       } catch (error) {
         if (!(error instanceof AtlasNotFoundError && seen)) throw error;
-        runtime.logger.warn('endpoint service gone: finding or creating it again', { endpointServiceId: seen });
+        runtime.logger.warn('endpoint service gone: finding or creating it again', {
+          endpointServiceId: seen,
+        });
         service = await findOrCreateEndpointService(atlas, request.groupId, region);
       }
       const serviceRegion = awsRegion(service.regionName) ?? region;

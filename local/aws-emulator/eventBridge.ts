@@ -11,12 +11,15 @@ import {
 import type { StepFunctionsService } from './stepFunctions';
 
 /**
- * A rule on an event bus whose target is the emulator's Step Functions state machine.
+ * A rule on an event bus whose target is the emulator's Step Functions state machine, or a function (a
+ * Lambda target, invoked asynchronously with the whole event, as EventBridge does).
  *
  * @example
  * ```ts
  * { eventBusName: 'default', pattern: { source: ['app.privatelink'], 'detail-type': ['EndpointRequested'] },
  *   target: 'stepFunctions', inputPath: '$.detail' }
+ * { eventBusName: 'bus', pattern: { 'detail-type': ['EndpointRequested'] }, target: 'lambda',
+ *   invoke: (event) => handler(event) }
  * ```
  */
 export interface EventRule {
@@ -24,12 +27,20 @@ export interface EventRule {
   readonly eventBusName?: string;
   /** Matches when every field given lists the event's value (EventBridge's exact-match arrays). */
   readonly pattern: { readonly source?: readonly string[]; readonly 'detail-type'?: readonly string[] };
-  readonly target: 'stepFunctions';
+  readonly target: 'stepFunctions' | 'lambda';
   /**
    * What the execution gets as input: `'$.detail'` for the event's detail.
    * @default - the whole event envelope (`version`, `id`, `detail-type`, `source`, …, `detail`), as EventBridge sends it
    */
   readonly inputPath?: '$.detail';
+  /** For a `lambda` target: the function, given the whole event envelope. */
+  readonly invoke?: (event: Record<string, unknown>) => Promise<unknown>;
+  /**
+   * How many times each matching event is delivered: EventBridge delivers at least once, so a target must
+   * take a second delivery of the same event (same `id`) in its stride.
+   * @default 1
+   */
+  readonly deliveries?: number;
 }
 
 /** One event PutEvents accepted. */
@@ -68,12 +79,18 @@ const DEFAULT_BUS = 'default';
 export function validateRules(rules: readonly EventRule[], stateMachineArn: string | undefined): void {
   for (const [i, rule] of rules.entries()) {
     const where = `rules[${i}]`;
-    if (rule.target !== 'stepFunctions') {
+    if (rule.target !== 'stepFunctions' && rule.target !== 'lambda') {
       throw new EmulatorOptionsError(
-        `${where}.target must be 'stepFunctions', got ${JSON.stringify(rule.target)}`,
+        `${where}.target must be 'stepFunctions' or 'lambda', got ${JSON.stringify(rule.target)}`,
       );
     }
-    if (stateMachineArn === undefined) {
+    if (rule.target === 'lambda' && typeof rule.invoke !== 'function') {
+      throw new EmulatorOptionsError(`${where}.invoke: a 'lambda' target needs the function to invoke`);
+    }
+    if (rule.deliveries !== undefined && !(Number.isInteger(rule.deliveries) && rule.deliveries >= 1)) {
+      throw new EmulatorOptionsError(`${where}.deliveries must be an integer >= 1, got ${rule.deliveries}`);
+    }
+    if (rule.target === 'stepFunctions' && stateMachineArn === undefined) {
       throw new EmulatorOptionsError(
         `${where}.target is 'stepFunctions' but no stepFunctions backend is configured`,
       );
@@ -105,6 +122,7 @@ export function validateRules(rules: readonly EventRule[], stateMachineArn: stri
 export class EventBridgeService {
   readonly #config: EventBridgeConfig;
   #events: RecordedEvent[] = [];
+  readonly #deliveries = new Set<Promise<void>>();
 
   constructor(config: EventBridgeConfig) {
     this.#config = config;
@@ -121,6 +139,11 @@ export class EventBridgeService {
 
   reset(): void {
     this.#events = [];
+  }
+
+  /** Resolves once every asynchronous delivery to a `lambda` target made so far has finished. */
+  async settled(): Promise<void> {
+    while (this.#deliveries.size > 0) await Promise.allSettled([...this.#deliveries]);
   }
 
   #putEvents(input: JsonObject): unknown {
@@ -205,6 +228,26 @@ export class EventBridgeService {
       resources: event.resources,
       detail: event.detail,
     };
+    if (rule.target === 'lambda') {
+      for (let n = 0; n < (rule.deliveries ?? 1); n += 1) {
+        // Asynchronous, as EventBridge invokes Lambda: PutEvents answers before the function runs.
+        const delivery = (rule.invoke as NonNullable<EventRule['invoke']>)(envelope).then(
+          (result) => {
+            const arn = (result as { executionArn?: unknown } | null)?.executionArn;
+            if (typeof arn === 'string' && !event.startedExecutionArns.includes(arn))
+              event.startedExecutionArns.push(arn);
+          },
+          (error: unknown) => {
+            event.targetErrors.push(
+              error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+            );
+          },
+        );
+        this.#deliveries.add(delivery);
+        void delivery.finally(() => this.#deliveries.delete(delivery));
+      }
+      return;
+    }
     try {
       const execution = this.#config.stepFunctions.start({
         stateMachineArn: this.#config.stateMachineArn ?? '',

@@ -43,6 +43,8 @@ export interface AwsEmulator {
   faultHits(): number;
   /** Pins an endpoint's state, overriding Atlas and `ec2.unlinkedStates` until it is deleted. */
   setVpcEndpointState(vpcEndpointId: string, state: VpcEndpointState): void;
+  /** Resolves once every delivery of an event to a Lambda target made so far has finished. */
+  eventDeliveriesSettled(): Promise<void>;
   /** Resolves once the execution stops RUNNING. @default timeoutMs 10 000 */
   waitForExecution(executionArn: string, options?: { readonly timeoutMs?: number }): Promise<ExecutionRecord>;
   /** Back to the state at start: no endpoints, executions, events or requests; secrets and faults as in the options. */
@@ -307,6 +309,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
       ).length,
     setSecret: (name, value) => secrets.set(name, value),
     clearFaults: () => faults.replace([]),
+    eventDeliveriesSettled: () => eventBridge.settled(),
     faultHits: () => faults.hits,
     addFault: (fault) => {
       validateFault(fault, 'addFault');

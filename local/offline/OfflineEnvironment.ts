@@ -24,6 +24,7 @@ import {
   startAwsEmulator,
 } from '../aws-emulator';
 import { LambdaFaultPlan } from '../runner/lambdaFaults';
+import { invokeLambda } from '../runner/lambdaInvoker';
 import { type EventLog, OfflineWorkflow } from '../runner/OfflineWorkflow';
 import { type SynthesizedWorkflow, synthesizeWorkflow } from '../runner/synthesizedWorkflow';
 import { VirtualClock } from '../shared/VirtualClock';
@@ -73,6 +74,11 @@ export interface OfflineEnvironmentOptions {
    * @default - the deployed default (20 s)
    */
   readonly atlasRetryDeadlineMs?: number;
+  /**
+   * How many times EventBridge delivers each request event to the start function: it delivers at least once.
+   * @default 1
+   */
+  readonly eventDeliveries?: number;
 }
 
 export interface Leftovers {
@@ -164,8 +170,9 @@ export async function startOfflineEnvironment(
       {
         eventBusName: definition.eventBusName,
         pattern: { 'detail-type': definition.requestRule.detailTypes },
-        target: 'stepFunctions',
-        inputPath: '$.detail',
+        target: 'lambda',
+        invoke: (event) => invokeLambda(definition.requestRule.targetModule, event),
+        deliveries: options.eventDeliveries ?? 1,
       },
     ],
   });

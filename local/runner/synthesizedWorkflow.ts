@@ -7,7 +7,7 @@
 import { App } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { createApp } from '../../infra/app';
-import { type WorkflowHandler, WorkflowHandlers } from '../../infra/handlers';
+import { type ApiHandler, ApiHandlers, type WorkflowHandler, WorkflowHandlers } from '../../infra/handlers';
 
 /** The account and region the offline stand-ins use (the AWS emulator's defaults). */
 export const OfflineAccount = { region: 'us-east-1', accountId: '123456789012', partition: 'aws' } as const;
@@ -34,8 +34,8 @@ export interface SynthesizedWorkflow {
   readonly retryingStates: readonly string[];
   /** The event bus name the workflow publishes on and its request rule listens on. */
   readonly eventBusName: string;
-  /** The request rule's detail-types and its target's input path. */
-  readonly requestRule: { readonly detailTypes: readonly string[]; readonly inputPath: string };
+  /** The request rule's detail-types and the handler module of the function it invokes with the event. */
+  readonly requestRule: { readonly detailTypes: readonly string[]; readonly targetModule: string };
   /** Environment variables of the workflow functions (union), tokens resolved. */
   readonly functionEnvironment: Readonly<Record<string, string>>;
   /** The Atlas credentials secret's ARN as the functions see it. */
@@ -82,14 +82,21 @@ export function synthesizeWorkflow(): SynthesizedWorkflow {
     for (const [key, value] of Object.entries(variables)) functionEnvironment[key] = String(resolve(value));
   }
 
-  // The request rule is the one that starts the state machine (the sweep's schedule rule targets a function).
-  const [, rule] = onlyResource(template, 'AWS::Events::Rule', (r) =>
-    ((r.Properties?.Targets ?? []) as { Arn?: Json }[]).some(
-      (t) => JSON.stringify(t.Arn) === JSON.stringify({ Ref: smId }),
-    ),
+  // The request rule is the one whose target is a Lambda function of the stack's ways in (the sweep's
+  // schedule rule targets a maintenance function).
+  const entryModules = new Map(
+    Object.entries(stack.apiFunctions).map(([handler, fn]) => [
+      stack.getLogicalId(fn.node.defaultChild as CfnFunction),
+      ApiHandlers[handler as ApiHandler],
+    ]),
   );
+  const targetIdOf = (r: Template['Resources'][string]) =>
+    ((r.Properties?.Targets ?? []) as { Arn?: Json }[])
+      .map((t) => (t.Arn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0])
+      .find((id) => id !== undefined && entryModules.has(id));
+  const [, rule] = onlyResource(template, 'AWS::Events::Rule', (r) => targetIdOf(r) !== undefined);
   const pattern = rule.Properties?.EventPattern as { 'detail-type'?: string[] } | undefined;
-  const target = (rule.Properties?.Targets as { InputPath?: string }[] | undefined)?.[0];
+  const targetModule = entryModules.get(targetIdOf(rule) as string) as string;
   const stateMachineName = `${stack.stackName}-${smId}`;
   return {
     definition,
@@ -100,7 +107,7 @@ export function synthesizeWorkflow(): SynthesizedWorkflow {
     waitStates,
     retryingStates,
     eventBusName: String(resolve({ Ref: stack.getLogicalId(stack.eventBus.node.defaultChild as never) })),
-    requestRule: { detailTypes: pattern?.['detail-type'] ?? [], inputPath: target?.InputPath ?? '$' },
+    requestRule: { detailTypes: pattern?.['detail-type'] ?? [], targetModule },
     functionEnvironment,
     atlasSecretArn: functionEnvironment.ATLAS_SECRET_ARN ?? '',
   };

@@ -78,6 +78,7 @@ describe('Executions.start', () => {
       kind: 'existing',
       executionArn: EXECUTION,
       startDate: STARTED.toISOString(),
+      status: 'SUCCEEDED',
     });
   });
 

@@ -39,7 +39,10 @@ describe('executionNameFor', () => {
     const second = executionNameFor(other, 'order-42', sha256);
 
     expect(first).toStrictEqual(second);
-    expect(first).toStrictEqual({ name: `key-${sha256('key:order-42').slice(0, 40)}` });
+    expect(first).toStrictEqual({
+      name: `key-${sha256('key:order-42').slice(0, 40)}`,
+      restartAfterFailure: false,
+    });
   });
 
   it('names the execution after the canonical body without a key, so key order does not matter', () => {

@@ -659,7 +659,7 @@ describe('clientTokenFor', () => {
     ];
     for (const name of names) {
       for (const attempt of [1, 10]) {
-        const token = clientTokenFor(name, attempt, hash);
+        const token = clientTokenFor('stack-a', name, attempt, hash);
         expect(token.length).toBeLessThanOrEqual(64);
         expect(token).toMatch(/^[\x21-\x7e]+$/);
       }
@@ -667,23 +667,31 @@ describe('clientTokenFor', () => {
   });
 
   it('differs per attempt', () => {
-    const tokens = new Set([1, 2, 3, 4, 5].map((attempt) => clientTokenFor('req-42', attempt, hash)));
+    const tokens = new Set(
+      [1, 2, 3, 4, 5].map((attempt) => clientTokenFor('stack-a', 'req-42', attempt, hash)),
+    );
 
     expect(tokens.size).toBe(5);
   });
 
   it('is the same for a retried call of one attempt', () => {
-    expect(clientTokenFor('req-42', 2, hash)).toBe(clientTokenFor('req-42', 2, hash));
+    expect(clientTokenFor('stack-a', 'req-42', 2, hash)).toBe(clientTokenFor('stack-a', 'req-42', 2, hash));
   });
 
   it('tells apart two long execution names that share their first 64 characters', () => {
     const a = `${'x'.repeat(70)}-a`;
     const b = `${'x'.repeat(70)}-b`;
 
-    expect(clientTokenFor(a, 1, hash)).not.toBe(clientTokenFor(b, 1, hash));
+    expect(clientTokenFor('stack-a', a, 1, hash)).not.toBe(clientTokenFor('stack-a', b, 1, hash));
+  });
+
+  it('differs between deployments for the same execution name and attempt', () => {
+    expect(clientTokenFor('stack-a', 'key-42', 1, hash)).not.toBe(
+      clientTokenFor('stack-b', 'key-42', 1, hash),
+    );
   });
 
   it('keeps as much of the execution name as fits, then the attempt', () => {
-    expect(clientTokenFor('req-42', 3, textHex)).toMatch(/^req-42-a3-[0-9a-f]{12}$/);
+    expect(clientTokenFor('stack-a', 'req-42', 3, textHex)).toMatch(/^req-42-a3-[0-9a-f]{12}$/);
   });
 });

@@ -11,7 +11,11 @@ import { WorkflowEvents } from '../../infra/AtlasPrivateEndpointWorkflow';
 import type { ProvisioningResult } from '../../lambdas/domain/workflowState';
 import { ErrorName } from '../../lambdas/errors';
 import { AwsService, type ExecutionRecord } from '../../local/aws-emulator';
-import { type OfflineEnvironment, startOfflineEnvironment } from '../../local/offline/OfflineEnvironment';
+import {
+  type OfflineEnvironment,
+  type OfflineEnvironmentOptions,
+  startOfflineEnvironment,
+} from '../../local/offline/OfflineEnvironment';
 
 /** What a user pastes into "Start execution" in the Step Functions console: the demo project and network. */
 const CONSOLE_EXAMPLE_INPUT = `{
@@ -38,9 +42,10 @@ interface Mark {
   readonly aws: number;
 }
 
-async function startHarness(): Promise<Harness> {
+async function startHarness(options: OfflineEnvironmentOptions = {}): Promise<Harness> {
   const entered = new Map<string, string[]>();
   const env = await startOfflineEnvironment({
+    ...options,
     onEvent: (name, event) => {
       if (event.type === 'StateEntered') entered.set(name, [...(entered.get(name) ?? []), event.state.name]);
     },
@@ -219,11 +224,12 @@ describe('GET /endpoints/{executionId}', () => {
   });
 });
 
-describe(`an "${WorkflowEvents.requested}" event`, () => {
+describe(`an "${WorkflowEvents.requested}" event, which EventBridge delivers twice`, () => {
   let harness: Harness;
   let eventBridge: EventBridgeClient;
   beforeAll(async () => {
-    harness = await startHarness();
+    // EventBridge delivers at least once: every event here reaches the start function twice.
+    harness = await startHarness({ eventDeliveries: 2 });
     eventBridge = new EventBridgeClient({
       endpoint: harness.env.aws.url,
       region: 'us-east-1',
@@ -236,6 +242,14 @@ describe(`an "${WorkflowEvents.requested}" event`, () => {
   });
 
   async function putRequestedEvent(detail: unknown): Promise<ExecutionRecord> {
+    const { env } = harness;
+    const [executionArn] = await putEvent(detail);
+    if (!executionArn) throw new Error('the event started no execution');
+    return env.aws.waitForExecution(executionArn);
+  }
+
+  /** Puts one event; once both deliveries are done, the executions it started. */
+  async function putEvent(detail: unknown): Promise<readonly string[]> {
     const { env } = harness;
     const sent = await eventBridge.send(
       new PutEventsCommand({
@@ -250,18 +264,64 @@ describe(`an "${WorkflowEvents.requested}" event`, () => {
       }),
     );
     expect(sent.FailedEntryCount).toBe(0);
+    await env.aws.eventDeliveriesSettled();
     const event = env.aws.events.find((e) => e.eventId === sent.Entries?.[0]?.EventId);
     expect(event?.targetErrors).toEqual([]);
-    const [executionArn] = event?.startedExecutionArns ?? [];
-    if (!executionArn) throw new Error('the event started no execution');
-    return env.aws.waitForExecution(executionArn);
+    return event?.startedExecutionArns ?? [];
   }
 
+  it('starts one execution for an event delivered twice, which provisions one endpoint', async () => {
+    const executionsBefore = harness.env.aws.executions.length;
+
+    const arns = await putEvent(harness.env.request);
+    const execution = await harness.env.aws.waitForExecution(arns[0] as string);
+
+    expect(arns).toHaveLength(1);
+    expect(harness.env.aws.executions.length).toBe(executionsBefore + 1);
+    expect(execution.name).toMatch(/^evt-[0-9a-f]{40}$/);
+    expect(endpointsOf(harness.env, execution.name)).toHaveLength(1);
+  });
+
+  it('starts one execution for two events carrying the same idempotencyKey, leaving the key out of the input', async () => {
+    const detail = { ...harness.env.request, idempotencyKey: 'order-4711' };
+
+    const first = await putEvent(detail);
+    const second = await putEvent(detail);
+    const execution = await harness.env.aws.waitForExecution(first[0] as string);
+
+    expect(second).toEqual(first);
+    expect(execution.name).toMatch(/^key-[0-9a-f]{40}$/);
+    expect(JSON.parse(execution.input)).toEqual(harness.env.request);
+  });
+
+  it('fails the start function for a malformed idempotencyKey (Lambda then dead-letters it), starting nothing', async () => {
+    const executionsBefore = harness.env.aws.executions.length;
+    const sent = await eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: harness.env.synthesized.eventBusName,
+            Source: 'my.app',
+            DetailType: WorkflowEvents.requested,
+            Detail: JSON.stringify({ ...harness.env.request, idempotencyKey: 'has spaces in it' }),
+          },
+        ],
+      }),
+    );
+    await harness.env.aws.eventDeliveriesSettled();
+
+    const event = harness.env.aws.events.find((e) => e.eventId === sent.Entries?.[0]?.EventId);
+    expect(event?.targetErrors[0]).toMatch(
+      /^InvalidRequestError: .*detail\.idempotencyKey: expected 1 to 255/,
+    );
+    expect(harness.env.aws.executions.length).toBe(executionsBefore);
+  });
+
   it('starts an execution with its detail, which provisions an endpoint', async () => {
-    const execution = await putRequestedEvent(harness.env.request);
+    const execution = await putRequestedEvent({ ...harness.env.request, tags: { Environment: 'events' } });
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(JSON.parse(execution.input)).toEqual(harness.env.request);
+    expect(JSON.parse(execution.input)).toEqual({ ...harness.env.request, tags: { Environment: 'events' } });
     const output = JSON.parse(execution.output ?? '{}') as ProvisioningResult;
     expect(endpointsOf(harness.env, execution.name).map((e) => e.vpcEndpointId)).toEqual([
       output.vpcEndpointId,

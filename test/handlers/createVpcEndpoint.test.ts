@@ -87,7 +87,7 @@ describe('createVpcEndpoint handler', () => {
       SubnetIds: [SUBNET],
       SecurityGroupIds: [SG],
       PrivateDnsEnabled: false,
-      ClientToken: clientTokenFor(EXECUTION, 1, sha256),
+      ClientToken: clientTokenFor(MANAGED_BY, EXECUTION, 1, sha256),
       TagSpecifications: [
         {
           ResourceType: 'vpc-endpoint',
@@ -116,7 +116,7 @@ describe('createVpcEndpoint handler', () => {
     expect(attempt).toStrictEqual({
       number: 1,
       vpcEndpointId: VPCE,
-      clientToken: clientTokenFor(EXECUTION, 1, sha256),
+      clientToken: clientTokenFor(MANAGED_BY, EXECUTION, 1, sha256),
       startedAt: new Date(runtime.now()).toISOString(),
       poll: expect.objectContaining({ checks: 0, verdict: Verdict.PENDING, atlasReadAt: null }),
     });

@@ -2,14 +2,16 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { executionNameFor } from '../../domain/apiRequest';
 import { parseProvisioningRequest } from '../../domain/request';
 import { InvalidRequestError } from '../../errors';
+import { MAX_GENERATIONS, type Started, startProvisioning } from '../../services/startProvisioning';
 import { header, json, problem, publicUrl } from './http';
 import { type ApiRuntime, lambdaApiRuntime } from './runtime';
 
 /**
  * `POST /endpoints`: validates the request exactly as the workflow's first state does and starts an
  * execution named after its `Idempotency-Key` (or its canonical body), so a repeated request returns the
- * same execution. `202` with `Location`; `400` listing every bad field; `409` when the key was used
- * with another body.
+ * same execution — for a key, whatever its state; for a body, while it runs or once it succeeded (after a
+ * failure, the same body starts a new one). `202` with `Location`; `400` listing every bad field; `409`
+ * when the key was used with another body.
  */
 export const createStartProvisioningHandler =
   (runtime: ApiRuntime) =>
@@ -37,9 +39,9 @@ export const createStartProvisioningHandler =
     if ('violation' in named) return problem(400, 'The request is invalid.', [named.violation]);
 
     runtime.logger.setCorrelationId(named.name);
-    let started: Awaited<ReturnType<ReturnType<ApiRuntime['executions']>['start']>>;
+    let started: Started;
     try {
-      started = await runtime.executions().start(named.name, request);
+      started = await startProvisioning(runtime.executions(), named.name, request, named);
     } catch (error) {
       // Step Functions failed or throttled after the SDK's own retries: nothing was started, and the same
       // request (same Idempotency-Key) is safe to send again.
@@ -52,13 +54,19 @@ export const createStartProvisioningHandler =
     if (started.kind === 'conflict') {
       return problem(409, 'This Idempotency-Key was already used with a different request body.');
     }
-    const statusUrl = publicUrl(event, `/endpoints/${named.name}`);
+    if (started.kind === 'exhausted') {
+      return problem(
+        409,
+        `This request failed ${MAX_GENERATIONS} times; send it with an Idempotency-Key to start it again.`,
+      );
+    }
+    const statusUrl = publicUrl(event, `/endpoints/${started.name}`);
     runtime.logger.info('provisioning requested', { kind: started.kind, groupId: request.groupId });
     return json(
       202,
       {
         executionArn: started.executionArn,
-        executionId: named.name,
+        executionId: started.name,
         statusUrl,
         startedAt: started.startDate,
       },

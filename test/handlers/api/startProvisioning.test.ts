@@ -155,6 +155,88 @@ describe('POST /endpoints', () => {
     expect(JSON.parse(response.body).executionId).toMatch(/^key-/);
   });
 
+  describe('a repeat of a request whose execution ended', () => {
+    const validated = { ...body, securityGroupIds: [], maxAttempts: 3, timeoutSeconds: 3600, tags: {} };
+    /** Executions that exist already, by name, with their status. */
+    const existing = (statuses: Record<string, string>) => {
+      sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => {
+        if (input.name in statuses) throw new ExecutionAlreadyExists({ message: 'exists', $metadata: {} });
+        return { executionArn: executionArnOf(input.name), startDate: STARTED };
+      });
+      sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => ({
+        executionArn: input.executionArn,
+        input: JSON.stringify(validated),
+        startDate: STARTED,
+        status: statuses[input.executionArn.split(':').at(-1) as string],
+      }));
+    };
+
+    it.each(['FAILED', 'ABORTED', 'TIMED_OUT'])(
+      'starts a new execution for the same body after the first one %s',
+      async (status) => {
+        // Prepare: the body's first execution ended without success
+        await post(body);
+        const [base] = startedNames();
+        existing({ [base as string]: status });
+
+        // Act
+        const response = await post(body);
+
+        // Assess
+        expect(response.statusCode).toBe(202);
+        expect(JSON.parse(response.body).executionId).toBe(`${base}-2`);
+        expect(startedNames().at(-1)).toBe(`${base}-2`);
+      },
+    );
+
+    it.each(['RUNNING', 'SUCCEEDED'])(
+      'answers with the same execution for the same body while it is %s',
+      async (status) => {
+        await post(body);
+        const [base] = startedNames();
+        existing({ [base as string]: status });
+
+        const response = await post(body);
+
+        expect(JSON.parse(response.body).executionId).toBe(base);
+        expect(startedNames().filter((n) => n !== base)).toEqual([]);
+      },
+    );
+
+    it('goes on to the third generation after two failures', async () => {
+      await post(body);
+      const [base] = startedNames();
+      existing({ [base as string]: 'FAILED', [`${base}-2`]: 'FAILED' });
+
+      const response = await post(body);
+
+      expect(JSON.parse(response.body).executionId).toBe(`${base}-3`);
+    });
+
+    it('answers with the same execution for the same Idempotency-Key, even after it failed', async () => {
+      await post(body, { 'Idempotency-Key': 'order-44' });
+      const [keyed] = startedNames();
+      existing({ [keyed as string]: 'FAILED' });
+
+      const response = await post(body, { 'Idempotency-Key': 'order-44' });
+
+      expect(response.statusCode).toBe(202);
+      expect(JSON.parse(response.body).executionId).toBe(keyed);
+      expect(new Set(startedNames())).toEqual(new Set([keyed]));
+    });
+  });
+
+  it('answers 400 naming the region and both regions when it is not the deployment’s, and starts nothing', async () => {
+    const response = await post({ ...body, region: 'EU_WEST_1' });
+
+    expect(response.statusCode).toBe(400);
+    const [error] = JSON.parse(response.body).errors;
+    expect(error.field).toBe('region');
+    expect(error.message).toContain('eu-west-1');
+    expect(error.message).toContain('us-east-1');
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
   it('answers 409 when the Idempotency-Key was used with another body', async () => {
     // Prepare
     sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
