@@ -142,9 +142,10 @@ describe('GIVEN the synthesized stack', () => {
   });
 
   describe('WHEN reading the EventBridge start', () => {
-    it(`THEN a rule on "${WorkflowEvents.requested}" starts the state machine with the event detail, retrying into a dead-letter queue`, () => {
+    it(`THEN a rule on "${WorkflowEvents.requested}" sends the whole event to the start function, retrying into a dead-letter queue`, () => {
       const { stack, template } = synthesized;
       const [queueId] = Object.keys(template.findResources('AWS::SQS::Queue'));
+      const startFromEvent = logicalIdOf(stack, stack.apiFunctions.startFromEvent);
 
       template.hasResourceProperties('AWS::Events::Rule', {
         EventBusName: { Ref: logicalIdOf(stack, stack.eventBus) },
@@ -152,13 +153,27 @@ describe('GIVEN the synthesized stack', () => {
         State: 'ENABLED',
         Targets: [
           Match.objectLike({
-            Arn: { Ref: logicalIdOf(stack, stack.workflow.stateMachine) },
-            InputPath: '$.detail',
+            Arn: { 'Fn::GetAtt': [startFromEvent, 'Arn'] },
             RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
             DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
           }),
         ],
       });
+      // The event as a whole (its id names the execution): no InputPath.
+      const rules = Object.values(template.findResources('AWS::Events::Rule'));
+      const targets = rules.flatMap((r) => (r.Properties?.Targets ?? []) as Record<string, unknown>[]);
+      expect(targets.every((t) => t.InputPath === undefined)).toBe(true);
+    });
+
+    it('THEN the start function sends the invocations it fails, after retries, to the same dead-letter queue', () => {
+      const { stack, template } = synthesized;
+      const [queueId] = Object.keys(template.findResources('AWS::SQS::Queue'));
+      const resources = template.findResources('AWS::Lambda::Function');
+
+      expect(resources[logicalIdOf(stack, stack.apiFunctions.startFromEvent)]?.Properties).toMatchObject({
+        DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+      });
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
     });
 
     it('THEN the dead-letter queue is encrypted and refuses plain HTTP', () => {

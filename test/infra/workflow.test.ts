@@ -313,7 +313,7 @@ describe('GIVEN the synthesized workflow', () => {
     it('THEN every function runs nodejs24.x on arm64, traced', () => {
       const functions = Object.values(synthesized.template.findResources('AWS::Lambda::Function'));
 
-      expect(functions.length).toBe(STEP_HANDLERS.length + 3); // + the two API functions and the sweep
+      expect(functions.length).toBe(STEP_HANDLERS.length + 4); // + the two API functions, the event start and the sweep
       for (const fn of functions) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs24.x',
