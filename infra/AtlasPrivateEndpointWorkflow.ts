@@ -108,6 +108,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       createVpcEndpoint: fn('createVpcEndpoint', false),
       registerEndpoint: fn('registerEndpoint', true),
       checkEndpoint: fn('checkEndpoint', true),
+      checkSecurityGroups: fn('checkSecurityGroups', false),
       recordAttempt: fn('recordAttempt', false),
       deleteAttempt: fn('deleteAttempt', true),
       cleanUp: fn('cleanUp', true),
@@ -228,7 +229,28 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       'attempt.$': '$.attempt',
       'history.$': '$.history',
     };
-    const recordSuccess = step('Record success', 'recordAttempt', attemptRecord, '$.history');
+    // A warning, never a failure: the endpoint works; whether the application's clients may reach it is told.
+    const checkSecurityGroups = step(
+      'Check security groups',
+      'checkSecurityGroups',
+      { 'vpcId.$': '$.request.vpcId', 'vpcEndpointId.$': '$.attempt.vpcEndpointId' },
+      '$.securityGroupCheck',
+    );
+    const securityGroupsNotChecked = new sfn.Pass(this, 'Security groups not checked', {
+      parameters: {
+        ok: null,
+        'detail.$':
+          "States.Format('the security groups could not be read ({}); check that they admit TCP 1024-65535 from the application', $.securityGroupCheckError.Error)",
+        securityGroupIds: [],
+      },
+      resultPath: '$.securityGroupCheck',
+    });
+    const recordSuccess = step(
+      'Record success',
+      'recordAttempt',
+      { ...attemptRecord, 'securityGroupCheck.$': '$.securityGroupCheck' },
+      '$.history',
+    );
     const publishAvailable = publish('Publish available event', WorkflowEvents.available, '$.history.result');
     const succeed = new sfn.Succeed(this, 'Endpoint available', { outputPath: '$.history.result' });
 
@@ -316,6 +338,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     publishAvailable.addCatch(succeed, { resultPath: sfn.JsonPath.DISCARD });
     publishFailed.addCatch(fail, { resultPath: sfn.JsonPath.DISCARD });
     cleanUp.addCatch(cleanUpFailed, { resultPath: '$.cleanupError' });
+    checkSecurityGroups.addCatch(securityGroupsNotChecked, { resultPath: '$.securityGroupCheckError' });
 
     // ------------------------------------------------------------------------------------------------
     // The story.
@@ -339,12 +362,13 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
         new sfn.Choice(this, 'Endpoint available?')
           .when(
             sfn.Condition.stringEquals('$.attempt.poll.verdict', Verdict.AVAILABLE),
-            recordSuccess.next(publishAvailable).next(succeed),
+            checkSecurityGroups.next(recordSuccess).next(publishAvailable).next(succeed),
           )
           .when(sfn.Condition.stringEquals('$.attempt.poll.verdict', Verdict.REMEDIATE), remediate)
           .otherwise(waitBeforeChecking),
       );
     readServiceAgain.next(findEndpointService);
+    securityGroupsNotChecked.next(recordSuccess);
     keepValidationFailure.next(startCleanUp);
     giveUp.next(startCleanUp);
     startCleanUp
@@ -415,7 +439,20 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
         conditions: { StringEquals: { 'ec2:CreateAction': 'CreateVpcEndpoint' } },
       }),
     );
-    for (const f of [functions.checkEndpoint, functions.deleteAttempt, functions.cleanUp]) {
+    functions.checkSecurityGroups.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadSecurityGroupsAndVpcs',
+        actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeVpcs'],
+        // Describe actions support no resource-level permissions.
+        resources: ['*'],
+      }),
+    );
+    for (const f of [
+      functions.checkEndpoint,
+      functions.checkSecurityGroups,
+      functions.deleteAttempt,
+      functions.cleanUp,
+    ]) {
       f.addToRolePolicy(
         new iam.PolicyStatement({
           sid: 'DescribeVpcEndpoints',
@@ -447,7 +484,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     );
     ack(
       'IAM5[Resource::*]',
-      'ec2:DescribeVpcEndpoints, X-Ray PutTraceSegments/PutTelemetryRecords and the Step Functions log-delivery actions support no resource-level permissions.',
+      'ec2:DescribeVpcEndpoints, ec2:DescribeSecurityGroups, ec2:DescribeVpcs, X-Ray PutTraceSegments/PutTelemetryRecords and the Step Functions log-delivery actions support no resource-level permissions.',
     );
     const ec2 = 'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>';
     ack(

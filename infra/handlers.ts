@@ -10,6 +10,7 @@ export const WorkflowHandlers = {
   createVpcEndpoint: 'createVpcEndpoint',
   registerEndpoint: 'registerEndpoint',
   checkEndpoint: 'checkEndpoint',
+  checkSecurityGroups: 'checkSecurityGroups',
   recordAttempt: 'recordAttempt',
   deleteAttempt: 'deleteAttempt',
   cleanUp: 'cleanUp',

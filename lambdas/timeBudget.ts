@@ -88,6 +88,8 @@ export const CallPlans = {
   createVpcEndpoint: { fixed: [Call.aws] },
   registerEndpoint: { fixed: [secrets, Call.atlas] },
   checkEndpoint: { fixed: [Call.aws, secrets, Call.atlas] },
+  // The endpoint's groups, then the VPC's CIDRs and the groups' rules side by side (counted one after another).
+  checkSecurityGroups: { fixed: [Call.aws, Call.aws, Call.aws] },
   recordAttempt: { fixed: [] },
   // One EC2 read of every known endpoint; per endpoint an Atlas read and delete; one EC2 delete at the end.
   deleteAttempt: { fixed: [secrets, Call.aws], perItem: [Call.atlas, Call.atlas], after: [Call.aws] },

@@ -27,6 +27,8 @@ export interface VpcEndpointView {
   readonly state: string;
   readonly serviceName: string;
   readonly vpcId: string;
+  /** The endpoint's security groups (the VPC's default one when it was created without any). */
+  readonly securityGroupIds: string[];
   readonly tags: Record<string, string>;
   /** ISO 8601 creation time, when EC2 reported one. */
   readonly createdAt?: string;
@@ -230,6 +232,7 @@ function toView(endpoint: VpcEndpoint): VpcEndpointView | undefined {
     state: (endpoint.State ?? VpcEndpointState.Unknown).toLowerCase(),
     serviceName: endpoint.ServiceName ?? '',
     vpcId: endpoint.VpcId ?? '',
+    securityGroupIds: (endpoint.Groups ?? []).map((g) => g.GroupId).filter((g): g is string => !!g),
     tags,
     ...(createdAt ? { createdAt } : {}),
   };

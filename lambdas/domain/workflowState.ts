@@ -5,6 +5,7 @@
 import type { AttemptRecord, History, PollState, ServiceState } from './decisions';
 import { describeExhaustedAttempts, recordAttempt } from './decisions';
 import type { ProvisioningRequest } from './request';
+import type { SecurityGroupCheck } from './securityGroups';
 
 export interface ExecutionInfo {
   readonly name: string;
@@ -59,6 +60,8 @@ export interface ProvisioningResult {
   readonly vpcEndpointId: string;
   readonly attempts: AttemptRecord[];
   readonly durationSeconds: number;
+  /** Whether the endpoint's security groups admit Atlas's ports (TCP 1024–65535) from the VPC: a warning when not. */
+  readonly securityGroupCheck: SecurityGroupCheck;
 }
 
 /** The detail of `Atlas Private Endpoint Failed`, and where the Fail state reads Error and Cause. */
@@ -85,6 +88,7 @@ export function recordEndedAttempt(args: {
   readonly attempt: AttemptState;
   readonly history: History;
   readonly executionStartedAt: string;
+  readonly securityGroupCheck?: SecurityGroupCheck;
   readonly now: number;
 }): RecordedHistory {
   const { attempt, request, service } = args;
@@ -126,6 +130,11 @@ export function recordEndedAttempt(args: {
       vpcEndpointId: attempt.vpcEndpointId,
       attempts: history.attempts,
       durationSeconds: Math.max(0, Math.round((args.now - Date.parse(args.executionStartedAt)) / 1000)),
+      securityGroupCheck: args.securityGroupCheck ?? {
+        ok: null,
+        detail: 'the security groups were not checked',
+        securityGroupIds: [],
+      },
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { History, ServiceState } from '../domain/decisions';
 import type { ProvisioningRequest } from '../domain/request';
+import type { SecurityGroupCheck } from '../domain/securityGroups';
 import { type AttemptState, type RecordedHistory, recordEndedAttempt } from '../domain/workflowState';
 import { lambdaRuntime, type Runtime, withExecution } from './runtime';
 
@@ -10,6 +11,8 @@ export interface RecordAttemptEvent {
   readonly service: ServiceState;
   readonly attempt: AttemptState;
   readonly history: History;
+  /** On success only: what "Check security groups" found. */
+  readonly securityGroupCheck?: SecurityGroupCheck;
 }
 
 /** "Record failed attempt" / "Record success": adds the ended attempt to the history; no I/O. */

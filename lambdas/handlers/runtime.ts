@@ -4,6 +4,7 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Ec2Network } from '../adapters/Ec2Network';
 import type { VpcEndpoints } from '../adapters/VpcEndpoints';
 import type { AtlasClient } from '../atlas/AtlasClient';
 import { RuntimeEnv } from './environment';
@@ -13,6 +14,8 @@ export interface Runtime {
   /** The Atlas client, built from the credentials secret (cached across warm invocations). */
   atlas(): Promise<AtlasClient>;
   vpcEndpoints(): VpcEndpoints;
+  /** EC2's network reads (security groups, VPC CIDRs). */
+  network(): Ec2Network;
   /** The value of the `atlas-privatelink:managed-by` tag this deployment puts on its endpoints. */
   managedBy(): string;
   /** The region the function runs in, where VPC endpoints are created (Lambda's `AWS_REGION`). */
@@ -40,6 +43,7 @@ export function useClock(next: () => number): void {
 export interface Capabilities {
   readonly atlas?: () => Promise<AtlasClient>;
   readonly vpcEndpoints?: () => VpcEndpoints;
+  readonly network?: () => Ec2Network;
 }
 
 const missing = (what: string) => () => {
@@ -55,6 +59,7 @@ export function lambdaRuntime(capabilities: Capabilities = {}): Runtime {
     logger,
     atlas: capabilities.atlas ?? (missing('Atlas') as () => Promise<AtlasClient>),
     vpcEndpoints: capabilities.vpcEndpoints ?? (missing('EC2') as () => VpcEndpoints),
+    network: capabilities.network ?? (missing('EC2 network reads') as () => Ec2Network),
     managedBy: () => process.env[RuntimeEnv.managedBy] ?? 'atlas-privatelink',
     region: () => process.env.AWS_REGION || undefined,
     now: () => clock(),

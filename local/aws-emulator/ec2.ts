@@ -2,6 +2,7 @@ import { ConnectionStatus } from '../../lambdas/atlas/types';
 import type { AtlasSideView, Clock } from '../shared/model';
 import { Defaults } from './constants';
 import { demoTopology, type Ec2SecurityGroup, type Ec2Subnet, type Ec2Topology } from './demoTopology';
+import { describeSecurityGroups, describeVpcs, EC2_NETWORK_ACTIONS } from './ec2Network';
 import type { QueryParams } from './ec2Query';
 import {
   createVpcEndpointXml,
@@ -130,7 +131,12 @@ const FILTERS = new Set([
   'tag-key',
 ]);
 
-export const EC2_ACTIONS = ['CreateVpcEndpoint', 'DescribeVpcEndpoints', 'DeleteVpcEndpoints'] as const;
+export const EC2_ACTIONS = [
+  'CreateVpcEndpoint',
+  'DescribeVpcEndpoints',
+  'DeleteVpcEndpoints',
+  ...EC2_NETWORK_ACTIONS,
+] as const;
 
 /**
  * The emulated EC2: interface VPC endpoints in a fixed network topology.
@@ -142,6 +148,7 @@ export const EC2_ACTIONS = ['CreateVpcEndpoint', 'DescribeVpcEndpoints', 'Delete
  */
 export class Ec2Service {
   readonly #config: Ec2Config;
+  readonly #topology: Ec2Topology;
   readonly #vpcs: ReadonlySet<string>;
   readonly #subnets: ReadonlyMap<string, Ec2Subnet>;
   readonly #groups: ReadonlyMap<string, Ec2SecurityGroup>;
@@ -157,6 +164,7 @@ export class Ec2Service {
     const options = config.options;
     const topology = options.topology ?? demoTopology(config.region);
     validateTopology(topology);
+    this.#topology = topology;
     this.#vpcs = new Set(topology.vpcs.map((v) => v.vpcId));
     this.#subnets = new Map(topology.subnets.map((s) => [s.subnetId, s]));
     this.#groups = new Map(topology.securityGroups.map((g) => [g.groupId, g]));
@@ -200,6 +208,10 @@ export class Ec2Service {
         return this.#create(params, context);
       case 'DescribeVpcEndpoints':
         return this.#describe(params);
+      case 'DescribeVpcs':
+        return describeVpcs(params, this.#topology.vpcs, this.#config.accountId);
+      case 'DescribeSecurityGroups':
+        return describeSecurityGroups(params, this.#topology.securityGroups, this.#config.accountId);
       default:
         return this.#delete(params);
     }

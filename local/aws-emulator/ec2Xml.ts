@@ -42,12 +42,12 @@ export function xmlEscape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function el(name: string, text: string | number | boolean | undefined): string {
+export function el(name: string, text: string | number | boolean | undefined): string {
   return text === undefined ? '' : `<${name}>${xmlEscape(String(text))}</${name}>`;
 }
 
 /** A list element; an empty list is still sent (`<tagSet/>`), which the SDK reads as `[]`. */
-function items(name: string, inner: readonly string[]): string {
+export function items(name: string, inner: readonly string[]): string {
   return inner.length === 0
     ? `<${name}/>`
     : `<${name}>${inner.map((i) => `<item>${i}</item>`).join('')}</${name}>`;

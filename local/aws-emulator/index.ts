@@ -1,9 +1,11 @@
 export { AwsService } from './constants';
 export {
   DEMO_SECURITY_GROUP_ID,
+  DEMO_SECURITY_GROUP_INGRESS,
   DEMO_SUBNET_IDS,
   DEMO_VPC_ID,
   demoTopology,
+  type Ec2IngressRule,
   type Ec2SecurityGroup,
   type Ec2Subnet,
   type Ec2Topology,

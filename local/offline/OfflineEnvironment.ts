@@ -21,6 +21,7 @@ import {
   DEMO_SECURITY_GROUP_ID,
   DEMO_SUBNET_IDS,
   DEMO_VPC_ID,
+  demoTopology,
   startAwsEmulator,
 } from '../aws-emulator';
 import { LambdaFaultPlan } from '../runner/lambdaFaults';
@@ -158,6 +159,9 @@ export async function startOfflineEnvironment(
     secrets: { [secretArn]: JSON.stringify(credentials) },
     ec2: {
       faults: scenario.ec2?.faults ?? [],
+      ...(scenario.ec2?.securityGroupIngress
+        ? { topology: demoTopology('us-east-1', scenario.ec2.securityGroupIngress) }
+        : {}),
       ...(scenario.ec2?.visibilityDelaySeconds !== undefined
         ? { visibilityDelaySeconds: scenario.ec2.visibilityDelaySeconds }
         : {}),

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WorkflowHandlers } from '../../infra/handlers';
 import { type AtlasScript, validateAtlasScript } from '../atlas-emulator';
-import type { AwsFault } from '../aws-emulator';
+import type { AwsFault, Ec2IngressRule } from '../aws-emulator';
 import { type LambdaFault, lambdaFaultProblems } from '../runner/lambdaFaults';
 
 export interface Scenario extends AtlasScript {
@@ -20,6 +20,8 @@ export interface Scenario extends AtlasScript {
     readonly faults?: readonly AwsFault[];
     /** Seconds a new VPC endpoint stays invisible to EC2's reads (eventual consistency). @default 0 */
     readonly visibilityDelaySeconds?: number;
+    /** The demo security group's inbound rules. @default - from itself, and TCP 1024–65535 from the VPC */
+    readonly securityGroupIngress?: readonly Ec2IngressRule[];
   };
   /** Faults of the Lambda service in the workflow's tasks (throttled, timed-out invocations). */
   readonly lambda?: { readonly faults?: readonly LambdaFault[] };
@@ -83,11 +85,13 @@ export function validateScenario(value: unknown, source = 'scenario'): Scenario 
     ec2 !== undefined &&
     (typeof ec2 !== 'object' ||
       ec2 === null ||
-      Object.keys(ec2).some((k) => k !== 'faults' && k !== 'visibilityDelaySeconds') ||
+      Object.keys(ec2).some(
+        (k) => !['faults', 'visibilityDelaySeconds', 'securityGroupIngress'].includes(k),
+      ) ||
       (ec2.faults !== undefined && !Array.isArray(ec2.faults)))
   ) {
     problems.push(
-      'ec2: expected { "faults": [ { "action", "code", "status", "times" } ], "visibilityDelaySeconds": N }',
+      'ec2: expected { "faults": [ { "action", "code", "status", "times" } ], "visibilityDelaySeconds": N, "securityGroupIngress": [ { "protocol", "fromPort", "toPort", "cidrs", "groupIds" } ] }',
     );
   }
   if (
@@ -103,6 +107,18 @@ export function validateScenario(value: unknown, source = 'scenario'): Scenario 
     } else if (lambda.faults !== undefined) {
       problems.push(...lambdaFaultProblems(lambda.faults, 'lambda.faults', Object.keys(WorkflowHandlers)));
     }
+  }
+  const ingress = (ec2 as { securityGroupIngress?: unknown } | undefined)?.securityGroupIngress;
+  if (
+    ingress !== undefined &&
+    !(
+      Array.isArray(ingress) &&
+      ingress.every((r) => typeof r === 'object' && r && typeof r.protocol === 'string')
+    )
+  ) {
+    problems.push(
+      'ec2.securityGroupIngress: expected an array of { "protocol", "fromPort", "toPort", "cidrs", "groupIds" }',
+    );
   }
   const expect = scenario.expect as { status?: unknown } | undefined;
   if (expect !== undefined && expect.status !== 'SUCCEEDED' && expect.status !== 'FAILED') {

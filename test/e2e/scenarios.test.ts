@@ -48,12 +48,35 @@ function endpointsCreated(run: Run): number {
 /** A check per scenario that the behaviour it is named for happened, not just that it ended well. */
 const behaviourChecks: Record<string, { readonly title: string; readonly check: (run: Run) => void }> = {
   'happy-path': {
-    title: 'connects on the first attempt and announces the endpoint as available',
+    title:
+      'connects on the first attempt and announces the endpoint as available, its security group open to Atlas',
     check: (run) => {
       expect(run.attempts.map((a) => a.outcome)).toEqual(['AVAILABLE']);
       expect(endpointsCreated(run)).toBe(1);
       const [available] = eventsOf(run, WorkflowEvents.available) as ProvisioningResult[];
       expect(available?.vpcEndpointId).toBe(run.report.vpcEndpointId);
+      expect(available?.securityGroupCheck).toMatchObject({
+        ok: true,
+        securityGroupIds: ['sg-0e1a2b3c4d5e6f708'],
+      });
+    },
+  },
+  'security-group-closed': {
+    title:
+      'succeeds, and warns in the output and the Available event that the security group keeps Atlas out',
+    check: (run) => {
+      const output = JSON.parse(run.execution.output ?? '{}') as ProvisioningResult;
+      const [available] = eventsOf(run, WorkflowEvents.available) as ProvisioningResult[];
+      expect(output.securityGroupCheck).toMatchObject({
+        ok: false,
+        securityGroupIds: ['sg-0e1a2b3c4d5e6f708'],
+      });
+      expect(output.securityGroupCheck.detail).toContain('TCP 1024-65535');
+      expect(output.securityGroupCheck.detail).toContain('10.0.0.0/16');
+      expect(available?.securityGroupCheck).toEqual(output.securityGroupCheck);
+      const reads = run.env.aws.requests.map((r) => r.action);
+      expect(reads).toContain('DescribeSecurityGroups');
+      expect(reads).toContain('DescribeVpcs');
     },
   },
   'rejected-once': {

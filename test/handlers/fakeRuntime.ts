@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { EC2Client, type Tag, type VpcEndpoint } from '@aws-sdk/client-ec2';
+import { Ec2Network } from '../../lambdas/adapters/Ec2Network';
 import { VpcEndpoints } from '../../lambdas/adapters/VpcEndpoints';
 import { AtlasClient } from '../../lambdas/atlas/AtlasClient';
 import { ManagedTag } from '../../lambdas/domain/request';
@@ -39,7 +40,9 @@ export interface TestRuntime extends Runtime {
 export function testRuntime(atlas?: AtlasEmulator, client?: AtlasClient): TestRuntime {
   let now = T0 + 30_000;
   let atlasRequests = 0;
-  const vpcEndpoints = new VpcEndpoints(new EC2Client({ region: 'us-east-1' }));
+  const ec2 = new EC2Client({ region: 'us-east-1' });
+  const vpcEndpoints = new VpcEndpoints(ec2);
+  const network = new Ec2Network(ec2);
   const atlasClient = client ?? (atlas ? track(newAtlasClient(atlas)) : undefined);
   return {
     logger: silentLogger,
@@ -49,6 +52,7 @@ export function testRuntime(atlas?: AtlasEmulator, client?: AtlasClient): TestRu
       return atlasClient;
     },
     vpcEndpoints: () => vpcEndpoints,
+    network: () => network,
     managedBy: () => MANAGED_BY,
     region: () => REGION,
     now: () => now,

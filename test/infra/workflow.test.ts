@@ -60,6 +60,7 @@ const STEP_HANDLERS: readonly WorkflowHandler[] = [
   'createVpcEndpoint',
   'registerEndpoint',
   'checkEndpoint',
+  'checkSecurityGroups',
   'recordAttempt',
   'deleteAttempt',
   'cleanUp',
@@ -132,7 +133,7 @@ describe('GIVEN the synthesized workflow', () => {
 
     it.each([
       ['Endpoint service available?', '$.service.next', 'Create VPC endpoint', 'Wait for endpoint service'],
-      ['Endpoint available?', '$.attempt.poll.verdict', 'Record success', 'Wait before checking'],
+      ['Endpoint available?', '$.attempt.poll.verdict', 'Check security groups', 'Wait before checking'],
       ['Attempts left?', '$.history.attemptsLeft', 'Read endpoint service again', 'Give up'],
       ['Attempt deleted?', '$.deletion.done', 'Attempts left?', 'Wait for deletion'],
       ['Clean-up finished?', '$.cleanup.done', 'Publish failure event', 'Wait for clean-up'],
@@ -147,7 +148,7 @@ describe('GIVEN the synthesized workflow', () => {
 
     it('THEN "Endpoint available?" sends AVAILABLE to success, REMEDIATE to remediation, the rest back to waiting', () => {
       expect(state('Endpoint available?').Choices).toStrictEqual([
-        { Variable: '$.attempt.poll.verdict', StringEquals: 'AVAILABLE', Next: 'Record success' },
+        { Variable: '$.attempt.poll.verdict', StringEquals: 'AVAILABLE', Next: 'Check security groups' },
         { Variable: '$.attempt.poll.verdict', StringEquals: 'REMEDIATE', Next: 'Record failed attempt' },
       ]);
     });
@@ -187,8 +188,10 @@ describe('GIVEN the synthesized workflow', () => {
       expect(state('Request rejected').Next).toBe('Start clean-up');
     });
 
-    it('THEN every Lambda task after validation catches any error into "Start clean-up" (but clean-up itself)', () => {
-      const after = lambdaTasks().filter((name) => name !== 'Validate request' && name !== 'Clean up');
+    it('THEN every Lambda task after validation catches any error into "Start clean-up" (but clean-up and the security-group check)', () => {
+      const after = lambdaTasks().filter(
+        (name) => !['Validate request', 'Clean up', 'Check security groups'].includes(name),
+      );
       expect(after.sort()).toStrictEqual(
         [
           'Find endpoint service',
@@ -206,6 +209,22 @@ describe('GIVEN the synthesized workflow', () => {
           Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Start clean-up' }],
         });
       }
+    });
+
+    it('THEN "Check security groups" catches its failure into a warning, and the provisioning still succeeds', () => {
+      expect(state('Check security groups').Catch).toStrictEqual([
+        {
+          ErrorEquals: ['States.ALL'],
+          ResultPath: '$.securityGroupCheckError',
+          Next: 'Security groups not checked',
+        },
+      ]);
+      expect(state('Security groups not checked')).toMatchObject({
+        Type: 'Pass',
+        ResultPath: '$.securityGroupCheck',
+        Next: 'Record success',
+      });
+      expect(state('Check security groups').Next).toBe('Record success');
     });
 
     it('THEN "Clean up" catches its own failure into "Clean-up failed", which still publishes and fails', () => {
@@ -406,13 +425,23 @@ describe('GIVEN the synthesized workflow', () => {
       }
     });
 
-    it('THEN ec2:DescribeVpcEndpoints is the only EC2 action on "*"', () => {
+    it('THEN only EC2 reads with no resource-level permissions are allowed on "*"', () => {
       const onStar = ec2Statements().filter((s) => resourcesOf(s, synthesized.template).includes('*'));
 
       expect(onStar.length).toBeGreaterThan(0);
-      expect([...new Set(onStar.flatMap(actionsOf).filter((a) => a.startsWith('ec2:')))]).toStrictEqual([
-        'ec2:DescribeVpcEndpoints',
-      ]);
+      expect(
+        [...new Set(onStar.flatMap(actionsOf).filter((a) => a.startsWith('ec2:')))].sort(),
+      ).toStrictEqual(['ec2:DescribeSecurityGroups', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeVpcs']);
+    });
+
+    it('THEN only the security-group check may read security groups and VPCs', () => {
+      const { stack, template } = synthesized;
+      const readers = STEP_HANDLERS.filter((h) =>
+        statementsOfFunction(template, logicalIdOf(stack, stack.workflow.functions[h]))
+          .flatMap(actionsOf)
+          .some((a) => a === 'ec2:DescribeSecurityGroups' || a === 'ec2:DescribeVpcs'),
+      );
+      expect(readers).toStrictEqual(['checkSecurityGroups']);
     });
 
     it('THEN only createVpcEndpoint may create, and only deleteAttempt and cleanUp may delete', () => {

@@ -19,6 +19,8 @@ import { allStatements, render, resourcesOf, type Synthesized, synthesize } from
 const RESOURCE_STAR_ALLOWED: Readonly<Record<string, string>> = {
   // Describe calls of EC2 take no resource ARN: the functions read endpoints by id, filtered by tag.
   'ec2:DescribeVpcEndpoints': 'EC2 Describe* actions support no resource-level permissions',
+  'ec2:DescribeSecurityGroups': 'EC2 Describe* actions support no resource-level permissions',
+  'ec2:DescribeVpcs': 'EC2 Describe* actions support no resource-level permissions',
   // Lambda active tracing (X-Ray) on every function and the state machine.
   'xray:PutTraceSegments': 'X-Ray writes support no resource-level permissions',
   'xray:PutTelemetryRecords': 'X-Ray writes support no resource-level permissions',

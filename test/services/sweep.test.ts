@@ -36,6 +36,7 @@ function world() {
       state: 'available',
       serviceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0',
       vpcId: 'vpc-0123456789abcdef0',
+      securityGroupIds: [],
       tags,
       createdAt: new Date(NOW - (options.ageMs ?? 3 * HOUR)).toISOString(),
     });
@@ -160,6 +161,9 @@ describe('the sweep handler', () => {
         logger: silentLogger,
         atlas: w.ports.atlas as never,
         vpcEndpoints: () => w.ports.vpc as never,
+        network: () => {
+          throw new Error('the sweep reads no network');
+        },
         managedBy: () => MANAGED_BY,
         region: () => 'us-east-1',
         now: () => NOW,
