@@ -1,6 +1,8 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -30,6 +32,13 @@ export interface AtlasPrivateEndpointWorkflowProps {
   /** The secret holding Atlas credentials: JSON `{ publicKey, privateKey }` or `{ clientId, clientSecret }`. */
   readonly atlasSecret: secretsmanager.ISecret;
   /**
+   * The customer-managed KMS key `atlasSecret` is encrypted with, when it is imported (a secret the stack
+   * creates carries its own key reference): the functions that read it get `kms:Decrypt` on the key, through
+   * Secrets Manager only.
+   * @default - the secret uses the AWS-managed key, or `atlasSecret` knows its key
+   */
+  readonly atlasSecretKey?: kms.IKey;
+  /**
    * The bus the workflow publishes its events on.
    * @default - a new event bus
    */
@@ -55,6 +64,28 @@ export interface AtlasPrivateEndpointWorkflowProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * A VPC for the functions that call Atlas, so they reach it from a fixed address (your NAT gateway's
+   * Elastic IP) that an Atlas API access list can name; Lambdas outside a VPC call from changing AWS
+   * addresses. The subnets need a route to the internet through a NAT gateway.
+   * @default - the functions run outside any VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Where in `vpc` the functions that call Atlas run.
+   * @default - the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+}
+
+/**
+ * Where the functions that call Atlas run: the VPC, subnets and security group of
+ * {@link AtlasPrivateEndpointWorkflowProps.vpc}, for every function (the sweep's too) that calls Atlas.
+ */
+export interface AtlasCallerNetwork {
+  readonly vpc: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups: ec2.ISecurityGroup[];
 }
 
 /**
@@ -73,9 +104,15 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
   /** The step functions, by handler: the offline runner maps the synthesized tasks back to their modules. */
   readonly functions: Readonly<Record<WorkflowHandler, HandlerFunction>>;
   readonly managedBy: string;
+  /** Where the functions that call Atlas run, when `vpc` was given. */
+  readonly atlasCallerNetwork: AtlasCallerNetwork | undefined;
+  readonly #atlasSecret: secretsmanager.ISecret;
+  readonly #atlasSecretKey: kms.IKey | undefined;
 
   constructor(scope: Construct, id: string, props: AtlasPrivateEndpointWorkflowProps) {
     super(scope, id);
+    this.#atlasSecret = props.atlasSecret;
+    this.#atlasSecretKey = props.atlasSecretKey;
     const eventSource = props.eventSource ?? 'atlas-privatelink';
     if (!/^[A-Za-z0-9._-]{1,256}$/.test(eventSource) || eventSource.startsWith('aws.')) {
       throw new Error(
@@ -86,10 +123,31 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'Events');
 
+    if (props.vpcSubnets && !props.vpc) throw new Error('vpcSubnets needs vpc: give both, or neither');
+    this.atlasCallerNetwork = props.vpc
+      ? {
+          vpc: props.vpc,
+          ...(props.vpcSubnets ? { vpcSubnets: props.vpcSubnets } : {}),
+          securityGroups: [
+            new ec2.SecurityGroup(this, 'AtlasCallers', {
+              vpc: props.vpc,
+              description: 'The functions that call Atlas and AWS APIs: outbound HTTPS only, no inbound',
+              allowAllOutbound: false,
+            }),
+          ],
+        }
+      : undefined;
+    this.atlasCallerNetwork?.securityGroups[0]?.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      'HTTPS to the Atlas Admin API and the AWS APIs',
+    );
+
     const fn = (handler: WorkflowHandler, readsAtlas: boolean) => {
       const f = new HandlerFunction(this, `${handler[0]?.toUpperCase()}${handler.slice(1)}Function`, {
         module: WorkflowHandlers[handler],
         serviceName: 'atlas-privatelink',
+        ...(readsAtlas && this.atlasCallerNetwork ? { network: this.atlasCallerNetwork } : {}),
         // Long enough for the function's calls at their worst (see lambdas/timeBudget.ts).
         timeout: Duration.seconds(timeoutSecondsFor(CallPlans[handler])),
         logRetention,
@@ -99,7 +157,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
           ...(readsAtlas && props.atlasBaseUrl ? { [RuntimeEnv.atlasBaseUrl]: props.atlasBaseUrl } : {}),
         },
       });
-      if (readsAtlas) props.atlasSecret.grantRead(f);
+      if (readsAtlas) this.grantAtlasSecretRead(f);
       return f;
     };
     const functions = {
@@ -398,6 +456,9 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       tracingEnabled: true,
       logs: {
         destination: new logs.LogGroup(this, 'ExecutionLogs', {
+          // Under /aws/vendedlogs/: CloudWatch Logs' resource policy for vended logs would otherwise grow with
+          // every log group Step Functions delivers to, and it has a size limit.
+          logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`,
           retention: logRetention,
           removalPolicy: RemovalPolicy.DESTROY,
         }),
@@ -407,6 +468,25 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     });
 
     this.acknowledgeNagFindings();
+  }
+
+  /**
+   * Lets `grantee` read the Atlas credentials secret (and decrypt it with its customer-managed key, through
+   * Secrets Manager only): for every function that calls Atlas, this construct's and those composed with it.
+   */
+  grantAtlasSecretRead(grantee: iam.IGrantable): void {
+    this.#atlasSecret.grantRead(grantee);
+    if (!this.#atlasSecretKey) return;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DecryptAtlasSecret',
+        actions: ['kms:Decrypt'],
+        resources: [this.#atlasSecretKey.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
+        },
+      }),
+    );
   }
 
   /**
@@ -482,6 +562,12 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       'AWSLambdaBasicExecutionRole only lets each function write its own CloudWatch logs.',
     );
+    if (this.atlasCallerNetwork) {
+      ack(
+        'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        'AWSLambdaVPCAccessExecutionRole only lets the functions that call Atlas attach to the VPC the deployer gave them (network interfaces).',
+      );
+    }
     ack(
       'IAM5[Resource::*]',
       'ec2:DescribeVpcEndpoints, ec2:DescribeSecurityGroups, ec2:DescribeVpcs, X-Ray PutTraceSegments/PutTelemetryRecords and the Step Functions log-delivery actions support no resource-level permissions.',

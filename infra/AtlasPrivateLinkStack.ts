@@ -1,7 +1,9 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -28,6 +30,24 @@ export interface AtlasPrivateLinkStackProps extends StackProps {
    * @default 'https://cloud.mongodb.com'
    */
   readonly atlasBaseUrl?: string;
+  /**
+   * The VPC and private subnets (with a NAT gateway route) for the functions that call Atlas, so they call
+   * from the NAT gateway's fixed address an Atlas API access list can name.
+   * @default - the functions run outside any VPC, from changing AWS addresses
+   */
+  readonly atlasCallersVpc?: { readonly vpcId: string; readonly subnetIds: readonly string[] };
+  /**
+   * Creates API Gateway's account-wide CloudWatch role (`AWS::ApiGateway::Account`) so the stage can write
+   * execution logs. It replaces the region's one setting for every API of the account: only when asked.
+   * @default false
+   */
+  readonly apiGatewayCloudWatchRole?: boolean;
+  /**
+   * The customer-managed KMS key an imported `atlasSecretArn` is encrypted with: the functions that read
+   * the secret get `kms:Decrypt` on it (through Secrets Manager only).
+   * @default - the secret uses the AWS-managed key
+   */
+  readonly atlasSecretKmsKeyArn?: string;
 }
 
 /**
@@ -45,6 +65,9 @@ export class AtlasPrivateLinkStack extends Stack {
   constructor(scope: Construct, id: string, props: AtlasPrivateLinkStackProps = {}) {
     super(scope, id, props);
 
+    const atlasSecretKey = props.atlasSecretKmsKeyArn
+      ? kms.Key.fromKeyArn(this, 'AtlasSecretKey', props.atlasSecretKmsKeyArn)
+      : undefined;
     const atlasSecret = props.atlasSecretArn
       ? secretsmanager.Secret.fromSecretCompleteArn(this, 'AtlasSecret', props.atlasSecretArn)
       : new secretsmanager.Secret(this, 'AtlasSecret', {
@@ -64,10 +87,27 @@ export class AtlasPrivateLinkStack extends Stack {
     }
 
     this.eventBus = new events.EventBus(this, 'EventBus');
+    const callers = props.atlasCallersVpc;
     this.workflow = new AtlasPrivateEndpointWorkflow(this, 'Workflow', {
       atlasSecret,
+      ...(atlasSecretKey ? { atlasSecretKey } : {}),
       eventBus: this.eventBus,
       ...(props.atlasBaseUrl ? { atlasBaseUrl: props.atlasBaseUrl } : {}),
+      ...(callers
+        ? {
+            // Imported from its ids alone: no lookup, so synth needs no credentials.
+            vpc: ec2.Vpc.fromVpcAttributes(this, 'AtlasCallersVpc', {
+              vpcId: callers.vpcId,
+              availabilityZones: callers.subnetIds.map((_, i) => Fn.select(i, Fn.getAzs())),
+              privateSubnetIds: [...callers.subnetIds],
+            }),
+            vpcSubnets: {
+              subnets: callers.subnetIds.map((id, i) =>
+                ec2.Subnet.fromSubnetId(this, `AtlasCallersSubnet${i}`, id),
+              ),
+            },
+          }
+        : {}),
     });
     const { stateMachine } = this.workflow;
     this.sweep = new SweepSchedule(this, 'Sweep', {
@@ -130,7 +170,8 @@ export class AtlasPrivateLinkStack extends Stack {
     this.api = new apigateway.RestApi(this, 'Api', {
       description: 'Start and follow MongoDB Atlas PrivateLink provisionings',
       defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
-      cloudWatchRole: true,
+      // API Gateway's CloudWatch role is one setting per account and region: replaced only when asked.
+      cloudWatchRole: props.apiGatewayCloudWatchRole ?? false,
       deployOptions: {
         stageName: 'v1',
         tracingEnabled: true,
@@ -179,10 +220,12 @@ export class AtlasPrivateLinkStack extends Stack {
       'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       'AWSLambdaBasicExecutionRole only lets each API function write its own CloudWatch logs.',
     );
-    ack(
-      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      "API Gateway's account-level CloudWatch role, needed for stage execution logs; it only writes logs.",
-    );
+    if (props.apiGatewayCloudWatchRole) {
+      ack(
+        'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        "API Gateway's account-level CloudWatch role, needed for stage execution logs; it only writes logs.",
+      );
+    }
     ack(
       'IAM5[Resource::*]',
       'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -21,6 +22,12 @@ export interface HandlerFunctionProps {
    * @default - nowhere (the function is only invoked synchronously)
    */
   readonly deadLetterQueue?: sqs.IQueue;
+  /** A VPC to run in. @default - outside any VPC */
+  readonly network?: {
+    readonly vpc: ec2.IVpc;
+    readonly vpcSubnets?: ec2.SubnetSelection;
+    readonly securityGroups: ec2.ISecurityGroup[];
+  };
 }
 
 /**
@@ -38,6 +45,7 @@ export class HandlerFunction extends NodejsFunction {
       memorySize: 512,
       timeout: props.timeout ?? Duration.seconds(60),
       ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue, retryAttempts: 2 } : {}),
+      ...(props.network ?? {}),
       tracing: lambda.Tracing.ACTIVE,
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup: new logs.LogGroup(scope, `${id}Logs`, {

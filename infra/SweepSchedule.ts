@@ -66,6 +66,8 @@ export class SweepSchedule extends Construct {
       serviceName: 'atlas-privatelink-sweep',
       // One pass at its worst (see lambdas/timeBudget.ts); a pass stops taking orphans when time runs short.
       timeout: Duration.seconds(timeoutSecondsFor(CallPlans.sweep)),
+      // It calls Atlas: from the same network as the workflow's Atlas callers (an access list names it).
+      ...(workflow.atlasCallerNetwork ? { network: workflow.atlasCallerNetwork } : {}),
       environment: {
         [RuntimeEnv.managedBy]: workflow.managedBy,
         [RuntimeEnv.secretArn]: atlasSecret.secretArn,
@@ -74,7 +76,7 @@ export class SweepSchedule extends Construct {
         [SweepEnv.graceSeconds]: String(graceMs / 1000),
       },
     });
-    this.grant(workflow, atlasSecret);
+    this.grant(workflow);
 
     this.rule = new events.Rule(this, 'Schedule', {
       description: `Sweeps the VPC endpoints managed by ${workflow.managedBy} that crashed executions left behind`,
@@ -86,11 +88,11 @@ export class SweepSchedule extends Construct {
       ],
     });
 
-    this.acknowledgeNagFindings(workflow.stateMachine);
+    this.acknowledgeNagFindings(workflow);
   }
 
   /** The workflow's own EC2 limits for deletion (managed-by tag), and read access to its executions. */
-  private grant(workflow: AtlasPrivateEndpointWorkflow, atlasSecret: secretsmanager.ISecret): void {
+  private grant(workflow: AtlasPrivateEndpointWorkflow): void {
     const { partition, region, account } = Stack.of(this);
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
@@ -109,10 +111,11 @@ export class SweepSchedule extends Construct {
       }),
     );
     workflow.stateMachine.grantExecution(this.function, 'states:DescribeExecution');
-    atlasSecret.grantRead(this.function);
+    workflow.grantAtlasSecretRead(this.function);
   }
 
-  private acknowledgeNagFindings(stateMachine: sfn.StateMachine): void {
+  private acknowledgeNagFindings(workflow: AtlasPrivateEndpointWorkflow): void {
+    const { stateMachine } = workflow;
     const stack = Stack.of(this);
     const ack = (finding: string, reason: string) =>
       Validations.of(this).acknowledge({ id: `AwsSolutions::AwsSolutions-${finding}`, reason });
@@ -120,6 +123,12 @@ export class SweepSchedule extends Construct {
       'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       'AWSLambdaBasicExecutionRole only lets the sweep function write its own CloudWatch logs.',
     );
+    if (workflow.atlasCallerNetwork) {
+      ack(
+        'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        'AWSLambdaVPCAccessExecutionRole only lets the sweep attach to the VPC the deployer gave the functions that call Atlas.',
+      );
+    }
     ack(
       'IAM5[Resource::*]',
       'ec2:DescribeVpcEndpoints and X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',

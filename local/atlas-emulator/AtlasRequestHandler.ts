@@ -211,6 +211,7 @@ export class AtlasRequestHandler {
     reply.envelope = url.searchParams.get('envelope')?.toLowerCase() === 'true';
 
     if (!this.#authenticate(reply, method, target)) return;
+    this.#deps.state.checkApiAccess();
 
     const route = matchRoute((api[2] ?? '').split('/').slice(1));
     if (!route)

@@ -18,6 +18,8 @@ export const AtlasErrorCode = {
   VALIDATION_ERROR: 'VALIDATION_ERROR',
   /** 400: "No region %s exists for provider %s." */
   INVALID_REGION: 'INVALID_REGION',
+  /** 403: the caller's address is not on the organization's API access list (script `apiAccessList`). */
+  IP_ADDRESS_NOT_ON_ACCESS_LIST: 'IP_ADDRESS_NOT_ON_ACCESS_LIST',
   /** 404: the project is not one the emulator serves (only with the `projects` option). */
   GROUP_NOT_FOUND: 'GROUP_NOT_FOUND',
   /** 404: no endpoint service with that id for that provider in that project (Atlas Kubernetes operator). */

@@ -128,6 +128,14 @@ export interface AtlasScript {
   readonly deletingPolls?: number;
   /** @default - no faults */
   readonly faults?: readonly AtlasFault[];
+  /**
+   * An organization that requires an API access list: every API call (after authentication; the OAuth token
+   * endpoint is open to any address, as in Atlas) from `callerIp` — the address Atlas sees, e.g. a NAT
+   * gateway's — is refused with 403 `IP_ADDRESS_NOT_ON_ACCESS_LIST` unless an entry of `allowed` (an address
+   * or an IPv4 CIDR) covers it.
+   * @default - no access list
+   */
+  readonly apiAccessList?: { readonly allowed: readonly string[]; readonly callerIp: string };
 }
 
 export const DEFAULT_ENDPOINT_SERVICE_STATUSES: readonly EndpointServiceStatus[] = [
@@ -333,7 +341,21 @@ export function validateAtlasScript(value: unknown, source = 'script'): AtlasScr
     p.add(root, 'expected a JSON object', value);
     throw new AtlasScriptError(source, p.list);
   }
-  checkKeys(p, root, value, ['endpointService', 'attempts', 'deletingPolls', 'faults']);
+  checkKeys(p, root, value, ['endpointService', 'attempts', 'deletingPolls', 'faults', 'apiAccessList']);
+  const accessList = value.apiAccessList;
+  if (accessList !== undefined) {
+    const ok =
+      isObject(accessList) &&
+      Array.isArray(accessList.allowed) &&
+      accessList.allowed.every((a) => typeof a === 'string') &&
+      typeof accessList.callerIp === 'string';
+    if (!ok)
+      p.add(
+        `${root}.apiAccessList`,
+        'expected { "allowed": ["<ip or cidr>", …], "callerIp": "<ip>" }',
+        accessList,
+      );
+  }
   if (value.endpointService !== undefined) {
     checkStatusesOrTimeline(
       p,

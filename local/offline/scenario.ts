@@ -43,6 +43,7 @@ const SCENARIO_KEYS = new Set([
   'attempts',
   'deletingPolls',
   'faults',
+  'apiAccessList',
 ]);
 
 /** A scenario file is refused with every problem named, before anything starts. */
@@ -135,12 +136,13 @@ export function validateScenario(value: unknown, source = 'scenario'): Scenario 
 
 /** The Atlas emulator's part of a scenario. */
 export function atlasScriptOf(scenario: Scenario): AtlasScript {
-  const { endpointService, attempts, deletingPolls, faults } = scenario;
+  const { endpointService, attempts, deletingPolls, faults, apiAccessList } = scenario;
   return {
     ...(endpointService ? { endpointService } : {}),
     ...(attempts ? { attempts } : {}),
     ...(deletingPolls !== undefined ? { deletingPolls } : {}),
     ...(faults ? { faults } : {}),
+    ...(apiAccessList ? { apiAccessList } : {}),
   };
 }
 

@@ -212,6 +212,16 @@ const behaviourChecks: Record<string, { readonly title: string; readonly check: 
       expect(atlas404.length).toBeGreaterThan(0);
     },
   },
+  'api-access-list': {
+    title: 'stops at the first Atlas answer naming the address Atlas saw and what to do, creating nothing',
+    check: (run) => {
+      expect(run.execution.cause).toContain('203.0.113.17');
+      expect(run.execution.cause).toMatch(/access list/);
+      expect(run.execution.cause).toMatch(/NAT gateway/);
+      expect(run.env.atlas.requestLog.filter((r) => r.status === 403)).toHaveLength(1);
+      expect(run.env.aws.requestCount({ action: 'CreateVpcEndpoint' })).toBe(0);
+    },
+  },
   'wrong-credentials': {
     title: 'stops at the first Atlas answer with a readable auth error, creating nothing',
     check: (run) => {
