@@ -14,6 +14,7 @@ import { ManagedTag, RequestLimits } from '../lambdas/domain/request';
 import { ErrorName, LAMBDA_INVOCATION_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../lambdas/errors';
 import { RuntimeEnv } from '../lambdas/handlers/environment';
 import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
+import type { AllowList } from './AllowList';
 import { HandlerFunction } from './HandlerFunction';
 import { type WorkflowHandler, WorkflowHandlers } from './handlers';
 
@@ -38,6 +39,17 @@ export interface AtlasPrivateEndpointWorkflowProps {
    * @default - the secret uses the AWS-managed key, or `atlasSecret` knows its key
    */
   readonly atlasSecretKey?: kms.IKey;
+  /**
+   * The VPCs provisionings may create endpoints in, enforced twice: requests naming another VPC are refused
+   * before any call, and the create function's IAM allows only these VPCs (and subnets and security groups
+   * in them). `AllowList.any()` allows every VPC of the account: an explicit choice, never a default.
+   */
+  readonly allowedVpcIds: AllowList;
+  /**
+   * The Atlas projects provisionings may connect to, enforced in request validation and by every function
+   * that writes to Atlas. `AllowList.any()` allows every project the Atlas key reaches.
+   */
+  readonly allowedGroupIds: AllowList;
   /**
    * The bus the workflow publishes its events on.
    * @default - a new event bus
@@ -106,6 +118,8 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
   readonly managedBy: string;
   /** Where the functions that call Atlas run, when `vpc` was given. */
   readonly atlasCallerNetwork: AtlasCallerNetwork | undefined;
+  readonly allowedVpcIds: AllowList;
+  readonly allowedGroupIds: AllowList;
   readonly #atlasSecret: secretsmanager.ISecret;
   readonly #atlasSecretKey: kms.IKey | undefined;
 
@@ -113,6 +127,13 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     super(scope, id);
     this.#atlasSecret = props.atlasSecret;
     this.#atlasSecretKey = props.atlasSecretKey;
+    if (!props.allowedVpcIds || !props.allowedGroupIds) {
+      throw new Error(
+        'allowedVpcIds and allowedGroupIds are required: list the VPCs and Atlas projects provisionings may use (AllowList.of(…)), or allow any with AllowList.any()',
+      );
+    }
+    this.allowedVpcIds = props.allowedVpcIds.check('allowedVpcIds', 'vpcId');
+    this.allowedGroupIds = props.allowedGroupIds.check('allowedGroupIds', 'groupId');
     const eventSource = props.eventSource ?? 'atlas-privatelink';
     if (!/^[A-Za-z0-9._-]{1,256}$/.test(eventSource) || eventSource.startsWith('aws.')) {
       throw new Error(
@@ -153,6 +174,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
         logRetention,
         environment: {
           [RuntimeEnv.managedBy]: this.managedBy,
+          ...this.allowListEnvironment(),
           ...(readsAtlas ? { [RuntimeEnv.secretArn]: props.atlasSecret.secretArn } : {}),
           ...(readsAtlas && props.atlasBaseUrl ? { [RuntimeEnv.atlasBaseUrl]: props.atlasBaseUrl } : {}),
         },
@@ -470,6 +492,14 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     this.acknowledgeNagFindings();
   }
 
+  /** The allow-lists as the functions read them (request validation, and the functions that write). */
+  allowListEnvironment(): Record<string, string> {
+    return {
+      [RuntimeEnv.allowedVpcIds]: this.allowedVpcIds.toEnvironment(),
+      [RuntimeEnv.allowedGroupIds]: this.allowedGroupIds.toEnvironment(),
+    };
+  }
+
   /**
    * Lets `grantee` read the Atlas credentials secret (and decrypt it with its customer-managed key, through
    * Secrets Manager only): for every function that calls Atlas, this construct's and those composed with it.
@@ -504,11 +534,24 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
         conditions: { StringEquals: { [`aws:RequestTag/${ManagedTag.managedBy}`]: this.managedBy } },
       }),
     );
+    // The network the endpoint goes in: only the allowed VPCs, and subnets and security groups inside them.
+    const vpcArns =
+      this.allowedVpcIds.values === '*'
+        ? undefined
+        : this.allowedVpcIds.values.map((id) => `arn:${partition}:ec2:${region}:${account}:vpc/${id}`);
     functions.createVpcEndpoint.addToRolePolicy(
       new iam.PolicyStatement({
-        sid: 'UseNetworkForVpcEndpoints',
+        sid: 'CreateVpcEndpointsInAllowedVpcs',
         actions: ['ec2:CreateVpcEndpoint'],
-        resources: [arn('vpc'), arn('subnet'), arn('security-group')],
+        resources: vpcArns ?? [arn('vpc')],
+      }),
+    );
+    functions.createVpcEndpoint.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'UseSubnetsAndSecurityGroupsOfAllowedVpcs',
+        actions: ['ec2:CreateVpcEndpoint'],
+        resources: [arn('subnet'), arn('security-group')],
+        ...(vpcArns ? { conditions: { StringEquals: { 'ec2:Vpc': vpcArns } } } : {}),
       }),
     );
     functions.createVpcEndpoint.addToRolePolicy(
@@ -577,10 +620,16 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       `IAM5[Resource::${ec2}:vpc-endpoint/*]`,
       'VPC endpoint ids are not known before creation; create requires and delete checks the managed-by tag (aws:RequestTag / aws:ResourceTag conditions).',
     );
-    for (const type of ['vpc', 'subnet', 'security-group']) {
+    if (this.allowedVpcIds.isAny) {
+      ack(
+        `IAM5[Resource::${ec2}:vpc/*]`,
+        'allowedVpcIds is AllowList.any(), an explicit choice of the deployer: any VPC of the account.',
+      );
+    }
+    for (const type of ['subnet', 'security-group']) {
       ack(
         `IAM5[Resource::${ec2}:${type}/*]`,
-        `The ${type} is workflow input (any VPC of the account); CreateVpcEndpoint needs it, and creation itself is limited to tagged endpoints.`,
+        `The ${type} is workflow input; CreateVpcEndpoint may use it only inside the allowed VPCs (ec2:Vpc condition, unless allowedVpcIds is any).`,
       );
     }
     const stack = Stack.of(this);

@@ -12,6 +12,7 @@ import type { Construct } from 'constructs';
 import { ApiEnv } from '../lambdas/handlers/environment';
 import { PLACEHOLDER_PUBLIC_KEY } from '../lambdas/secretPlaceholder';
 import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
+import type { AllowList } from './AllowList';
 import { AtlasPrivateEndpointWorkflow, WorkflowEvents } from './AtlasPrivateEndpointWorkflow';
 import { HandlerFunction, type HandlerFunctionProps } from './HandlerFunction';
 import { type ApiHandler, ApiHandlers } from './handlers';
@@ -19,6 +20,10 @@ import { provisioningRequestSchema } from './requestModel';
 import { SweepSchedule } from './SweepSchedule';
 
 export interface AtlasPrivateLinkStackProps extends StackProps {
+  /** The VPCs provisionings may create endpoints in (see the workflow's prop of the same name). */
+  readonly allowedVpcIds: AllowList;
+  /** The Atlas projects provisionings may connect to (see the workflow's prop of the same name). */
+  readonly allowedGroupIds: AllowList;
   /**
    * The ARN of an existing secret holding Atlas credentials (`{ publicKey, privateKey }` or
    * `{ clientId, clientSecret }`).
@@ -62,7 +67,7 @@ export class AtlasPrivateLinkStack extends Stack {
   /** The hourly sweep of what crashed executions left behind. */
   readonly sweep: SweepSchedule;
 
-  constructor(scope: Construct, id: string, props: AtlasPrivateLinkStackProps = {}) {
+  constructor(scope: Construct, id: string, props: AtlasPrivateLinkStackProps) {
     super(scope, id, props);
 
     const atlasSecretKey = props.atlasSecretKmsKeyArn
@@ -90,6 +95,8 @@ export class AtlasPrivateLinkStack extends Stack {
     const callers = props.atlasCallersVpc;
     this.workflow = new AtlasPrivateEndpointWorkflow(this, 'Workflow', {
       atlasSecret,
+      allowedVpcIds: props.allowedVpcIds,
+      allowedGroupIds: props.allowedGroupIds,
       ...(atlasSecretKey ? { atlasSecretKey } : {}),
       eventBus: this.eventBus,
       ...(props.atlasBaseUrl ? { atlasBaseUrl: props.atlasBaseUrl } : {}),
@@ -122,7 +129,10 @@ export class AtlasPrivateLinkStack extends Stack {
         module: ApiHandlers[handler],
         serviceName: 'atlas-privatelink-api',
         timeout: Duration.seconds(15),
-        environment: { [ApiEnv.stateMachineArn]: stateMachine.stateMachineArn },
+        environment: {
+          [ApiEnv.stateMachineArn]: stateMachine.stateMachineArn,
+          ...this.workflow.allowListEnvironment(),
+        },
         ...props,
       });
     const startProvisioning = apiFn('startProvisioning');

@@ -1,5 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { AllowList } from './AllowList';
 import { AtlasPrivateLinkStack } from './AtlasPrivateLinkStack';
 
 /**
@@ -12,10 +13,19 @@ export function createApp(
 ): { app: App; stack: AtlasPrivateLinkStack } {
   const atlasSecretArn = app.node.tryGetContext('atlasSecretArn') as string | undefined;
   const atlasBaseUrl = app.node.tryGetContext('atlasBaseUrl') as string | undefined;
+  const allowedVpcIds = app.node.tryGetContext('allowedVpcIds') as string | undefined;
+  const allowedGroupIds = app.node.tryGetContext('allowedGroupIds') as string | undefined;
+  if (allowedVpcIds === undefined || allowedGroupIds === undefined) {
+    throw new Error(
+      'give -c allowedVpcIds=vpc-…,vpc-… and -c allowedGroupIds=<project id>,… (the VPCs and Atlas projects provisionings may use; * for any)',
+    );
+  }
   const stack = new AtlasPrivateLinkStack(
     app,
     (app.node.tryGetContext('stackName') as string) ?? 'AtlasPrivateLink',
     {
+      allowedVpcIds: AllowList.parse(String(allowedVpcIds)),
+      allowedGroupIds: AllowList.parse(String(allowedGroupIds)),
       ...(atlasSecretArn ? { atlasSecretArn } : {}),
       ...(atlasBaseUrl ? { atlasBaseUrl } : {}),
     },

@@ -1,3 +1,4 @@
+import { refuseOutsideAllowLists } from '../domain/request';
 import { atlasFromSecret } from './capabilities/atlasFromSecret';
 import { lambdaRuntime, type Runtime, withExecution } from './runtime';
 
@@ -18,6 +19,7 @@ export const createRegisterEndpointHandler =
   (runtime: Runtime) =>
   (event: RegisterEndpointEvent): Promise<Registration> =>
     withExecution(runtime, event.executionName, async () => {
+      refuseOutsideAllowLists(runtime.requestContext(), { groupId: event.groupId });
       const atlas = await runtime.atlas();
       const endpoint = await atlas.createEndpoint(event.groupId, 'AWS', event.endpointServiceId, {
         id: event.vpcEndpointId,

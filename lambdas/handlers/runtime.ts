@@ -7,6 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Ec2Network } from '../adapters/Ec2Network';
 import type { VpcEndpoints } from '../adapters/VpcEndpoints';
 import type { AtlasClient } from '../atlas/AtlasClient';
+import type { Allowed, RequestContext } from '../domain/request';
 import { RuntimeEnv } from './environment';
 
 export interface Runtime {
@@ -20,6 +21,8 @@ export interface Runtime {
   managedBy(): string;
   /** The region the function runs in, where VPC endpoints are created (Lambda's `AWS_REGION`). */
   region(): string | undefined;
+  /** What requests are checked against: the region and the deployment's allow-lists. */
+  requestContext(): RequestContext;
   now(): number;
   random(): number;
   hash(text: string): string;
@@ -62,9 +65,33 @@ export function lambdaRuntime(capabilities: Capabilities = {}): Runtime {
     network: capabilities.network ?? (missing('EC2 network reads') as () => Ec2Network),
     managedBy: () => process.env[RuntimeEnv.managedBy] ?? 'atlas-privatelink',
     region: () => process.env.AWS_REGION || undefined,
+    requestContext: deploymentRequestContext,
     now: () => clock(),
     random: () => randomInt(0, 1_000_000) / 1_000_000,
     hash: (text) => createHash('sha256').update(text).digest('hex'),
+  };
+}
+
+/** An allow-list from the environment: `*`, or ids separated by commas; undefined when unset. */
+export function allowedFromEnv(name: string): Allowed | undefined {
+  const raw = process.env[name]?.trim();
+  if (raw === undefined) return undefined;
+  if (raw === '*') return '*';
+  return raw
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+}
+
+/** The deployment's region and allow-lists, as its functions' environment gives them. */
+export function deploymentRequestContext(): RequestContext {
+  const allowedVpcIds = allowedFromEnv(RuntimeEnv.allowedVpcIds);
+  const allowedGroupIds = allowedFromEnv(RuntimeEnv.allowedGroupIds);
+  const region = process.env.AWS_REGION || undefined;
+  return {
+    ...(region ? { deploymentRegion: region } : {}),
+    ...(allowedVpcIds ? { allowedVpcIds } : {}),
+    ...(allowedGroupIds ? { allowedGroupIds } : {}),
   };
 }
 

@@ -8,6 +8,8 @@ import { App } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { createApp } from '../../infra/app';
 import { type ApiHandler, ApiHandlers, type WorkflowHandler, WorkflowHandlers } from '../../infra/handlers';
+import { DEMO_GROUP_ID } from '../atlas-emulator';
+import { DEMO_VPC_ID } from '../aws-emulator';
 
 /** The account and region the offline stand-ins use (the AWS emulator's defaults). */
 export const OfflineAccount = { region: 'us-east-1', accountId: '123456789012', partition: 'aws' } as const;
@@ -44,7 +46,10 @@ export interface SynthesizedWorkflow {
 
 /** Synthesizes the stack (no bundling, no credentials) and extracts its workflow, ready to run offline. */
 export function synthesizeWorkflow(): SynthesizedWorkflow {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  // Offline, provisionings may use the demo VPC and project (the emulators' topology).
+  const app = new App({
+    context: { 'aws:cdk:bundling-stacks': [], allowedVpcIds: DEMO_VPC_ID, allowedGroupIds: DEMO_GROUP_ID },
+  });
   const { stack } = createApp(app, { nagChecks: false });
   const template = app.synth().getStackByName(stack.stackName).template as Template;
   const resolve = resolverFor(template);

@@ -55,6 +55,7 @@ export function testRuntime(atlas?: AtlasEmulator, client?: AtlasClient): TestRu
     network: () => network,
     managedBy: () => MANAGED_BY,
     region: () => REGION,
+    requestContext: () => ({ deploymentRegion: REGION, allowedVpcIds: '*', allowedGroupIds: '*' }),
     now: () => now,
     random: () => 0.5,
     hash: (text) => createHash('sha256').update(text).digest('hex'),

@@ -9,6 +9,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AllowList } from '../../infra/AllowList';
 import { AtlasPrivateLinkStack, type AtlasPrivateLinkStackProps } from '../../infra/AtlasPrivateLinkStack';
 import { readValidationReport, unacknowledgedFindings } from '../helpers/validationReport';
 import { actionsOf, allStatements, logicalIdOf, resourcesOf } from './synthesize';
@@ -27,12 +28,16 @@ interface Built {
 }
 
 /** Synthesizes the stack with `props` and cdk-nag, as `cdk synth` does. */
-function build(props: AtlasPrivateLinkStackProps = {}): Built {
+function build(props: Partial<AtlasPrivateLinkStackProps> = {}): Built {
   const app = new App({
     outdir: mkdtempSync(join(tmpdir(), 'shared-')),
     context: { 'aws:cdk:bundling-stacks': [] },
   });
-  const stack = new AtlasPrivateLinkStack(app, 'Shared', props);
+  const stack = new AtlasPrivateLinkStack(app, 'Shared', {
+    allowedVpcIds: AllowList.of('vpc-0d3e0a1b2c3d4e5f6'),
+    allowedGroupIds: AllowList.of('5f0c1a2b3c4d5e6f7a8b9c0d'),
+    ...props,
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const assembly = app.synth();
   return {

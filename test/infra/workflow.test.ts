@@ -10,7 +10,9 @@ import {
   type AslState,
   actionsOf,
   allStatements,
+  DEMO_ALLOW_LISTS,
   logicalIdOf,
+  render,
   resourcesOf,
   type Synthesized,
   stateMachineDefinition,
@@ -402,16 +404,29 @@ describe('GIVEN the synthesized workflow', () => {
       }
     });
 
-    it('THEN ec2:CreateVpcEndpoint without that condition reaches only VPCs, subnets and security groups', () => {
-      const unconditioned = ec2Statements().filter(
-        (s) => actionsOf(s).includes('ec2:CreateVpcEndpoint') && !s.Condition,
+    it('THEN ec2:CreateVpcEndpoint without the tag condition reaches only the allowed VPCs, and subnets and security groups inside them', () => {
+      const network = ec2Statements().filter(
+        (s) =>
+          actionsOf(s).includes('ec2:CreateVpcEndpoint') &&
+          !resourcesOf(s, synthesized.template).some((r) => r.includes(':vpc-endpoint/')),
       );
+      const allowedVpc = `arn:aws:ec2:<Ref AWS::Region>:<Ref AWS::AccountId>:vpc/${DEMO_ALLOW_LISTS.allowedVpcIds}`;
 
-      for (const s of unconditioned) {
-        for (const resource of resourcesOf(s, synthesized.template)) {
-          expect(resource).toMatch(/:(vpc|subnet|security-group)\/\*$/);
-        }
-      }
+      expect(network.map((s) => resourcesOf(s, synthesized.template).map(normalise).sort())).toStrictEqual([
+        [allowedVpc],
+        [
+          'arn:aws:ec2:<Ref AWS::Region>:<Ref AWS::AccountId>:security-group/*',
+          'arn:aws:ec2:<Ref AWS::Region>:<Ref AWS::AccountId>:subnet/*',
+        ],
+      ]);
+      expect(network[0]!.Condition).toBeUndefined();
+      expect(JSON.stringify(network[1]!.Condition)).toContain(`"ec2:Vpc"`);
+      const inVpcs = (network[1]!.Condition as { StringEquals: Record<string, unknown[]> }).StringEquals[
+        'ec2:Vpc'
+      ];
+      expect(
+        inVpcs?.map((arn) => normalise(render(arn, synthesized.template.toJSON().Resources))),
+      ).toStrictEqual([allowedVpc]);
     });
 
     it('THEN ec2:DeleteVpcEndpoints always requires the managed-by tag on the endpoint', () => {

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import { sfnClient } from '../../adapters/clients';
 import { Executions } from '../../adapters/Executions';
-import { logger } from '../runtime';
+import type { RequestContext } from '../../domain/request';
+import { deploymentRequestContext, logger } from '../runtime';
 
 export interface ApiRuntime {
   readonly logger: typeof logger;
   executions(): Pick<Executions, 'start' | 'describe'>;
   hash(text: string): string;
-  /** The region the function runs in, where VPC endpoints are created (Lambda's `AWS_REGION`). */
-  region(): string | undefined;
+  /** What requests are checked against: the region and the deployment's allow-lists. */
+  requestContext(): RequestContext;
 }
 
 export { ApiEnv } from '../environment';
@@ -28,5 +29,5 @@ export const lambdaApiRuntime: ApiRuntime = {
     return executions.executions;
   },
   hash: (text) => createHash('sha256').update(text).digest('hex'),
-  region: () => process.env.AWS_REGION || undefined,
+  requestContext: deploymentRequestContext,
 };

@@ -14,7 +14,7 @@ export function apiRuntime(): ApiRuntime {
     logger: silentLogger,
     executions: () => executions,
     hash: (text) => createHash('sha256').update(text).digest('hex'),
-    region: () => 'us-east-1',
+    requestContext: () => ({ deploymentRegion: 'us-east-1', allowedVpcIds: '*', allowedGroupIds: '*' }),
   };
 }
 
