@@ -432,13 +432,18 @@ function originKey(origin: string | URL | undefined): string {
 
 type HeaderValue = string | string[] | undefined;
 
+/** The caller's headers as name/value pairs, read the way undici reads them (lib/core/request.js). */
 function headerPairs(headers: Dispatcher.DispatchOptions['headers']): [string, HeaderValue][] {
   if (headers == null) {
     return [];
   }
   if (Array.isArray(headers)) {
-    if (headers.length > 0 && Array.isArray(headers[0])) {
+    if (Array.isArray(headers[0])) {
+      // An array of pairs, which undici's types allow and its request parser does not read: read it here.
       return headers as unknown as [string, HeaderValue][];
+    }
+    if (headers.length % 2 !== 0) {
+      throw new errors.InvalidArgumentError('headers array must be even');
     }
     const pairs: [string, HeaderValue][] = [];
     for (let i = 0; i < headers.length; i += 2) {
@@ -446,10 +451,22 @@ function headerPairs(headers: Dispatcher.DispatchOptions['headers']): [string, H
     }
     return pairs;
   }
-  if (Symbol.iterator in headers && Object.getPrototypeOf(headers) !== Object.prototype) {
-    return [...(headers as Iterable<[string, HeaderValue]>)];
+  if (hasSafeIterator(headers)) {
+    return [...headers];
   }
   return Object.entries(headers as Record<string, HeaderValue>);
+}
+
+/**
+ * undici's test (hasSafeIterator in lib/core/util.js): an iterator of the object's own, or one from a class;
+ * never one that something added to `Object.prototype`.
+ */
+function hasSafeIterator(headers: object): headers is Iterable<[string, HeaderValue]> {
+  return (
+    Object.hasOwn(headers, Symbol.iterator) ||
+    (Object.getPrototypeOf(headers) !== Object.prototype &&
+      typeof (headers as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function')
+  );
 }
 
 function flatten(headers: readonly [string, HeaderValue][]): string[] {

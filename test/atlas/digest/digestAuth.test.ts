@@ -726,6 +726,15 @@ describe('digestAuth', () => {
           ]),
       ],
       [
+        'a plain object with an iterator of its own, which undici iterates',
+        () => ({
+          *[Symbol.iterator]() {
+            yield ['x-request-id', 'r1'];
+            yield ['accept', ['application/json', 'text/plain']];
+          },
+        }),
+      ],
+      [
         "a null-prototype object, as Node's IncomingMessage.headers is",
         () =>
           Object.assign(Object.create(null), {
@@ -755,6 +764,21 @@ describe('digestAuth', () => {
           ].sort(),
         );
       }
+    });
+
+    it('fails as undici does on a flat array of odd length, sending nothing', async () => {
+      // Prepare
+      const { server, call } = await setUp();
+
+      // Act
+      const failure = await call({ headers: ['x-request-id', 'r1', 'accept'] }).catch(
+        (error: unknown) => error,
+      );
+
+      // Assess
+      expect(failure).toBeInstanceOf(errors.InvalidArgumentError);
+      expect(failure).toMatchObject({ message: 'headers array must be even' });
+      expect(server.requests.length).toBe(0);
     });
 
     it('sends no header of its own but Authorization when the caller gives none', async () => {
