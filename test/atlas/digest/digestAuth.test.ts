@@ -966,10 +966,11 @@ describe('digestAuth', () => {
       expect(server.requests.map((r) => r.status)).toEqual([401, 200]);
     });
 
-    it('lets the caller use the controller of a request that failed before any attempt', async () => {
+    it('gives a request that failed before any attempt a controller that still pauses, resumes and aborts', async () => {
       // Prepare
       const { server, atlas } = await setUp();
       const failed = deferred<unknown>();
+      const reason = new Error('too late');
       const body = (async function* () {
         yield 42;
       })();
@@ -987,9 +988,11 @@ describe('digestAuth', () => {
           onResponseError: (controller) => {
             try {
               controller.pause();
+              const paused = controller.paused;
               controller.resume();
-              controller.abort(new Error('too late'));
-              failed.resolve('no throw');
+              const resumed = !controller.paused;
+              controller.abort(reason);
+              failed.resolve({ paused, resumed, aborted: controller.aborted, reason: controller.reason });
             } catch (error) {
               failed.resolve(error);
             }
@@ -998,7 +1001,7 @@ describe('digestAuth', () => {
       );
 
       // Assess
-      expect(await failed.promise).toBe('no throw');
+      expect(await failed.promise).toEqual({ paused: true, resumed: true, aborted: true, reason });
       expect(server.requests.length).toBe(0);
     });
 
