@@ -140,16 +140,20 @@ function scoresOf(reportFile: string): Score[] {
   });
 }
 
+/** Text columns (target, file, verdict) to the left, figures to the right. */
 function table(rows: readonly string[][]): string {
   const widths =
     rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  const last = widths.length - 1;
   return rows
-    .map((row, index) =>
+    .map((row) =>
       row
-        .map((cell, column) =>
-          (index > 0 && column > 0 ? cell.padStart : cell.padEnd).call(cell, widths[column] ?? 0),
-        )
-        .join('  '),
+        .map((cell, column) => {
+          const width = widths[column] ?? 0;
+          return column < 2 || column === last ? cell.padEnd(width) : cell.padStart(width);
+        })
+        .join('  ')
+        .trimEnd(),
     )
     .join('\n');
 }
