@@ -35,8 +35,10 @@ export interface DigestChallenge {
  * A comma both separates challenges and the parameters of one challenge, so a name followed by `=` is read
  * as a parameter and any other token as the next scheme. Quoted strings may hold commas and `\"`.
  *
- * @param header - the field value, or the values of several `WWW-Authenticate` fields.
- * @throws DigestChallengeError when the field does not follow the grammar.
+ * @param header - the field value, or the values of several `WWW-Authenticate` fields, which are read as one
+ *   field, joined with commas (RFC 9110 §5.3: that is what several field lines of one name mean).
+ * @throws DigestChallengeError when the field does not follow the grammar; a position counts from the start
+ *   of the joined field.
  *
  * @example
  * parseWwwAuthenticate('Basic realm="x", Digest realm="a, b", nonce="n", qop="auth"');
@@ -44,8 +46,8 @@ export interface DigestChallenge {
  * //     { scheme: 'digest', params: Map { realm → 'a, b', nonce → 'n', qop → 'auth' } }]
  */
 export function parseWwwAuthenticate(header: string | readonly string[]): AuthChallenge[] {
-  const fields = typeof header === 'string' ? [header] : header;
-  return fields.flatMap((field) => new ChallengeReader(String(field)).read());
+  const field = typeof header === 'string' ? header : header.join(', ');
+  return new ChallengeReader(field).read();
 }
 
 /**

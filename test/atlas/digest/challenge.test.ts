@@ -62,6 +62,19 @@ describe('parseWwwAuthenticate', () => {
     expect(challenges[1]?.token68).toBe('abc.def==');
   });
 
+  it('reads several header fields as one, joined with commas, as RFC 9110 §5.3 defines them', () => {
+    // Prepare
+    const fields = ['Digest realm="r"', 'nonce="n", qop="auth"'];
+
+    // Act
+    const challenges = parseWwwAuthenticate(fields);
+
+    // Assess
+    expect(challenges.map((c) => [c.scheme, Object.fromEntries(c.params)])).toEqual([
+      ['digest', { realm: 'r', nonce: 'n', qop: 'auth' }],
+    ]);
+  });
+
   it('accepts spaces around "=" and empty list elements', () => {
     // Prepare
     const header = ' , Digest realm = "r" ,, nonce= n ,';
