@@ -215,7 +215,10 @@ type ResponseHeaders = Parameters<NonNullable<Dispatcher.DispatchHandler['onResp
 /** What to do once the body of a 401 that the caller will not see has been read. */
 type AfterUnauthorized = { readonly answer: NonceCount } | { readonly error: unknown };
 
-/** A request that failed before its first attempt (its streamed body could not be read) has no controller yet. */
+/**
+ * Fails a request before its first attempt (its streamed body could not be read): the caller gets a controller
+ * of its own, with no attempt behind it.
+ */
 function failBeforeStart(handler: Dispatcher.DispatchHandler, error: unknown): void {
   handler.onResponseError?.(new AttemptController(), asError(error));
 }
