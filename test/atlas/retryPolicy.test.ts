@@ -40,12 +40,20 @@ describe('parseRetryAfterMs', () => {
     expect(parseRetryAfterMs(' 0 ', now)).toBe(0);
   });
 
+  it('reads delay-seconds of more than one digit', () => {
+    expect(parseRetryAfterMs('120', now)).toBe(120_000);
+  });
+
   it('reads an HTTP-date as the time left until it', () => {
     expect(parseRetryAfterMs('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5_000);
   });
 
   it('reads an HTTP-date in the past as no wait', () => {
     expect(parseRetryAfterMs('Wed, 31 Dec 2025 23:59:00 GMT', now)).toBe(0);
+  });
+
+  it('ignores a date in a form other than HTTP-date, such as ISO 8601', () => {
+    expect(parseRetryAfterMs('2026-01-01T00:00:05Z', now)).toBeUndefined();
   });
 
   it('takes the first of repeated headers', () => {

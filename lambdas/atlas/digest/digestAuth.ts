@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'node:querystring';
-import type { Duplex } from 'node:stream';
 import { type Dispatcher, errors } from 'undici';
 import { type DigestChallenge, selectDigestChallenge } from './challenge';
 import { digestResponse } from './digestResponse';
@@ -75,23 +74,23 @@ export function digestAuth(options: DigestAuthOptions): Dispatcher.DispatcherCom
       if (headers.some(([name, value]) => name.toLowerCase() === 'authorization' && value != null)) {
         return dispatch({ ...opts, headers: flatten(headers) }, handler);
       }
-      const origin = originKey(opts.origin);
-      const digestHandler = new DigestAuthHandler({
+      const setup: HandlerSetup = {
         dispatch,
         handler,
         opts: { ...opts, path, query: undefined, headers: flatten(headers) },
-        origin,
+        origin: originKey(opts.origin),
         credentials,
         nonces,
         onChallenge,
-      });
+      };
       if (!isOneShotBody(opts.body)) {
-        return digestHandler.start({ replayable: true, body: opts.body });
+        return new DigestAuthHandler(setup, { replayable: true, body: opts.body }).start();
       }
       prepareOneShotBody(opts.body, maxReplayBodyBytes).then(
-        (body) => digestHandler.startLater(body),
-        (error: unknown) => digestHandler.fail(error),
+        (body) => new DigestAuthHandler(setup, body).startLater(),
+        (error: unknown) => failBeforeStart(handler, error),
       );
+      // Not busy: the request is under way, and no 'drain' would follow a false.
       return true;
     };
 }
@@ -161,7 +160,8 @@ class DigestCredentials {
   authorization(nonce: NonceCount, method: string, uri: string): string {
     const { challenge } = nonce;
     const { algorithm, realm, qop, opaque } = challenge;
-    const nc = qop === undefined ? undefined : nonce.next();
+    // Counted even without qop, where it is not sent: the count only has to never repeat.
+    const nc = nonce.next();
     const cnonce =
       qop !== undefined || algorithm.endsWith('-sess') ? randomBytes(16).toString('hex') : undefined;
     const response = digestResponse({
@@ -215,34 +215,41 @@ type ResponseHeaders = Parameters<NonNullable<Dispatcher.DispatchHandler['onResp
 /** What to do once the body of a 401 that the caller will not see has been read. */
 type AfterUnauthorized = { readonly answer: NonceCount } | { readonly error: unknown };
 
-/** Follows one request through its (at most two) attempts. */
+/**
+ * Fails a request before its first attempt (its streamed body could not be read): the caller gets a controller
+ * of its own, with no attempt behind it.
+ */
+function failBeforeStart(handler: Dispatcher.DispatchHandler, error: unknown): void {
+  handler.onResponseError?.(new AttemptController(), asError(error));
+}
+
+/**
+ * Follows one request through its (at most two) attempts. Upgrades and `CONNECT` never reach it, so it has
+ * no `onRequestUpgrade`.
+ */
 class DigestAuthHandler implements Dispatcher.DispatchHandler {
   readonly #setup: HandlerSetup;
+  readonly #body: PreparedBody;
   readonly #controller = new AttemptController();
-  #body: PreparedBody = { replayable: true, body: null };
   #answeredChallenge = false;
   #calledOnRequestStart = false;
   #afterUnauthorized: AfterUnauthorized | undefined;
 
-  constructor(setup: HandlerSetup) {
+  constructor(setup: HandlerSetup, body: PreparedBody) {
     this.#setup = setup;
+    this.#body = body;
   }
 
-  start(body: PreparedBody): boolean {
-    this.#body = body;
+  start(): boolean {
     return this.#send(this.#setup.nonces.get(this.#setup.origin));
   }
 
-  startLater(body: PreparedBody): void {
+  startLater(): void {
     try {
-      this.start(body);
+      this.start();
     } catch (error) {
-      this.fail(error);
+      this.#fail(error);
     }
-  }
-
-  fail(error: unknown): void {
-    this.#setup.handler.onResponseError?.(this.#controller, asError(error));
   }
 
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
@@ -252,15 +259,6 @@ class DigestAuthHandler implements Dispatcher.DispatchHandler {
       this.#calledOnRequestStart = true;
       this.#setup.handler.onRequestStart?.(this.#controller, context);
     }
-  }
-
-  onRequestUpgrade(
-    _controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: ResponseHeaders,
-    socket: Duplex,
-  ): void {
-    this.#setup.handler.onRequestUpgrade?.(this.#controller, statusCode, headers, socket);
   }
 
   onResponseStart(
@@ -293,7 +291,7 @@ class DigestAuthHandler implements Dispatcher.DispatchHandler {
     }
     this.#afterUnauthorized = undefined;
     if ('error' in next) {
-      this.fail(next.error);
+      this.#fail(next.error);
       return;
     }
     this.#answeredChallenge = true;
@@ -304,14 +302,10 @@ class DigestAuthHandler implements Dispatcher.DispatchHandler {
       setImmediate(() => {
         try {
           this.#setup.onChallenge?.(next.answer.challenge, this.#setup.origin);
-          // The previous attempt has completed, so an abort since then reached nothing: honour it here.
-          if (this.#controller.aborted) {
-            this.fail(this.#controller.reason ?? new errors.RequestAbortedError());
-            return;
-          }
+          // An abort since the 401 ended reached no attempt: the controller aborts this one as it starts.
           this.#send(next.answer);
         } catch (error) {
-          this.fail(error);
+          this.#fail(error);
         }
       }),
     );
@@ -320,6 +314,10 @@ class DigestAuthHandler implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.#afterUnauthorized = undefined;
     this.#setup.handler.onResponseError?.(this.#controller, error);
+  }
+
+  #fail(error: unknown): void {
+    this.#setup.handler.onResponseError?.(this.#controller, asError(error));
   }
 
   #send(nonce: NonceCount | undefined): boolean {
@@ -437,13 +435,18 @@ function originKey(origin: string | URL | undefined): string {
 
 type HeaderValue = string | string[] | undefined;
 
+/** The caller's headers as name/value pairs, read the way undici reads them (lib/core/request.js). */
 function headerPairs(headers: Dispatcher.DispatchOptions['headers']): [string, HeaderValue][] {
   if (headers == null) {
     return [];
   }
   if (Array.isArray(headers)) {
-    if (headers.length > 0 && Array.isArray(headers[0])) {
+    if (Array.isArray(headers[0])) {
+      // An array of pairs, which undici's types allow and its request parser does not read: read it here.
       return headers as unknown as [string, HeaderValue][];
+    }
+    if (headers.length % 2 !== 0) {
+      throw new errors.InvalidArgumentError('headers array must be even');
     }
     const pairs: [string, HeaderValue][] = [];
     for (let i = 0; i < headers.length; i += 2) {
@@ -451,10 +454,22 @@ function headerPairs(headers: Dispatcher.DispatchOptions['headers']): [string, H
     }
     return pairs;
   }
-  if (Symbol.iterator in headers && Object.getPrototypeOf(headers) !== Object.prototype) {
-    return [...(headers as Iterable<[string, HeaderValue]>)];
+  if (hasSafeIterator(headers)) {
+    return [...headers];
   }
   return Object.entries(headers as Record<string, HeaderValue>);
+}
+
+/**
+ * undici's test (hasSafeIterator in lib/core/util.js): an iterator of the object's own, or one from a class;
+ * never one that something added to `Object.prototype`.
+ */
+function hasSafeIterator(headers: object): headers is Iterable<[string, HeaderValue]> {
+  return (
+    Object.hasOwn(headers, Symbol.iterator) ||
+    (Object.getPrototypeOf(headers) !== Object.prototype &&
+      typeof (headers as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function')
+  );
 }
 
 function flatten(headers: readonly [string, HeaderValue][]): string[] {
