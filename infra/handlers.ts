@@ -29,7 +29,6 @@ export type ApiHandler = keyof typeof ApiHandlers;
 export const MaintenanceHandlers = {
   sweep: 'sweep',
 } as const;
-export type MaintenanceHandler = keyof typeof MaintenanceHandlers;
 
 /** The absolute path of a handler module. */
 export function handlerEntry(module: string): string {

@@ -1,6 +1,7 @@
 /**
- * What every handler needs from its environment, built lazily (nothing at module load, so a cold start
- * pays only for what the function uses) and swappable in tests: `createXHandler(runtime)`.
+ * What every handler needs from its environment, swappable in tests: `createXHandler(runtime)`. Only the
+ * logger is built at module load; the clients are built on first use, so a cold start pays only for what
+ * the function uses.
  */
 import { createHash, randomInt } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
