@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { Defaults } from '../lambdas/defaults';
 import { ManagedTag } from '../lambdas/domain/request';
 import { RuntimeEnv, SweepEnv } from '../lambdas/handlers/environment';
 import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
@@ -54,7 +55,7 @@ export class SweepSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: SweepScheduleProps) {
     super(scope, id);
-    const gracePeriod = props.gracePeriod ?? Duration.hours(2);
+    const gracePeriod = props.gracePeriod ?? Duration.seconds(Defaults.sweepGraceSeconds);
     const graceMs = gracePeriod.toMilliseconds();
     if (graceMs % 1000 !== 0) {
       throw new Error(`gracePeriod must be a whole number of seconds, got ${gracePeriod.toHumanString()}`);

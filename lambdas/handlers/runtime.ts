@@ -8,6 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Ec2Network } from '../adapters/Ec2Network';
 import type { VpcEndpoints } from '../adapters/VpcEndpoints';
 import type { AtlasClient } from '../atlas/AtlasClient';
+import { Defaults } from '../defaults';
 import { RuntimeEnv } from './environment';
 
 export interface Runtime {
@@ -61,7 +62,7 @@ export function lambdaRuntime(capabilities: Capabilities = {}): Runtime {
     atlas: capabilities.atlas ?? (missing('Atlas') as () => Promise<AtlasClient>),
     vpcEndpoints: capabilities.vpcEndpoints ?? (missing('EC2') as () => VpcEndpoints),
     network: capabilities.network ?? (missing('EC2 network reads') as () => Ec2Network),
-    managedBy: () => process.env[RuntimeEnv.managedBy] ?? 'atlas-privatelink',
+    managedBy: () => process.env[RuntimeEnv.managedBy] ?? Defaults.stackName,
     region: () => process.env.AWS_REGION || undefined,
     now: () => clock(),
     random: () => randomInt(0, 1_000_000) / 1_000_000,
