@@ -16,6 +16,7 @@ import { RuntimeEnv } from '../lambdas/handlers/environment';
 import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
 import { HandlerFunction } from './HandlerFunction';
 import { type WorkflowHandler, WorkflowHandlers } from './handlers';
+import { atlasBaseUrlProblem, eventSourceProblem, managedByProblem, refuseInvalidProps } from './propChecks';
 
 /** How much longer than its function's timeout a Lambda task waits before Step Functions gives up on it. */
 const TASK_TIMEOUT_MARGIN_SECONDS = 30;
@@ -114,12 +115,12 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     this.#atlasSecret = props.atlasSecret;
     this.#atlasSecretKey = props.atlasSecretKey;
     const eventSource = props.eventSource ?? 'atlas-privatelink';
-    if (!/^[A-Za-z0-9._-]{1,256}$/.test(eventSource) || eventSource.startsWith('aws.')) {
-      throw new Error(
-        `eventSource must be 1-256 letters, digits, '.', '_' or '-' and not start with "aws.", got "${eventSource}"`,
-      );
-    }
     this.managedBy = props.managedBy ?? Stack.of(this).stackName;
+    refuseInvalidProps({
+      eventSource: eventSourceProblem(eventSource),
+      managedBy: managedByProblem(this.managedBy),
+      atlasBaseUrl: atlasBaseUrlProblem(props.atlasBaseUrl),
+    });
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'Events');
 

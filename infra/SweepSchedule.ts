@@ -12,6 +12,7 @@ import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
 import type { AtlasPrivateEndpointWorkflow } from './AtlasPrivateEndpointWorkflow';
 import { HandlerFunction } from './HandlerFunction';
 import { MaintenanceHandlers } from './handlers';
+import { atlasBaseUrlProblem, refuseInvalidProps } from './propChecks';
 
 export interface SweepScheduleProps {
   /** The workflow whose leftovers it removes: its managed-by value and its executions. */
@@ -57,9 +58,13 @@ export class SweepSchedule extends Construct {
     super(scope, id);
     const gracePeriod = props.gracePeriod ?? Duration.seconds(Defaults.sweepGraceSeconds);
     const graceMs = gracePeriod.toMilliseconds();
-    if (graceMs % 1000 !== 0) {
-      throw new Error(`gracePeriod must be a whole number of seconds, got ${gracePeriod.toHumanString()}`);
-    }
+    refuseInvalidProps({
+      gracePeriod:
+        graceMs % 1000 === 0
+          ? undefined
+          : `expected a whole number of seconds, got ${gracePeriod.toHumanString()}`,
+      atlasBaseUrl: atlasBaseUrlProblem(props.atlasBaseUrl),
+    });
     const { workflow, atlasSecret } = props;
 
     this.function = new HandlerFunction(this, 'Function', {

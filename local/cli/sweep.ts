@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { sfnClient } from '../../lambdas/adapters/clients';
 import { Executions } from '../../lambdas/adapters/Executions';
 import { Defaults } from '../../lambdas/defaults';
+import { InvalidRequestError } from '../../lambdas/errors';
 import { atlasFromSecret } from '../../lambdas/handlers/capabilities/atlasFromSecret';
 import { vpcEndpointsFromEnv } from '../../lambdas/handlers/capabilities/vpcEndpointsFromEnv';
 import { RuntimeEnv, SweepEnv } from '../../lambdas/handlers/environment';
@@ -108,7 +109,8 @@ async function main(): Promise<number> {
   try {
     executions = new Executions(sfnClient(), stateMachineArn);
   } catch (error) {
-    throw new UsageError(`--state-machine-arn: ${error instanceof Error ? error.message : String(error)}`);
+    const problem = error instanceof InvalidRequestError ? error.violations[0]?.message : String(error);
+    throw new UsageError(`--state-machine-arn: ${problem}`);
   }
   return runSweep({
     ports: { vpc: vpcEndpointsFromEnv(), executions, atlas: atlasFromSecret },
