@@ -47,7 +47,10 @@ export interface SynthesizedWorkflow {
  * `context` is the CDK app's context (`stackName`, `atlasBaseUrl`, …), as `cdk synth -c` would give it.
  */
 export function synthesizeWorkflow(context: Record<string, unknown> = {}): SynthesizedWorkflow {
-  const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
+  // Only the template is read: no handler is bundled, and no asset (the built package's bundled handlers) copied.
+  const app = new App({
+    context: { ...context, 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-asset-staging': true },
+  });
   const stack = stackFromContext(app);
   const template = app.synth().getStackByName(stack.stackName).template as Template;
   const resolve = resolverFor(template, stack.stackName);
