@@ -11,11 +11,14 @@ function load(module: string): Promise<Handler> {
   let handler = modules.get(module);
   if (!handler) {
     // A path esbuild can follow: the package build bundles every module under lambdas/handlers/ with the
-    // offline runner, so that the runner and the handlers share one copy of the runtime (its clock, its clients).
-    handler = import(`../../lambdas/handlers/${module}.ts`).then((m: { handler?: Handler }) => {
-      if (typeof m.handler !== 'function') throw new Error(`${module} exports no handler`);
-      return m.handler;
-    });
+    // offline runner, so that the runner and the handlers share one copy of the runtime (its clock, its
+    // clients). Vite would expand it only one folder deep (not `api/…`), so it leaves it to Node.
+    handler = import(/* @vite-ignore */ `../../lambdas/handlers/${module}.ts`).then(
+      (m: { handler?: Handler }) => {
+        if (typeof m.handler !== 'function') throw new Error(`${module} exports no handler`);
+        return m.handler;
+      },
+    );
     modules.set(module, handler);
   }
   return handler;
