@@ -38,7 +38,9 @@ async function buildLibrary(): Promise<void> {
     // infra/packageLayout.ts: the code knows it runs from dist/, beside the handlers and scenarios it ships.
     define: { ATLAS_PRIVATELINK_BUILT: 'true' },
     // Bundled CommonJS dependencies may require() Node's built-in modules; ES modules have no require.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
 }
@@ -101,7 +103,9 @@ async function main(): Promise<void> {
   copyScenarios();
   buildDeclarations();
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`dist/: the library, ${handlers.length} handler bundles, scenarios, types (${seconds} s)\n`);
+  process.stdout.write(
+    `dist/: the library, ${handlers.length} handler bundles, scenarios, types (${seconds} s)\n`,
+  );
 }
 
 await main();
