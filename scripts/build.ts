@@ -22,7 +22,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
 
 /** Packages the library imports rather than bundles: the consumer's own copies. */
-export const LIBRARY_EXTERNALS = ['aws-cdk-lib', 'constructs', 'undici', 'aws-local-stepfunctions'];
+const LIBRARY_EXTERNALS = ['aws-cdk-lib', 'constructs', 'undici', 'aws-local-stepfunctions'];
 
 async function buildLibrary(): Promise<void> {
   await build({
