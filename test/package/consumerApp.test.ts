@@ -13,7 +13,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { App, Stack } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HandlerFunction } from '../../infra/HandlerFunction';
 import { registeredHandlerModules } from '../../infra/handlerRegistry';
 import { WorkflowHandlers } from '../../infra/handlers';
 
@@ -143,6 +146,36 @@ describe('the installed package', () => {
 
     expect(registeredHandlerModules().length).toBeGreaterThan(0);
     expect(missing).toStrictEqual([]);
+  });
+
+  it('ships byte for byte the bundles NodejsFunction makes from the sources at synth', () => {
+    // Prepare: functions as the construct builds them in this repository, bundled by CDK with the local esbuild.
+    const app = new App({ outdir: join(work, 'source-synth') });
+    const stack = new Stack(app, 'FromSources');
+    const modules = [WorkflowHandlers.validateRequest, WorkflowHandlers.checkEndpoint];
+    const functions = modules.map(
+      (module, i) => new HandlerFunction(stack, `Function${i}`, { module, serviceName: 'package-test' }),
+    );
+
+    // Act
+    const started = performance.now();
+    const assembly = app.synth();
+    timings.push([
+      'synth from the sources (NodejsFunction bundles 2 handlers)',
+      (performance.now() - started) / 1000,
+    ]);
+
+    // Assess
+    const template = assembly.getStackByName('FromSources').template as {
+      Resources: Record<string, { Properties: { Code: { S3Key: string } } }>;
+    };
+    functions.forEach((fn, i) => {
+      const key =
+        template.Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)]?.Properties.Code.S3Key;
+      const synthesized = join(assembly.directory, `asset.${String(key).replace(/\.zip$/, '')}`, 'index.js');
+      const shipped = join(installed, 'dist/handlers', modules[i] ?? '', 'index.js');
+      expect(sha256(synthesized), modules[i]).toBe(sha256(shipped));
+    });
   });
 
   it('brought no bundler or TypeScript into the app: no esbuild, tsx or typescript', () => {
