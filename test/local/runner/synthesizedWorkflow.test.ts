@@ -1,13 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Defaults } from '../../../lambdas/defaults';
-import { synthesizeWorkflow } from '../../../local/runner/synthesizedWorkflow';
+import { type SynthesizedWorkflow, synthesizeWorkflow } from '../../../local/runner/synthesizedWorkflow';
 
-describe('synthesizeWorkflow', () => {
-  it('honours the stackName context everywhere: the state machine, its ARN and the managed-by value', () => {
-    // Act
-    const workflow = synthesizeWorkflow({ stackName: 'TeamA' });
+let workflow: SynthesizedWorkflow;
 
-    // Assess
+beforeAll(() => {
+  // A whole synthesis: as long as the other infra tests' (a cold aws-cdk-lib load included).
+  workflow = synthesizeWorkflow({ stackName: 'TeamA' });
+}, 120_000);
+
+describe('synthesizeWorkflow, given the stackName context', () => {
+  it('honours it everywhere: the state machine, its ARN and the managed-by value', () => {
     expect(workflow.stateMachineName.startsWith('TeamA-')).toBe(true);
     expect(workflow.stateMachineArn).toMatch(/:stateMachine:TeamA-/);
     expect(workflow.functionEnvironment.MANAGED_BY).toBe('TeamA');
