@@ -1,7 +1,7 @@
 /**
- * Runs one bench section that needs an offline environment in a process of its own: the handlers' SDK
- * clients keep the first environment's endpoints for the life of a process, and the peak RSS of a fresh
- * process is the section's own. `node --import tsx bench/child.ts <section> <options JSON> <out file>`.
+ * Runs one bench section that needs an offline environment in a process of its own, so that the peak RSS
+ * measured is the section's own and no warm client or cache of an earlier section helps it.
+ * `node --import tsx bench/child.ts <section> <options JSON> <out file>`.
  */
 import { writeFileSync } from 'node:fs';
 import { measurePolling, type PollingOptions } from './polling';

@@ -1,3 +1,4 @@
+import { InvalidRequestError } from '../lambdas/errors';
 import { IdForm, type IdKind } from '../lambdas/ids';
 
 /**
@@ -56,18 +57,23 @@ export class AllowList {
 
   /**
    * Checks every value has the form of `kind`, and that a list is not empty.
-   * @throws Error naming `prop` and the first bad value.
+   * @throws InvalidRequestError naming `prop` and the first bad value.
    */
   check(prop: string, kind: IdKind): this {
     if (this.values === '*') return this;
     if (this.values.length === 0) {
-      throw new Error(
-        `${prop} lists nothing: give the ${IdForm[kind].expected} it allows, or AllowList.any()`,
-      );
+      throw new InvalidRequestError([
+        {
+          field: prop,
+          message: `lists nothing: give the ${IdForm[kind].expected} it allows, or AllowList.any()`,
+        },
+      ]);
     }
     for (const value of this.values) {
       if (!IdForm[kind].pattern.test(value)) {
-        throw new Error(`${prop}: expected ${IdForm[kind].expected}, got ${JSON.stringify(value)}`);
+        throw new InvalidRequestError([
+          { field: prop, message: `expected ${IdForm[kind].expected}, got ${JSON.stringify(value)}` },
+        ]);
       }
     }
     return this;

@@ -1,9 +1,8 @@
-import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -17,6 +16,8 @@ import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
 import type { AllowList } from './AllowList';
 import { HandlerFunction } from './HandlerFunction';
 import { type WorkflowHandler, WorkflowHandlers } from './handlers';
+import { acknowledgeNag, NagFinding } from './nag';
+import { atlasBaseUrlProblem, eventSourceProblem, managedByProblem, refuseInvalidProps } from './propChecks';
 
 /** How much longer than its function's timeout a Lambda task waits before Step Functions gives up on it. */
 const TASK_TIMEOUT_MARGIN_SECONDS = 30;
@@ -127,20 +128,21 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     super(scope, id);
     this.#atlasSecret = props.atlasSecret;
     this.#atlasSecretKey = props.atlasSecretKey;
-    if (!props.allowedVpcIds || !props.allowedGroupIds) {
-      throw new Error(
-        'allowedVpcIds and allowedGroupIds are required: list the VPCs and Atlas projects provisionings may use (AllowList.of(…)), or allow any with AllowList.any()',
-      );
-    }
+    const required =
+      'required: list what provisionings may use (AllowList.of(…)), or allow any with AllowList.any()';
+    refuseInvalidProps({
+      allowedVpcIds: props.allowedVpcIds ? undefined : required,
+      allowedGroupIds: props.allowedGroupIds ? undefined : required,
+    });
     this.allowedVpcIds = props.allowedVpcIds.check('allowedVpcIds', 'vpcId');
     this.allowedGroupIds = props.allowedGroupIds.check('allowedGroupIds', 'groupId');
     const eventSource = props.eventSource ?? 'atlas-privatelink';
-    if (!/^[A-Za-z0-9._-]{1,256}$/.test(eventSource) || eventSource.startsWith('aws.')) {
-      throw new Error(
-        `eventSource must be 1-256 letters, digits, '.', '_' or '-' and not start with "aws.", got "${eventSource}"`,
-      );
-    }
     this.managedBy = props.managedBy ?? Stack.of(this).stackName;
+    refuseInvalidProps({
+      eventSource: eventSourceProblem(eventSource),
+      managedBy: managedByProblem(this.managedBy),
+      atlasBaseUrl: atlasBaseUrlProblem(props.atlasBaseUrl),
+    });
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'Events');
 
@@ -598,45 +600,40 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
   }
 
   private acknowledgeNagFindings(): void {
-    const validations = Validations.of(this);
-    const ack = (finding: string, reason: string) =>
-      validations.acknowledge({ id: `AwsSolutions::AwsSolutions-${finding}`, reason });
+    const ack = (finding: string, reason: string) => acknowledgeNag(this, finding, reason);
     ack(
-      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      NagFinding.lambdaBasicExecutionRole,
       'AWSLambdaBasicExecutionRole only lets each function write its own CloudWatch logs.',
     );
     if (this.atlasCallerNetwork) {
       ack(
-        'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        NagFinding.lambdaVpcAccessExecutionRole,
         'AWSLambdaVPCAccessExecutionRole only lets the functions that call Atlas attach to the VPC the deployer gave them (network interfaces).',
       );
     }
     ack(
-      'IAM5[Resource::*]',
+      NagFinding.anyResource,
       'ec2:DescribeVpcEndpoints, ec2:DescribeSecurityGroups, ec2:DescribeVpcs, X-Ray PutTraceSegments/PutTelemetryRecords and the Step Functions log-delivery actions support no resource-level permissions.',
     );
-    const ec2 = 'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>';
     ack(
-      `IAM5[Resource::${ec2}:vpc-endpoint/*]`,
+      NagFinding.ec2Resources('vpc-endpoint'),
       'VPC endpoint ids are not known before creation; create requires and delete checks the managed-by tag (aws:RequestTag / aws:ResourceTag conditions).',
     );
     if (this.allowedVpcIds.isAny) {
       ack(
-        `IAM5[Resource::${ec2}:vpc/*]`,
+        NagFinding.ec2Resources('vpc'),
         'allowedVpcIds is AllowList.any(), an explicit choice of the deployer: any VPC of the account.',
       );
     }
     for (const type of ['subnet', 'security-group']) {
       ack(
-        `IAM5[Resource::${ec2}:${type}/*]`,
+        NagFinding.ec2Resources(type),
         `The ${type} is workflow input; CreateVpcEndpoint may use it only inside the allowed VPCs (ec2:Vpc condition, unless allowedVpcIds is any).`,
       );
     }
-    const stack = Stack.of(this);
     for (const f of Object.values(this.functions)) {
-      const logicalId = stack.getLogicalId(f.node.defaultChild as lambda.CfnFunction);
       ack(
-        `IAM5[Resource::<${logicalId}.Arn>:*]`,
+        NagFinding.versionsOf(f),
         'The state machine may invoke any version of its own step function (CDK grants function ARN and ARN:*).',
       );
     }

@@ -7,7 +7,6 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ApiEnv } from '../lambdas/handlers/environment';
 import { PLACEHOLDER_PUBLIC_KEY } from '../lambdas/secretPlaceholder';
@@ -16,6 +15,7 @@ import type { AllowList } from './AllowList';
 import { AtlasPrivateEndpointWorkflow, WorkflowEvents } from './AtlasPrivateEndpointWorkflow';
 import { HandlerFunction, type HandlerFunctionProps } from './HandlerFunction';
 import { type ApiHandler, ApiHandlers } from './handlers';
+import { acknowledgeNag, NagFinding } from './nag';
 import { provisioningRequestSchema } from './requestModel';
 import { SweepSchedule } from './SweepSchedule';
 
@@ -224,28 +224,29 @@ export class AtlasPrivateLinkStack extends Stack {
       id: 'AwsSolutions::AwsSolutions-COG4',
       reason: 'The API is for AWS principals and uses AWS_IAM authorization instead of a Cognito user pool.',
     });
-    const ack = (finding: string, reason: string) =>
-      Validations.of(this).acknowledge({ id: `AwsSolutions::AwsSolutions-${finding}`, reason });
-    ack(
-      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'AWSLambdaBasicExecutionRole only lets each API function write its own CloudWatch logs.',
-    );
     if (props.apiGatewayCloudWatchRole) {
-      ack(
-        'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      acknowledgeNag(
+        this.api,
+        NagFinding.apiGatewayPushToCloudWatchLogs,
         "API Gateway's account-level CloudWatch role, needed for stage execution logs; it only writes logs.",
       );
     }
-    ack(
-      'IAM5[Resource::*]',
-      'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
-    );
-    ack(
-      'IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"' +
-        this.getLogicalId(stateMachine.node.defaultChild as sfn.CfnStateMachine) +
-        '"}]}]}:*]',
-      'DescribeExecution is limited to executions of this one state machine; execution names are per request.',
-    );
+    // The workflow and the sweep acknowledge their own findings; these are the entry functions'.
+    for (const fn of Object.values(this.apiFunctions)) {
+      const ack = (finding: string, reason: string) => acknowledgeNag(fn, finding, reason);
+      ack(
+        NagFinding.lambdaBasicExecutionRole,
+        'AWSLambdaBasicExecutionRole only lets each entry function write its own CloudWatch logs.',
+      );
+      ack(
+        NagFinding.anyResource,
+        'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+      );
+      ack(
+        NagFinding.executionsOf(stateMachine),
+        'DescribeExecution is limited to executions of this one state machine; execution names are per request.',
+      );
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.urlForPath('/endpoints') });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });

@@ -29,6 +29,7 @@ export const ErrorName = {
   Ec2AccessDenied: 'Ec2AccessDeniedError',
   Ec2: 'Ec2Error',
   ProvisioningTimeout: 'ProvisioningTimeoutError',
+  /** Every attempt `maxAttempts` allowed failed: the state machine's own "Give up" state names it; no function throws it. */
   AttemptsExhausted: 'AttemptsExhaustedError',
   DeletionTimeout: 'DeletionTimeoutError',
 } as const;
@@ -250,14 +251,6 @@ export class ProvisioningTimeoutError extends AtlasPrivateLinkError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = ErrorName.ProvisioningTimeout;
-  }
-}
-
-/** Every attempt allowed by `maxAttempts` failed. */
-export class AttemptsExhaustedError extends AtlasPrivateLinkError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = ErrorName.AttemptsExhausted;
   }
 }
 

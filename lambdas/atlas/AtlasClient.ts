@@ -9,6 +9,7 @@ import {
 } from '../errors';
 import { type AtlasClientOptions, resolveOptions } from './AtlasClientOptions';
 import { isConnectPhaseError, toAtlasApiError } from './atlasErrors';
+import { selectDigestChallenge } from './digest/challenge';
 import { digestAuth } from './digest/digestAuth';
 import { type ExchangeResponse, exchange, headerValue } from './exchange';
 import { AtlasPath } from './paths';
@@ -494,8 +495,17 @@ export class AtlasClient {
     const staleNonce =
       response.status === 401 &&
       token === undefined &&
-      /(?:^|[\s,])stale\s*=\s*"?true"?/i.test(headerValue(response.headers, 'www-authenticate') ?? '');
+      saysStale(headerValue(response.headers, 'www-authenticate'));
     return { failure: classify(error, idempotent, retryAfterMs), rejectedToken, staleNonce };
+  }
+}
+
+/** Whether a 401's `WWW-Authenticate` is a Digest challenge saying `stale=true` (an unanswerable one is not). */
+function saysStale(header: string | undefined): boolean {
+  try {
+    return selectDigestChallenge(header)?.stale === true;
+  } catch {
+    return false;
   }
 }
 

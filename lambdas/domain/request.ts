@@ -1,5 +1,5 @@
 import { type FieldViolation, InvalidRequestError } from '../errors';
-import { describeReceived, IdForm, type IdKind } from '../ids';
+import { describeReceived, IdForm, type IdKind, isId } from '../ids';
 import { awsRegion, REGION_EXPECTED } from '../regions';
 
 /** Limits of the workflow input, with the defaults a request gets when it leaves a field out. */
@@ -156,7 +156,7 @@ export function parseProvisioningRequest(input: unknown, context: RequestContext
   }
 
   const id = (field: string, kind: IdKind, value: unknown): string | undefined => {
-    if (typeof value === 'string' && IdForm[kind].pattern.test(value)) return value;
+    if (isId(kind, value)) return value;
     violation(field, `expected ${IdForm[kind].expected}, got ${describeReceived(value)}`);
     return undefined;
   };

@@ -30,7 +30,7 @@ export const ApiEnv = { stateMachineArn: STATE_MACHINE_ARN } as const;
 /** Environment variables of the sweep function (besides `ATLAS_SECRET_ARN` and `MANAGED_BY`). */
 export const SweepEnv = {
   stateMachineArn: STATE_MACHINE_ARN,
-  /** @default 7200 */
+  /** @default - `Defaults.sweepGraceSeconds` (7200) */
   graceSeconds: 'SWEEP_GRACE_SECONDS',
   /** `true`: report only. @default 'false' */
   dryRun: 'SWEEP_DRY_RUN',

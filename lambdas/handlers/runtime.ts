@@ -1,12 +1,14 @@
 /**
- * What every handler needs from its environment, built lazily (nothing at module load, so a cold start
- * pays only for what the function uses) and swappable in tests: `createXHandler(runtime)`.
+ * What every handler needs from its environment, swappable in tests: `createXHandler(runtime)`. Only the
+ * logger is built at module load; the clients are built on first use, so a cold start pays only for what
+ * the function uses.
  */
 import { createHash, randomInt } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Ec2Network } from '../adapters/Ec2Network';
 import type { VpcEndpoints } from '../adapters/VpcEndpoints';
 import type { AtlasClient } from '../atlas/AtlasClient';
+import { Defaults } from '../defaults';
 import type { Allowed, RequestContext } from '../domain/request';
 import { RuntimeEnv } from './environment';
 
@@ -63,7 +65,7 @@ export function lambdaRuntime(capabilities: Capabilities = {}): Runtime {
     atlas: capabilities.atlas ?? (missing('Atlas') as () => Promise<AtlasClient>),
     vpcEndpoints: capabilities.vpcEndpoints ?? (missing('EC2') as () => VpcEndpoints),
     network: capabilities.network ?? (missing('EC2 network reads') as () => Ec2Network),
-    managedBy: () => process.env[RuntimeEnv.managedBy] ?? 'atlas-privatelink',
+    managedBy: () => process.env[RuntimeEnv.managedBy] ?? Defaults.stackName,
     region: () => process.env.AWS_REGION || undefined,
     requestContext: deploymentRequestContext,
     now: () => clock(),

@@ -1,12 +1,12 @@
 import { sfnClient } from '../adapters/clients';
 import { Executions } from '../adapters/Executions';
+import { Defaults } from '../defaults';
+import { envNumber } from '../envNumber';
 import { type SweepPorts, type SweepReport, sweep } from '../services/sweep';
 import { atlasFromSecret } from './capabilities/atlasFromSecret';
 import { vpcEndpointsFromEnv } from './capabilities/vpcEndpointsFromEnv';
 import { SweepEnv } from './environment';
 import { lambdaRuntime, type Runtime } from './runtime';
-
-const DEFAULT_GRACE_SECONDS = 7200;
 
 /** A summary of the pass, small enough for the log and the Lambda result. */
 export interface SweepResult {
@@ -25,13 +25,12 @@ export interface SweepResult {
  */
 export const createSweepHandler =
   (runtime: Runtime, executions: () => SweepPorts['executions']) => async (): Promise<SweepResult> => {
-    const grace = Number(process.env[SweepEnv.graceSeconds] ?? DEFAULT_GRACE_SECONDS);
     const report = await sweep(
       { vpc: runtime.vpcEndpoints(), executions: executions(), atlas: runtime.atlas },
       {
         managedBy: runtime.managedBy(),
         now: runtime.now(),
-        graceSeconds: Number.isFinite(grace) && grace >= 0 ? grace : DEFAULT_GRACE_SECONDS,
+        graceSeconds: envNumber(SweepEnv.graceSeconds, 'nonNegative') ?? Defaults.sweepGraceSeconds,
         dryRun: process.env[SweepEnv.dryRun] === 'true',
       },
     );

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { InvalidRequestError } from '../../lambdas/errors';
 
 /**
  * The `errorCode` values the emulator answers with. Where MongoDB documents a code for the situation
@@ -122,10 +123,14 @@ export class AtlasScriptError extends Error {
   }
 }
 
-/** Thrown by {@link startAtlasEmulator} for an option that cannot work; the message names the option. */
-export class AtlasEmulatorOptionError extends Error {
+/**
+ * Thrown by {@link startAtlasEmulator} for an option that cannot work; the message names the option. An
+ * `InvalidRequestError`, as every bad argument to this package is.
+ */
+export class AtlasEmulatorOptionError extends InvalidRequestError {
   constructor(message: string) {
-    super(message);
+    super([{ field: 'options', message }]);
+    this.message = message;
     this.name = 'AtlasEmulatorOptionError';
   }
 }

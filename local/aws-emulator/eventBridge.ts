@@ -69,8 +69,6 @@ interface EventBridgeConfig {
   readonly stateMachineArn?: string;
 }
 
-export const EVENTBRIDGE_ACTIONS = ['PutEvents'] as const;
-
 /** PutEvents takes 1 to 10 entries. */
 const MAX_ENTRIES = 10;
 const DEFAULT_BUS = 'default';

@@ -3,9 +3,6 @@ import { AwsApiError } from './errors';
 import { randomSuffix, uuid } from './ids';
 import { epochSeconds, type JsonObject, optionalString, requiredString } from './jsonInput';
 
-/** Secrets Manager actions the emulator serves. */
-export const SECRETS_MANAGER_ACTIONS = ['GetSecretValue'] as const;
-
 interface SecretVersion {
   readonly versionId: string;
   readonly value: string;

@@ -59,8 +59,6 @@ interface StepFunctionsConfig {
   readonly backend?: StepFunctionsBackend;
 }
 
-export const STEP_FUNCTIONS_ACTIONS = ['StartExecution', 'DescribeExecution', 'ListExecutions'] as const;
-
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/;
 const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/;
 /**

@@ -11,6 +11,8 @@
 import { parseArgs } from 'node:util';
 import { sfnClient } from '../../lambdas/adapters/clients';
 import { Executions } from '../../lambdas/adapters/Executions';
+import { Defaults } from '../../lambdas/defaults';
+import { InvalidRequestError } from '../../lambdas/errors';
 import { atlasFromSecret } from '../../lambdas/handlers/capabilities/atlasFromSecret';
 import { vpcEndpointsFromEnv } from '../../lambdas/handlers/capabilities/vpcEndpointsFromEnv';
 import { RuntimeEnv, SweepEnv } from '../../lambdas/handlers/environment';
@@ -18,8 +20,8 @@ import { type SweepPorts, type SweepReport, sweepUntilSettled } from '../../lamb
 import { startOfflineEnvironment } from '../offline/OfflineEnvironment';
 import { offlineSweepPorts, provisionAndCrashBefore } from '../offline/sweepOffline';
 
-const DEFAULT_MANAGED_BY = 'AtlasPrivateLink';
-const DEFAULT_GRACE_SECONDS = 7200;
+const DEFAULT_MANAGED_BY = Defaults.stackName;
+const DEFAULT_GRACE_SECONDS = Defaults.sweepGraceSeconds;
 /** Atlas takes a minute or two to delete a registration; the sweep waits for it before deleting in EC2. */
 const MAX_PASSES = 30;
 const PAUSE_SECONDS = 10;
@@ -107,7 +109,8 @@ async function main(): Promise<number> {
   try {
     executions = new Executions(sfnClient(), stateMachineArn);
   } catch (error) {
-    throw new UsageError(`--state-machine-arn: ${error instanceof Error ? error.message : String(error)}`);
+    const problem = error instanceof InvalidRequestError ? error.violations[0]?.message : String(error);
+    throw new UsageError(`--state-machine-arn: ${problem}`);
   }
   return runSweep({
     ports: { vpc: vpcEndpointsFromEnv(), executions, atlas: atlasFromSecret },

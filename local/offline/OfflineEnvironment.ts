@@ -117,8 +117,8 @@ let active = false;
 let environments = 0;
 
 /**
- * Starts the emulators and the local API for one scenario. One at a time per process: the handlers'
- * module-level clients (like a warm Lambda's) read their endpoints from the environment once.
+ * Starts the emulators and the local API for one scenario. One at a time per process: the handlers read
+ * their endpoints and settings from `process.env`, and their clock from `useClock`, both process-wide.
  */
 export async function startOfflineEnvironment(
   options: OfflineEnvironmentOptions = {},

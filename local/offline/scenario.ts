@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WorkflowHandlers } from '../../infra/handlers';
+import { builtPackage, shippedPath } from '../../infra/packageLayout';
 import { type AtlasScript, validateAtlasScript } from '../atlas-emulator';
 import type { AwsFault, Ec2IngressRule } from '../aws-emulator';
 import { type LambdaFault, lambdaFaultProblems } from '../runner/lambdaFaults';
@@ -146,7 +147,10 @@ export function atlasScriptOf(scenario: Scenario): AtlasScript {
   };
 }
 
-const SCENARIO_DIR = fileURLToPath(new URL('../scenarios/', import.meta.url));
+// The built package ships them in dist/scenarios/, next to its bundled code.
+const SCENARIO_DIR = builtPackage
+  ? shippedPath('scenarios/')
+  : fileURLToPath(new URL('../scenarios/', import.meta.url));
 
 /** The names of the built-in scenarios (`local/scenarios/<name>.json`). */
 export function builtInScenarioNames(): string[] {

@@ -6,8 +6,8 @@
  */
 import { App } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { createApp } from '../../infra/app';
 import { type ApiHandler, ApiHandlers, type WorkflowHandler, WorkflowHandlers } from '../../infra/handlers';
+import { stackFromContext } from '../../infra/stackFromContext';
 import { DEMO_GROUP_ID } from '../atlas-emulator';
 import { DEMO_VPC_ID } from '../aws-emulator';
 
@@ -44,15 +44,25 @@ export interface SynthesizedWorkflow {
   readonly atlasSecretArn: string;
 }
 
-/** Synthesizes the stack (no bundling, no credentials) and extracts its workflow, ready to run offline. */
-export function synthesizeWorkflow(): SynthesizedWorkflow {
-  // Offline, provisionings may use the demo VPC and project (the emulators' topology).
+/**
+ * Synthesizes the stack (no bundling, no credentials) and extracts its workflow, ready to run offline.
+ * `context` is the CDK app's context (`stackName`, `atlasBaseUrl`, …), as `cdk synth -c` would give it;
+ * offline, provisionings may use the demo VPC and project (the emulators' topology) unless it says otherwise.
+ */
+export function synthesizeWorkflow(context: Record<string, unknown> = {}): SynthesizedWorkflow {
+  // Only the template is read: no handler is bundled, and no asset (the built package's bundled handlers) copied.
   const app = new App({
-    context: { 'aws:cdk:bundling-stacks': [], allowedVpcIds: DEMO_VPC_ID, allowedGroupIds: DEMO_GROUP_ID },
+    context: {
+      allowedVpcIds: DEMO_VPC_ID,
+      allowedGroupIds: DEMO_GROUP_ID,
+      ...context,
+      'aws:cdk:bundling-stacks': [],
+      'aws:cdk:disable-asset-staging': true,
+    },
   });
-  const { stack } = createApp(app, { nagChecks: false });
+  const stack = stackFromContext(app);
   const template = app.synth().getStackByName(stack.stackName).template as Template;
-  const resolve = resolverFor(template);
+  const resolve = resolverFor(template, stack.stackName);
 
   const [smId, sm] = onlyResource(template, 'AWS::StepFunctions::StateMachine');
   const definitionString = resolve(sm.Properties?.DefinitionString ?? null);
@@ -134,13 +144,13 @@ function lambdaArn(logicalId: string): string {
 }
 
 /** Resolves the CloudFormation intrinsics a definition and environment use, to offline stand-ins. */
-function resolverFor(template: Template): (value: Json) => Json {
+function resolverFor(template: Template, stackName: string): (value: Json) => Json {
   const pseudo: Record<string, string> = {
     'AWS::Partition': OfflineAccount.partition,
     'AWS::Region': OfflineAccount.region,
     'AWS::AccountId': OfflineAccount.accountId,
     'AWS::URLSuffix': 'amazonaws.com',
-    'AWS::StackName': 'AtlasPrivateLink',
+    'AWS::StackName': stackName,
   };
   const ref = (logicalId: string): string => {
     if (pseudo[logicalId]) return pseudo[logicalId];
@@ -151,7 +161,7 @@ function resolverFor(template: Template): (value: Json) => Json {
       case 'AWS::SecretsManager::Secret':
         return `arn:aws:secretsmanager:${OfflineAccount.region}:${OfflineAccount.accountId}:secret:${logicalId}`;
       case 'AWS::StepFunctions::StateMachine':
-        return `arn:aws:states:${OfflineAccount.region}:${OfflineAccount.accountId}:stateMachine:AtlasPrivateLink-${logicalId}`;
+        return `arn:aws:states:${OfflineAccount.region}:${OfflineAccount.accountId}:stateMachine:${stackName}-${logicalId}`;
       default:
         return logicalId;
     }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { AllowList } from '../../infra/AllowList';
 import { AtlasPrivateEndpointWorkflow } from '../../infra/AtlasPrivateEndpointWorkflow';
 import { createApp } from '../../infra/app';
+import { InvalidRequestError } from '../../lambdas/errors';
 import { RuntimeEnv } from '../../lambdas/handlers/runtime';
 import { actionsOf, allStatements, type PolicyStatement, resourcesOf } from './synthesize';
 
@@ -32,7 +33,7 @@ describe('AllowList', () => {
   });
 
   it('refuses an empty list and a value of the wrong form, naming the prop', () => {
-    expect(() => AllowList.parse('').check('allowedVpcIds', 'vpcId')).toThrow(/allowedVpcIds lists nothing/);
+    expect(() => AllowList.parse('').check('allowedVpcIds', 'vpcId')).toThrow(/allowedVpcIds: lists nothing/);
     expect(() => AllowList.of('subnet-0123abcd').check('allowedVpcIds', 'vpcId')).toThrow(
       /allowedVpcIds: expected .*"subnet-0123abcd"/,
     );
@@ -40,10 +41,11 @@ describe('AllowList', () => {
 });
 
 describe('GIVEN the workflow construct', () => {
-  it('WHEN the allow-lists are left out THEN synthesis stops, naming both props and AllowList.any()', () => {
-    expect(() => workflowStack({})).toThrow(
-      /allowedVpcIds and allowedGroupIds are required.*AllowList\.any\(\)/,
-    );
+  it('WHEN the allow-lists are left out THEN synthesis stops with an InvalidRequestError naming both props and AllowList.any()', () => {
+    const act = () => workflowStack({});
+
+    expect(act).toThrow(InvalidRequestError);
+    expect(act).toThrow(/^allowedVpcIds: required.*AllowList\.any\(\); allowedGroupIds: required/);
   });
 
   it('WHEN two VPCs are allowed THEN CreateVpcEndpoint reaches those VPCs, and subnets and groups only inside them', () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'node:querystring';
 import { type Dispatcher, errors } from 'undici';
+import { InvalidRequestError } from '../../errors';
 import { type DigestChallenge, selectDigestChallenge } from './challenge';
 import { digestResponse } from './digestResponse';
 import { isOneShotBody, type PreparedBody, prepareOneShotBody } from './replayableBody';
@@ -44,7 +45,8 @@ const DEFAULT_MAX_REPLAY_BODY_BYTES = 1024 * 1024;
  * Requests that already carry an `Authorization` header, upgrades and `CONNECT` pass through untouched.
  * Keep one composed dispatcher per process: the cached nonce lives in it.
  *
- * @throws InvalidArgumentError (undici's, code `UND_ERR_INVALID_ARG`) when an option is invalid.
+ * @throws InvalidRequestError naming each option that is invalid (`username`, `password`, …), as every other
+ *   function and constructor of this package does.
  *
  * @example
  * import { Agent } from 'undici';
@@ -132,24 +134,21 @@ class DigestCredentials {
 
   constructor(options: DigestAuthOptions) {
     if (typeof options !== 'object' || options === null) {
-      throw new errors.InvalidArgumentError(
-        'digestAuth: options must be an object with username and password',
-      );
+      throw invalidOption('options', 'expected an object with username and password');
     }
     const { username, password } = options;
     if (typeof username !== 'string' || username === '') {
-      throw new errors.InvalidArgumentError(
-        `digestAuth: username must be a non-empty string, got ${describe(username)}`,
-      );
+      throw invalidOption('username', `expected a non-empty string, got ${describe(username)}`);
     }
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
     if (/[\u0000-\u001f\u007f]/.test(username)) {
-      throw new errors.InvalidArgumentError('digestAuth: username must not contain control characters');
+      throw invalidOption('username', 'expected no control characters');
     }
     if (typeof password !== 'string' || password === '') {
       // The password's value, even a wrong one, stays out of the message: it may be a real key pasted astray.
-      throw new errors.InvalidArgumentError(
-        `digestAuth: password must be a non-empty string, got ${typeof password === 'string' ? 'an empty string' : typeof password}`,
+      throw invalidOption(
+        'password',
+        `expected a non-empty string, got ${typeof password === 'string' ? 'an empty string' : typeof password}`,
       );
     }
     this.#username = username;
@@ -493,6 +492,10 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
+function invalidOption(field: string, message: string): InvalidRequestError {
+  return new InvalidRequestError([{ field, message }]);
+}
+
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : typeof value;
 }
@@ -502,8 +505,9 @@ function validMaxReplayBodyBytes(value: number | undefined): number {
     return DEFAULT_MAX_REPLAY_BODY_BYTES;
   }
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new errors.InvalidArgumentError(
-      `digestAuth: maxReplayBodyBytes must be a whole number of bytes, 0 or more, got ${String(value)}`,
+    throw invalidOption(
+      'maxReplayBodyBytes',
+      `expected a whole number of bytes, 0 or more, got ${String(value)}`,
     );
   }
   return value;
@@ -511,7 +515,7 @@ function validMaxReplayBodyBytes(value: number | undefined): number {
 
 function validOnChallenge(value: DigestAuthOptions['onChallenge']): DigestAuthOptions['onChallenge'] {
   if (value !== undefined && typeof value !== 'function') {
-    throw new errors.InvalidArgumentError(`digestAuth: onChallenge must be a function, got ${typeof value}`);
+    throw invalidOption('onChallenge', `expected a function, got ${typeof value}`);
   }
   return value;
 }

@@ -2,6 +2,7 @@ import { AtlasCredentialsStore } from '../../adapters/AtlasCredentialsStore';
 import { secretsClient } from '../../adapters/clients';
 import { AtlasClient, type AtlasClientOptions } from '../../atlas/AtlasClient';
 import type { AtlasCredentials } from '../../atlas/types';
+import { envNumber } from '../../envNumber';
 import { AtlasCredentialsError } from '../../errors';
 import { RuntimeEnv } from '../environment';
 
@@ -37,8 +38,8 @@ export async function atlasFromSecret(): Promise<AtlasClient> {
 /** The Atlas client's options that come from the environment (see {@link RuntimeEnv}). */
 function atlasClientSettings(): Omit<AtlasClientOptions, 'credentials'> {
   const baseUrl = process.env[RuntimeEnv.atlasBaseUrl];
-  const timeoutMs = positiveNumber(process.env[RuntimeEnv.atlasTimeoutMs]);
-  const deadlineMs = positiveNumber(process.env[RuntimeEnv.atlasRetryDeadlineMs]);
+  const timeoutMs = envNumber(RuntimeEnv.atlasTimeoutMs, 'positive');
+  const deadlineMs = envNumber(RuntimeEnv.atlasRetryDeadlineMs, 'positive');
   return {
     ...(baseUrl ? { baseUrl } : {}),
     ...(timeoutMs
@@ -46,11 +47,6 @@ function atlasClientSettings(): Omit<AtlasClientOptions, 'credentials'> {
       : {}),
     ...(deadlineMs ? { retry: { deadlineMs } } : {}),
   };
-}
-
-function positiveNumber(text: string | undefined): number | undefined {
-  const value = Number(text);
-  return text && Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 function sameCredentials(a: AtlasCredentials, b: AtlasCredentials): boolean {

@@ -3,7 +3,7 @@ import { Agent, Client, type Dispatcher, errors } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DigestChallenge } from '../../../lambdas/atlas/digest/challenge';
 import { type DigestAuthOptions, digestAuth } from '../../../lambdas/atlas/digest/digestAuth';
-import { DigestChallengeError } from '../../../lambdas/errors';
+import { DigestChallengeError, InvalidRequestError } from '../../../lambdas/errors';
 import {
   type ChallengeSettings,
   type DigestServer,
@@ -1110,20 +1110,22 @@ describe('digestAuth', () => {
 
   describe('options', () => {
     it.each([
-      ['username', { username: '' }, /username must be a non-empty string, got ""/],
-      ['username', { username: 42 }, /username must be a non-empty string, got number/],
-      ['username', { username: 'a\nb' }, /username must not contain control characters/],
-      ['password', { password: '' }, /password must be a non-empty string, got an empty string/],
-      ['password', { password: undefined }, /password must be a non-empty string, got undefined/],
-      ['maxReplayBodyBytes', { maxReplayBodyBytes: -1 }, /maxReplayBodyBytes must be .* got -1/],
-      ['maxReplayBodyBytes', { maxReplayBodyBytes: 1.5 }, /maxReplayBodyBytes must be .* got 1.5/],
-      ['onChallenge', { onChallenge: 'log' }, /onChallenge must be a function, got string/],
-    ])('fails when %s is invalid, naming it', (_, override, message) => {
+      ['username', { username: '' }, /^username: expected a non-empty string/],
+      ['username', { username: 42 }, /^username: expected a non-empty string, got number/],
+      ['username', { username: 'a\nb' }, /^username: expected no control characters/],
+      ['password', { password: '' }, /^password: expected a non-empty string, got an empty string/],
+      ['password', { password: undefined }, /^password: expected a non-empty string, got undefined/],
+      ['maxReplayBodyBytes', { maxReplayBodyBytes: -1 }, /^maxReplayBodyBytes: expected .* got -1/],
+      ['maxReplayBodyBytes', { maxReplayBodyBytes: 1.5 }, /^maxReplayBodyBytes: expected .* got 1.5/],
+      ['onChallenge', { onChallenge: 'log' }, /^onChallenge: expected a function, got string/],
+    ])('fails with InvalidRequestError when %s is invalid, naming it', (field, override, message) => {
       // Act
       const act = () => digestAuth({ ...CREDENTIALS, ...override } as unknown as DigestAuthOptions);
 
       // Assess
       expect(act).toThrow(message);
+      expect(act).toThrow(InvalidRequestError);
+      expect(violationsOf(act)).toMatchObject([{ field }]);
     });
 
     it.each([
@@ -1156,3 +1158,13 @@ describe('digestAuth', () => {
     });
   });
 });
+
+/** The violations of the InvalidRequestError `act` throws (none when it throws something else, or nothing). */
+function violationsOf(act: () => unknown): InvalidRequestError['violations'] {
+  try {
+    act();
+  } catch (error) {
+    if (error instanceof InvalidRequestError) return error.violations;
+  }
+  return [];
+}
