@@ -1,3 +1,10 @@
-import { createApp } from './app';
+import { AppContextError, createApp } from './app';
 
-createApp().app.synth();
+try {
+  createApp().app.synth();
+} catch (error) {
+  // A context value the user typed (`cdk synth -c atlasSecretArn=…`): one line saying which and why.
+  if (!(error instanceof AppContextError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exitCode = 1;
+}
