@@ -21,7 +21,8 @@ export interface StepFunctionsBackend {
   readonly stateMachineArn: string;
   /**
    * Runs one execution. Resolve with the output (sent as JSON); reject to fail the execution with
-   * the rejection's `name` as its Error and `message` as its Cause.
+   * the rejection's `name` as its Error and `message` as its Cause, or with an {@link ExecutionStoppedError}
+   * to end it the way `StopExecution` does: `ABORTED`.
    */
   run(execution: {
     readonly executionArn: string;
@@ -30,8 +31,32 @@ export interface StepFunctionsBackend {
   }): Promise<unknown>;
 }
 
-export const ExecutionStatus = { RUNNING: 'RUNNING', SUCCEEDED: 'SUCCEEDED', FAILED: 'FAILED' } as const;
+export const ExecutionStatus = {
+  RUNNING: 'RUNNING',
+  SUCCEEDED: 'SUCCEEDED',
+  FAILED: 'FAILED',
+  ABORTED: 'ABORTED',
+} as const;
 export type ExecutionStatus = (typeof ExecutionStatus)[keyof typeof ExecutionStatus];
+
+/**
+ * A backend rejects {@link StepFunctionsBackend.run} with this when the execution was stopped rather
+ * than failed (`StopExecution`, or a crash the tests stage): Step Functions then reports it `ABORTED`, with
+ * the Error and Cause given to the stop, if any, and no output.
+ */
+export class ExecutionStoppedError extends Error {
+  /** The Error `StopExecution` was given, if any. */
+  readonly error: string | undefined;
+  /** The Cause `StopExecution` was given, if any. */
+  readonly stopCause: string | undefined;
+
+  constructor(options: { readonly error?: string; readonly cause?: string } = {}) {
+    super(options.cause ?? 'the execution was stopped');
+    this.name = 'ExecutionStoppedError';
+    this.error = options.error;
+    this.stopCause = options.cause;
+  }
+}
 
 /** One execution as the emulator keeps it (a copy: changing it changes nothing). */
 export interface ExecutionRecord {
@@ -46,9 +71,9 @@ export interface ExecutionRecord {
   readonly input: string;
   /** The output as a JSON string, once SUCCEEDED. */
   readonly output?: string;
-  /** The failure's name, once FAILED. */
+  /** The failure's name, once FAILED (or the Error given to the stop, once ABORTED). */
   readonly error?: string;
-  /** The failure's message, once FAILED. */
+  /** The failure's message, once FAILED (or the Cause given to the stop, once ABORTED). */
   readonly cause?: string;
 }
 
@@ -222,6 +247,12 @@ export class StepFunctionsService {
           execution.output = JSON.stringify(output === undefined ? null : output);
         },
         (error: unknown) => {
+          if (error instanceof ExecutionStoppedError) {
+            execution.status = ExecutionStatus.ABORTED;
+            if (error.error !== undefined) execution.error = error.error;
+            if (error.stopCause !== undefined) execution.cause = error.stopCause;
+            return;
+          }
           execution.status = ExecutionStatus.FAILED;
           execution.error = error instanceof Error ? error.name : 'Error';
           execution.cause = error instanceof Error ? error.message : String(error);

@@ -237,7 +237,8 @@ describe.each(builtInScenarioNames())('the %s scenario', (name) => {
 
   if (expected?.status === 'SUCCEEDED') {
     it('leaves exactly one available VPC endpoint and its AVAILABLE Atlas registration', () => {
-      expect(run.report.leftovers).toEqual({ vpcEndpoints: 1, atlasEndpoints: 1 });
+      expect(run.report.inPlace).toEqual({ vpcEndpoints: 1, atlasEndpoints: 1 });
+      expect(run.report.leftovers).toEqual({ vpcEndpoints: 0, atlasEndpoints: 0 });
       const [endpoint] = run.env.aws.vpcEndpoints.filter((e) => e.state !== 'deleted');
       const [registration] = run.env.atlas.endpoints();
       expect(endpoint?.vpcEndpointId).toBe(run.report.vpcEndpointId);
@@ -249,6 +250,7 @@ describe.each(builtInScenarioNames())('the %s scenario', (name) => {
     });
   } else {
     it('leaves no VPC endpoint and no Atlas registration behind', () => {
+      expect(run.report.inPlace).toEqual({ vpcEndpoints: 0, atlasEndpoints: 0 });
       expect(run.report.leftovers).toEqual({ vpcEndpoints: 0, atlasEndpoints: 0 });
       expect(failureOutcome(run).cleanup).toMatchObject({ complete: true, remaining: [] });
     });

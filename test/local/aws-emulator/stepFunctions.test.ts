@@ -5,7 +5,12 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AwsEmulator, type StepFunctionsBackend, startAwsEmulator } from '../../../local/aws-emulator';
+import {
+  type AwsEmulator,
+  ExecutionStoppedError,
+  type StepFunctionsBackend,
+  startAwsEmulator,
+} from '../../../local/aws-emulator';
 import { rejectionOf, sfnClient } from './clients';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:ProvisionPrivateEndpoint';
@@ -163,6 +168,38 @@ describe('Step Functions executions', () => {
       error: 'EndpointRejectedError',
       cause: 'Atlas rejected vpce-0123456789abcdef0',
     });
+  });
+
+  it('describes a stopped execution as ABORTED, with no output, error or cause unless the stop gave them', async () => {
+    // Prepare
+    const started = await Promise.all(
+      ['plain', 'explained'].map((name) =>
+        client.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name })),
+      ),
+    );
+    const [plain, explained] = started.map((s) => s.executionArn as string) as [string, string];
+
+    // Act
+    backend.fail(plain, new ExecutionStoppedError());
+    backend.fail(explained, new ExecutionStoppedError({ error: 'Operator', cause: 'stopped by hand' }));
+    await Promise.all([plain, explained].map((arn) => aws.waitForExecution(arn)));
+
+    // Assess
+    const describedPlain = await client.send(new DescribeExecutionCommand({ executionArn: plain }));
+    const describedExplained = await client.send(new DescribeExecutionCommand({ executionArn: explained }));
+    expect(describedPlain.status).toBe('ABORTED');
+    expect(describedPlain.stopDate).toBeInstanceOf(Date);
+    expect(describedPlain).not.toHaveProperty('output');
+    expect(describedPlain).not.toHaveProperty('error');
+    expect(describedExplained).toMatchObject({
+      status: 'ABORTED',
+      error: 'Operator',
+      cause: 'stopped by hand',
+    });
+    const aborted = await client.send(
+      new ListExecutionsCommand({ stateMachineArn: STATE_MACHINE_ARN, statusFilter: 'ABORTED' }),
+    );
+    expect(aborted.executions?.map((e) => e.name).sort()).toEqual(['explained', 'plain']);
   });
 
   it('fails with ExecutionDoesNotExist when describing an unknown execution', async () => {
