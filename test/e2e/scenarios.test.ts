@@ -27,9 +27,11 @@ interface Run {
 const ENDPOINT_SERVICE_PATH = /\/privateEndpoint\/AWS\/endpointService\/[0-9a-f]{24}$/;
 const REGISTRATION_PATH = /\/privateEndpoint\/AWS\/endpointService\/[0-9a-f]{24}\/endpoint$/;
 
+/** The workflow's events of one type for this run, as they reached the stack's bus (none dropped). */
 function eventsOf(run: Run, detailType: string): unknown[] {
   return run.env.aws.events
     .filter((e) => e.detailType === detailType)
+    .filter((e) => e.eventBusName === run.env.synthesized.eventBusName && e.dropped === undefined)
     .map((e) => e.detail)
     .filter((d) => (d as { executionName?: string }).executionName === run.report.executionId);
 }
