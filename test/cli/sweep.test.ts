@@ -28,7 +28,7 @@ describe('npm run sweep', () => {
     expect(stdout).toContain('Left behind: 1 VPC endpoint(s), 1 Atlas registration(s).');
     const removed = /Removed (vpce-[0-9a-f]{17}) from Atlas and EC2/.exec(stdout)?.[1];
     expect(removed).toBeDefined();
-    expect(stdout).toMatch(new RegExp(`${removed}\\s+execution \\S+ FAILED`));
+    expect(stdout).toMatch(new RegExp(`${removed}\\s+execution \\S+ ABORTED`));
     expect(stdout).toContain('After the sweep: 0 VPC endpoint(s), 0 Atlas registration(s).');
   }, 90_000);
 
@@ -36,7 +36,7 @@ describe('npm run sweep', () => {
     const { code, stdout } = await sweep(['--offline', '--dry-run']);
 
     expect(code).toBe(1);
-    expect(stdout).toMatch(/vpce-[0-9a-f]{17}\s+execution \S+ FAILED.*would remove/);
+    expect(stdout).toMatch(/vpce-[0-9a-f]{17}\s+execution \S+ ABORTED.*would remove/);
     expect(stdout).toContain('After the sweep: 1 VPC endpoint(s), 1 Atlas registration(s).');
   }, 90_000);
 
