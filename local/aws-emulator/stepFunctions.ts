@@ -29,6 +29,11 @@ export interface StepFunctionsBackend {
     readonly name: string;
     readonly input: unknown;
   }): Promise<unknown>;
+  /**
+   * Stops a run that StopExecution ended (the execution already reads ABORTED): no further state runs.
+   * @default - the run goes on unseen, its result ignored
+   */
+  stop?(execution: { readonly executionArn: string; readonly name: string }): void;
 }
 
 export const ExecutionStatus = {
@@ -84,7 +89,12 @@ interface StepFunctionsConfig {
   readonly backend?: StepFunctionsBackend;
 }
 
-export const STEP_FUNCTIONS_ACTIONS = ['StartExecution', 'DescribeExecution', 'ListExecutions'] as const;
+export const STEP_FUNCTIONS_ACTIONS = [
+  'StartExecution',
+  'DescribeExecution',
+  'ListExecutions',
+  'StopExecution',
+] as const;
 
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/;
 const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/;
@@ -137,6 +147,12 @@ export class StepFunctionsService {
       }
       case 'DescribeExecution':
         return this.#describe(requiredString(input, 'executionArn'));
+      case 'StopExecution':
+        return this.#stop(
+          requiredString(input, 'executionArn'),
+          optionalString(input, 'error'),
+          optionalString(input, 'cause'),
+        );
       case 'ListExecutions':
         return this.#list(input);
       default:
@@ -234,6 +250,39 @@ export class StepFunctionsService {
     this.#waiters = new Map();
   }
 
+  /**
+   * StopExecution: the execution is ABORTED at once, with the Error and Cause given (if any), and the
+   * backend is asked to stop running it; whatever its run settles into later changes nothing. An execution
+   * that has already stopped keeps its status (emulator choice); the answer is its stop date.
+   */
+  #stop(executionArn: string, error: string | undefined, cause: string | undefined): unknown {
+    if (!EXECUTION_ARN.test(executionArn)) {
+      throw new AwsApiError(
+        'InvalidArn',
+        `Invalid Arn: 'Resource type not valid in this context: ${executionArn}'`,
+      );
+    }
+    const execution = this.#executions.get(executionArn);
+    if (!execution)
+      throw new AwsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    if (execution.status === ExecutionStatus.RUNNING) {
+      execution.status = ExecutionStatus.ABORTED;
+      if (error !== undefined) execution.error = error;
+      if (cause !== undefined) execution.cause = cause;
+      this.#settled(execution);
+      this.#config.backend?.stop?.({ executionArn, name: execution.name });
+    }
+    return { stopDate: epochSeconds(execution.stopDate ?? this.#config.clock()) };
+  }
+
+  /** Stamps the stop date and tells whoever waits for the execution. */
+  #settled(execution: MutableExecution): void {
+    execution.stopDate = this.#config.clock();
+    const waiters = this.#waiters.get(execution.executionArn) ?? [];
+    this.#waiters.delete(execution.executionArn);
+    for (const waiter of waiters) waiter({ ...execution });
+  }
+
   #run(backend: StepFunctionsBackend, execution: MutableExecution, input: unknown): void {
     const generation = this.#generation;
     const { executionArn, name } = execution;
@@ -243,10 +292,12 @@ export class StepFunctionsService {
       .then(() => backend.run({ executionArn, name, input }))
       .then(
         (output) => {
+          if (execution.status !== ExecutionStatus.RUNNING) return; // stopped meanwhile
           execution.status = ExecutionStatus.SUCCEEDED;
           execution.output = JSON.stringify(output === undefined ? null : output);
         },
         (error: unknown) => {
+          if (execution.status !== ExecutionStatus.RUNNING) return; // stopped meanwhile
           if (error instanceof ExecutionStoppedError) {
             execution.status = ExecutionStatus.ABORTED;
             if (error.error !== undefined) execution.error = error.error;
@@ -259,11 +310,8 @@ export class StepFunctionsService {
         },
       )
       .then(() => {
-        if (generation !== this.#generation) return;
-        execution.stopDate = this.#config.clock();
-        const waiters = this.#waiters.get(executionArn) ?? [];
-        this.#waiters.delete(executionArn);
-        for (const waiter of waiters) waiter({ ...execution });
+        if (generation !== this.#generation || execution.stopDate !== undefined) return;
+        this.#settled(execution);
       });
   }
 

@@ -199,6 +199,7 @@ async function start(
     stepFunctions: {
       stateMachineArn: definition.stateMachineArn,
       run: (execution) => (workflow as OfflineWorkflow).run(execution),
+      stop: (execution) => (workflow as OfflineWorkflow).abort(execution.name),
     },
     rules: [
       {

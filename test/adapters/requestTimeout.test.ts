@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ec2Client, forgetClients } from '../../lambdas/adapters/clients';
-import { ClientEnv } from '../../lambdas/adapters/sdkConfig';
+import { ClientEnv, SdkLimits } from '../../lambdas/adapters/sdkConfig';
 import { VpcEndpoints } from '../../lambdas/adapters/VpcEndpoints';
 import { ErrorName } from '../../lambdas/errors';
 
@@ -20,9 +20,9 @@ beforeAll(async () => {
   vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY');
   vi.stubEnv('AWS_PROFILE', '');
-  vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
   vi.stubEnv('AWS_ENDPOINT_URL_EC2', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   vi.stubEnv(ClientEnv.requestTimeoutMs, '100');
+  vi.stubEnv(ClientEnv.retryDelayMs, '10');
   forgetClients();
 });
 
@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 describe('the SDK request timeout', () => {
-  it('abandons a request EC2 never answers, as a typed Ec2UnavailableError, instead of waiting on it', async () => {
+  it('abandons each attempt EC2 never answers, ending in a typed Ec2UnavailableError instead of waiting', async () => {
     // Act
     const call = new VpcEndpoints(ec2Client()).describe('vpce-0123456789abcdef0');
 
@@ -43,6 +43,7 @@ describe('the SDK request timeout', () => {
       name: ErrorName.Ec2Unavailable,
       action: 'DescribeVpcEndpoints',
     });
-    expect(requests).toBe(1);
+    // Each attempt was abandoned in turn, then the SDK gave up: none waited for an answer.
+    expect(requests).toBe(SdkLimits.maxAttempts);
   });
 });

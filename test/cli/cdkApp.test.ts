@@ -1,12 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runTool } from './spawnCli';
+
+// Spawned tools: a few seconds each when the machine is idle, far more when it is not.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
 // `cdk synth -c atlasSecretArn=…` runs the app (cdk.json: `npx tsx infra/main.ts`) with the context in
 // CDK_CONTEXT_JSON: so does this, without the CLI's own start-up.
 const synth = (context: Record<string, string>) =>
   runTool('infra/main.ts', [], { env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context) } });
 
-describe.concurrent('the CDK app, as cdk synth runs it', () => {
+describe('the CDK app, as cdk synth runs it', () => {
   it('stops with one line, and no stack trace, for a secret name instead of its ARN', async () => {
     const { code, stdout, stderr } = await synth({ atlasSecretArn: 'atlas-api-key' });
 

@@ -3,10 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventsClient, secretsClient, sfnClient } from '../local/aws-emulator/clients';
 import { expectOneLine, type Running, runTool, start } from './spawnCli';
+
+// Spawned tools: a few seconds each when the machine is idle, far more when it is not.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
 const DEV = 'local/cli/dev.ts';
 const FAKE_AWS_CLI_ENV = [
@@ -37,7 +40,7 @@ describe('npm run dev', () => {
 
   beforeAll(async () => {
     dev = start(DEV, ['--port', '0']);
-    await dev.waitFor(/Ask Atlas directly:\n.+\n/, 120_000);
+    await dev.waitFor(/Ask Atlas directly:\n.+\n/);
     apiUrl = (/ {2}API +(http:\/\/\S+)\/endpoints\n/.exec(dev.output()) as RegExpExecArray)[1] as string;
     awsUrl = (/ {2}AWS emulator +(http:\/\/\S+) /.exec(dev.output()) as RegExpExecArray)[1] as string;
     for (const line of dev.output().split('\n')) {
@@ -45,7 +48,7 @@ describe('npm run dev', () => {
       const words = shellWords(line.trim());
       awsCommands[`${words[5]} ${words[6]}`] = words;
     }
-  }, 150_000);
+  });
 
   afterAll(async () => {
     await dev?.stop('SIGKILL');
@@ -104,6 +107,31 @@ describe('npm run dev', () => {
     );
   });
 
+  it('prints ABORTED for an execution stopped with StopExecution, which DescribeExecution reports too', async () => {
+    // Prepare
+    const client = sfnClient(awsUrl);
+    const words = awsCommands['stepfunctions start-execution'] ?? [];
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({
+        stateMachineArn: flag(words, '--state-machine-arn'),
+        name: 'dev-test-stopped',
+        input: flag(words, '--input'),
+      }),
+    );
+    await dev.waitFor(/\[dev-test-sto\] t\+ +\d+s {2}Endpoint service /);
+
+    // Act
+    await client.send(new StopExecutionCommand({ executionArn }));
+
+    // Assess
+    await dev.waitFor(
+      /\[dev-test-sto\] t\+ +\d+s {2}ABORTED: the execution was stopped; no Catch runs, so nothing was cleaned up/,
+    );
+    const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+    client.destroy();
+    expect(described.status).toBe('ABORTED');
+  });
+
   it('says what a printed put-events started, and that an event for a bus that does not exist was dropped', async () => {
     // Prepare
     const entries = JSON.parse(flag(awsCommands['events put-events'] ?? [], '--entries'));
@@ -154,8 +182,8 @@ describe('npm run dev', () => {
   });
 
   it('stops on Ctrl-C with exit 0', async () => {
-    // Prepare: the three executions above have ended
-    await dev.waitFor(/(?:\] t\+ +\d+s {2}(?:SUCCEEDED|FAILED): [^\n]*\n[\s\S]*){3}/);
+    // Prepare: the four executions above have ended
+    await dev.waitFor(/(?:\] t\+ +\d+s {2}(?:SUCCEEDED|FAILED|ABORTED): [^\n]*\n[\s\S]*){4}/);
 
     // Act
     const code = await dev.stop('SIGINT');
@@ -167,7 +195,7 @@ describe('npm run dev', () => {
   });
 });
 
-describe.concurrent('npm run dev, answering its options', () => {
+describe('npm run dev, answering its options', () => {
   let busy: Server;
   let busyPort: number;
 

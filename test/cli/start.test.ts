@@ -1,9 +1,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { builtInScenarioNames } from '../../local/offline/scenario';
 import { expectOneLine, run, runTool } from './spawnCli';
+
+// Spawned tools: a few seconds each when the machine is idle, far more when it is not.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
 const START = 'local/cli/start.ts';
 const dir = mkdtempSync(join(tmpdir(), 'npm-start-'));
@@ -11,9 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), 'npm-start-'));
 describe('npm start, a whole provisioning', () => {
   it('npm start --silent -- --json: stdout is one JSON document a script can parse, the connection in place and nothing left over', async () => {
     // Act: as README tells a user to run it, through npm
-    const { code, stdout, stderr } = await run('npm', ['start', '--silent', '--', '--json', '--fast'], {
-      timeoutMs: 120_000,
-    });
+    const { code, stdout, stderr } = await run('npm', ['start', '--silent', '--', '--json', '--fast']);
 
     // Assess
     expect(code, stderr).toBe(0);
@@ -36,7 +37,7 @@ describe('npm start, a whole provisioning', () => {
     expect(stderr).toContain('In place: 1 VPC endpoint, 1 Atlas registration (the connection).');
     expect(stderr).toContain('Left over: 0 VPC endpoint(s), 0 Atlas registration(s).');
     expect(stderr).not.toContain('undefined');
-  }, 150_000);
+  });
 
   it('exits 1 for a failed provisioning, printing only true lines: the error where it happened, its cause, what clean-up did', async () => {
     // Prepare
@@ -69,10 +70,10 @@ describe('npm start, a whole provisioning', () => {
       error: { name: 'AtlasAuthError' },
     });
     expect(stdout).toContain(`Report written to ${reportFile}`);
-  }, 150_000);
+  });
 });
 
-describe.concurrent('npm start, answering its options', () => {
+describe('npm start, answering its options', () => {
   it('--help names the npm script, every option, every scenario and the exit codes', async () => {
     const { code, stdout, stderr } = await runTool(START, ['--help']);
 

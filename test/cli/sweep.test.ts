@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateVpcEndpointCommand } from '@aws-sdk/client-ec2';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManagedTag } from '../../lambdas/domain/request';
 import { DEMO_API_KEY, DEMO_GROUP_ID } from '../../local/atlas-emulator';
 import {
@@ -17,6 +17,9 @@ import {
 } from '../../local/aws-emulator';
 import { ec2Client, SERVICE_NAME, sfnClient } from '../local/aws-emulator/clients';
 import { expectOneLine, runTool } from './spawnCli';
+
+// Spawned tools: a few seconds each when the machine is idle, far more when it is not.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
 const SWEEP = 'local/cli/sweep.ts';
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:AtlasPrivateLink-StateMachine';
@@ -54,7 +57,7 @@ describe('npm run sweep --offline', () => {
     expect(removed).toBeDefined();
     expect(stdout).toMatch(new RegExp(`${removed}\\s+execution \\S+ ABORTED`));
     expect(stdout).toContain('After the sweep: 0 VPC endpoint(s), 0 Atlas registration(s).');
-  }, 90_000);
+  });
 
   it('--dry-run lists the orphan, removes nothing and exits 1', async () => {
     const { code, stdout } = await sweep(['--offline', '--dry-run']);
@@ -62,7 +65,7 @@ describe('npm run sweep --offline', () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(/vpce-[0-9a-f]{17}\s+execution \S+ ABORTED.*would remove/);
     expect(stdout).toContain('After the sweep: 1 VPC endpoint(s), 1 Atlas registration(s).');
-  }, 90_000);
+  });
 });
 
 describe('npm run sweep, when AWS or Atlas is out of reach', () => {
@@ -189,7 +192,7 @@ describe('npm run sweep, when AWS or Atlas is out of reach', () => {
   });
 });
 
-describe.concurrent('npm run sweep, answering its options', () => {
+describe('npm run sweep, answering its options', () => {
   it('--help names the npm script, its options and all five exit codes', async () => {
     const { code, stdout } = await sweep(['--help']);
 
