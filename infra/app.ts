@@ -3,9 +3,11 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { AtlasPrivateLinkStack } from './AtlasPrivateLinkStack';
 import { stackFromContext } from './stackFromContext';
 
+export { type AppContext, AppContextError, readAppContext } from './stackFromContext';
+
 /**
  * The CDK app. Context: `allowedVpcIds` and `allowedGroupIds` (required), `atlasSecretArn` (use an existing
- * secret), `atlasBaseUrl`, `stackName`: see `stackFromContext`.
+ * secret), `atlasBaseUrl`, `stackName`: see `readAppContext`.
  * Synthesizes offline with no credentials: nothing here looks anything up.
  */
 export function createApp(

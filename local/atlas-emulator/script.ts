@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConnectionStatus, EndpointServiceStatus } from '../../lambdas/atlas/types';
+import { fileProblem } from '../shared/fileProblem';
+import { parseJsonText } from '../shared/jsonText';
 import { AtlasScriptError } from './errors';
 
 /**
@@ -403,12 +405,17 @@ export function validateAtlasScript(value: unknown, source = 'script'): AtlasScr
  * const script = await loadAtlasScript('scripts/slow-acceptance.json');
  */
 export async function loadAtlasScript(file: string): Promise<AtlasScript> {
-  const text = await readFile(file, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new AtlasScriptError(file, [`cannot be read (${fileProblem(error)})`], { cause: error });
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseJsonText(text);
   } catch (error) {
-    throw new AtlasScriptError(file, [`not valid JSON: ${(error as Error).message}`], { cause: error });
+    throw new AtlasScriptError(file, [(error as Error).message], { cause: error });
   }
   return validateAtlasScript(parsed, file);
 }

@@ -22,6 +22,7 @@ import {
   DEMO_SUBNET_IDS,
   DEMO_VPC_ID,
   demoTopology,
+  type RecordedEvent,
   startAwsEmulator,
 } from '../aws-emulator';
 import { LambdaFaultPlan } from '../runner/lambdaFaults';
@@ -49,6 +50,8 @@ export interface OfflineEnvironmentOptions {
   /** Real milliseconds per Wait state and Retry pause. @default 0 */
   readonly realWaitMs?: number;
   readonly onEvent?: (executionName: string, event: EventLog) => void;
+  /** Called with every event the AWS emulator's EventBridge accepts (`npm run dev` reports what they started). */
+  readonly onBusEvent?: (event: RecordedEvent) => void;
   /** @default 'WARN' - the functions' Powertools log level */
   readonly logLevel?: string;
   /**
@@ -89,6 +92,14 @@ export interface Leftovers {
   readonly atlasEndpoints: number;
 }
 
+/** The ids behind {@link Leftovers}: what each emulator still holds. */
+export interface RemainingEndpoints {
+  /** VPC endpoints EC2 still shows in a state other than `deleted`. */
+  readonly vpcEndpointIds: readonly string[];
+  /** The VPC endpoint ids of the Atlas registrations that still exist (DELETING ones included). */
+  readonly atlasEndpointIds: readonly string[];
+}
+
 export interface OfflineEnvironment {
   readonly atlas: AtlasEmulator;
   readonly aws: AwsEmulator;
@@ -100,7 +111,12 @@ export interface OfflineEnvironment {
   readonly lambdaFaults: LambdaFaultPlan;
   /** The demo request with the scenario's `request` fields merged over it. */
   readonly request: Record<string, unknown>;
+  /** The ARN of the Atlas credentials secret in the AWS emulator (what `ATLAS_SECRET_ARN` holds). */
+  readonly atlasSecretArn: string;
+  /** How many endpoints each emulator still holds, wanted or not (a provisioned connection counts). */
   leftovers(): Leftovers;
+  /** Which endpoints each emulator still holds. */
+  remaining(): RemainingEndpoints;
   close(): Promise<void>;
 }
 
@@ -114,8 +130,6 @@ export function offlineDefinition(): SynthesizedWorkflow {
 
 let active = false;
 
-let environments = 0;
-
 /**
  * Starts the emulators and the local API for one scenario. One at a time per process: the handlers read
  * their endpoints and settings from `process.env`, and their clock from `useClock`, both process-wide.
@@ -125,6 +139,25 @@ export async function startOfflineEnvironment(
 ): Promise<OfflineEnvironment> {
   if (active) throw new Error('an offline environment is already running in this process; close it first');
   active = true;
+  const started: { close(): Promise<void> }[] = [];
+  try {
+    return await start(options, started);
+  } catch (error) {
+    // A port in use or a definition that does not synthesize: close what did start, and let another try.
+    await Promise.allSettled(started.map((server) => server.close()));
+    useClock(() => Date.now());
+    active = false;
+    throw error;
+  }
+}
+
+async function start(
+  options: OfflineEnvironmentOptions,
+  started: { close(): Promise<void> }[],
+): Promise<OfflineEnvironment> {
+  // The API's port first: when it is taken, that is the first thing said, before seconds of synthesis.
+  const api = await startLocalApi({ port: options.apiPort ?? 0 });
+  started.push(api);
   const scenario = options.scenario ?? {};
   const definition = offlineDefinition();
   const clock = new VirtualClock();
@@ -134,10 +167,10 @@ export async function startOfflineEnvironment(
   forgetClients();
   const key = options.atlasCredentials ?? DEMO_API_KEY;
 
-  environments += 1;
-  // Secrets Manager ends every secret ARN with a random suffix; a new one per environment keeps the
-  // handlers' credentials cache (warm across environments) from serving the previous scenario's key.
-  const secretArn = `${definition.atlasSecretArn}-env${String(environments).padStart(3, '0')}`;
+  // The secret's name as CDK would name it; the emulator gives it the ARN Secrets Manager would (the name,
+  // a dash, six random characters), new in every environment, so the handlers' credentials cache (warm
+  // across environments) never serves the previous scenario's key.
+  const secretName = definition.atlasSecretArn.split(':secret:')[1] || 'AtlasSecret';
 
   const atlas = await startAtlasEmulator({
     apiKeys: 'publicKey' in key && key !== DEMO_API_KEY ? [DEMO_API_KEY, key] : [DEMO_API_KEY],
@@ -146,6 +179,7 @@ export async function startOfflineEnvironment(
     script: atlasScriptOf(scenario),
     ...(options.atlasRateLimit ? { rateLimit: options.atlasRateLimit } : {}),
   });
+  started.push(atlas);
   const credentials =
     scenario.credentials !== 'wrong'
       ? key
@@ -156,7 +190,7 @@ export async function startOfflineEnvironment(
   const aws = await startAwsEmulator({
     clock: clock.now,
     atlas: atlas.atlasSide,
-    secrets: { [secretArn]: JSON.stringify(credentials) },
+    secrets: { [secretName]: JSON.stringify(credentials) },
     ec2: {
       faults: scenario.ec2?.faults ?? [],
       ...(scenario.ec2?.securityGroupIngress
@@ -169,6 +203,7 @@ export async function startOfflineEnvironment(
     stepFunctions: {
       stateMachineArn: definition.stateMachineArn,
       run: (execution) => (workflow as OfflineWorkflow).run(execution),
+      stop: (execution) => (workflow as OfflineWorkflow).abort(execution.name),
     },
     rules: [
       {
@@ -179,8 +214,11 @@ export async function startOfflineEnvironment(
         deliveries: options.eventDeliveries ?? 1,
       },
     ],
+    ...(options.onBusEvent ? { onEvent: options.onBusEvent } : {}),
   });
+  started.push(aws);
 
+  const secretArn = aws.secretArn(secretName) as string;
   Object.assign(process.env, {
     ...definition.functionEnvironment,
     AWS_REGION: 'us-east-1',
@@ -216,7 +254,6 @@ export async function startOfflineEnvironment(
     realWaitMs: options.realWaitMs ?? 0,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
-  const api = await startLocalApi({ port: options.apiPort ?? 0 });
 
   const request: Record<string, unknown> = { ...DEMO_REQUEST };
   for (const [key, value] of Object.entries(scenario.request ?? {})) {
@@ -233,9 +270,14 @@ export async function startOfflineEnvironment(
     clock,
     lambdaFaults,
     request,
+    atlasSecretArn: secretArn,
     leftovers: () => ({
       vpcEndpoints: aws.vpcEndpoints.filter((e) => e.state !== 'deleted').length,
       atlasEndpoints: atlas.endpoints().length,
+    }),
+    remaining: () => ({
+      vpcEndpointIds: aws.vpcEndpoints.filter((e) => e.state !== 'deleted').map((e) => e.vpcEndpointId),
+      atlasEndpointIds: atlas.endpoints().map((e) => e.endpointId),
     }),
     close: async () => {
       await Promise.allSettled([api.close(), aws.close(), atlas.close()]);

@@ -10,6 +10,8 @@ import { builtPackage, shippedPath } from '../../infra/packageLayout';
 import { type AtlasScript, validateAtlasScript } from '../atlas-emulator';
 import type { AwsFault, Ec2IngressRule } from '../aws-emulator';
 import { type LambdaFault, lambdaFaultProblems } from '../runner/lambdaFaults';
+import { fileProblem } from '../shared/fileProblem';
+import { parseJsonText } from '../shared/jsonText';
 
 export interface Scenario extends AtlasScript {
   /** Shown in progress output and in `--json`. */
@@ -165,13 +167,13 @@ export function loadScenarioFile(path: string): Scenario {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ScenarioError(path, [`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+    throw new ScenarioError(path, [`cannot be read (${fileProblem(error)})`]);
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new ScenarioError(path, ['is not JSON']);
+    parsed = parseJsonText(text);
+  } catch (error) {
+    throw new ScenarioError(path, [(error as Error).message]);
   }
   return validateScenario(parsed, path);
 }

@@ -5,7 +5,13 @@
  */
 import '../polyfills/promiseWithResolvers';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
+import { ExecutionStoppedError } from '../aws-emulator/stepFunctions';
 import type { VirtualClock } from '../shared/VirtualClock';
 import { valueAt } from '../shared/valueAt';
 import { LambdaFaultError, type LambdaFaultPlan, LambdaInvocationError } from './lambdaFaults';
@@ -88,7 +94,8 @@ export class OfflineWorkflow {
 
   /**
    * Stops a running execution the way `StopExecution` (or a crashed runtime) does: no Catch runs, so no
-   * clean-up either; whatever it created stays for the sweep. It fails with `ExecutionAbortedError`.
+   * clean-up either; whatever it created stays for the sweep. It ends `ABORTED` (its run rejects with
+   * {@link ExecutionStoppedError}).
    * Returns false when no execution of that name is running.
    */
   abort(executionName: string): boolean {
@@ -107,7 +114,10 @@ export class OfflineWorkflow {
     this.#abortBefore = state;
   }
 
-  /** Runs one execution to its end: resolves with its output, or rejects with {@link OfflineExecutionFailure}. */
+  /**
+   * Runs one execution to its end: resolves with its output, or rejects with {@link OfflineExecutionFailure}
+   * (or {@link ExecutionStoppedError} once {@link abort}ed).
+   */
   async run(execution: OfflineExecution): Promise<unknown> {
     const { workflow } = this.#options;
     const realWaitMs = this.#options.realWaitMs ?? 0;
@@ -229,7 +239,8 @@ function functionNameOf(module: string): string {
   return module.slice(module.lastIndexOf('/') + 1);
 }
 
-function toFailure(error: unknown): OfflineExecutionFailure {
+function toFailure(error: unknown): OfflineExecutionFailure | ExecutionStoppedError {
+  if (error instanceof ExecutionAbortedError) return new ExecutionStoppedError();
   const cause =
     error instanceof ExecutionError ? (error.cause as Error | undefined) : (error as Error | undefined);
   return new OfflineExecutionFailure(cause?.name ?? 'States.Runtime', cause?.message ?? String(error));

@@ -175,6 +175,10 @@ function resolverFor(template: Template, stackName: string): (value: Json) => Js
       const type = template.Resources[logicalId]?.Type;
       if (type === 'AWS::Lambda::Function' && attribute === 'Arn') return lambdaArn(logicalId);
       if (type === 'AWS::Events::EventBus' && attribute === 'Name') return ref(logicalId);
+      // The publish tasks name their bus by ARN: EventBridge takes a name or an ARN.
+      if (type === 'AWS::Events::EventBus' && attribute === 'Arn') {
+        return `arn:${OfflineAccount.partition}:events:${OfflineAccount.region}:${OfflineAccount.accountId}:event-bus/${ref(logicalId)}`;
+      }
       return `${logicalId}.${attribute}`;
     }
     if ('Fn::Join' in value) {
