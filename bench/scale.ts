@@ -19,6 +19,8 @@ export interface ScaleOptions {
   readonly availableAfterSeconds?: number;
   /** Real milliseconds to wait for all executions. @default 240000 */
   readonly timeoutMs?: number;
+  /** Seeds the run's jitter (see `OfflineEnvironmentOptions.seed`). @default 1 */
+  readonly seed?: number;
 }
 
 export interface ScaleFigures {
@@ -60,7 +62,11 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleFigures>
       },
     ],
   };
-  const env = await startOfflineEnvironment({ scenario, atlasRateLimit: rateLimit });
+  const env = await startOfflineEnvironment({
+    scenario,
+    atlasRateLimit: rateLimit,
+    seed: options.seed ?? 1,
+  });
   try {
     const clockStart = env.clock.now();
     let peakRss = process.memoryUsage.rss();
@@ -70,18 +76,26 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleFigures>
     const started = performance.now();
     const deadline = started + (options.timeoutMs ?? 240_000);
     const failureCauses: Record<string, string> = {};
-    const outcomes = await Promise.all(
-      Array.from({ length: options.executions }, async (_, i): Promise<string> => {
+    // Every execution starts at the same virtual instant: the clock stays put until all are started.
+    const release = env.timeline.hold();
+    const arns = await Promise.all(
+      Array.from({ length: options.executions }, async (_, i) => {
         const response = await fetch(`${env.api.url}/endpoints`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', 'Idempotency-Key': `bench-scale-${i}` },
           body: JSON.stringify(env.request),
         });
         const body = (await response.json()) as { executionArn?: string };
-        if (response.status !== 202 || !body.executionArn) return `HTTP ${response.status}`;
+        return response.status === 202 && body.executionArn ? body.executionArn : `HTTP ${response.status}`;
+      }),
+    );
+    release();
+    const outcomes = await Promise.all(
+      arns.map(async (executionArn): Promise<string> => {
+        if (executionArn.startsWith('HTTP ')) return executionArn;
         try {
           const timeoutMs = Math.max(1, deadline - performance.now());
-          const execution = await env.aws.waitForExecution(body.executionArn, { timeoutMs });
+          const execution = await env.aws.waitForExecution(executionArn, { timeoutMs });
           if (execution.status === 'SUCCEEDED') return 'SUCCEEDED';
           const error = execution.error ?? execution.status;
           failureCauses[error] ??= (execution.cause ?? '').slice(0, 300);

@@ -2,11 +2,12 @@
  * What every handler needs from its environment, built lazily (nothing at module load, so a cold start
  * pays only for what the function uses) and swappable in tests: `createXHandler(runtime)`.
  */
-import { createHash, randomInt } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { VpcEndpoints } from '../adapters/VpcEndpoints';
 import type { AtlasClient } from '../atlas/AtlasClient';
 import { RuntimeEnv } from './environment';
+import { handlerTime } from './handlerTime';
 
 export interface Runtime {
   readonly logger: Logger;
@@ -25,16 +26,6 @@ export interface Runtime {
 export { RuntimeEnv } from './environment';
 
 export const logger = new Logger({ serviceName: 'atlas-privatelink' });
-
-let clock: () => number = () => Date.now();
-
-/**
- * Replaces the clock the handlers read. Only the offline runner calls this, to run the workflow on a
- * virtual clock that Wait states advance instead of sleeping; deployed functions keep `Date.now`.
- */
-export function useClock(next: () => number): void {
-  clock = next;
-}
 
 /** What a function can reach: each handler names only the ones it uses, so its bundle holds only those SDKs. */
 export interface Capabilities {
@@ -57,8 +48,8 @@ export function lambdaRuntime(capabilities: Capabilities = {}): Runtime {
     vpcEndpoints: capabilities.vpcEndpoints ?? (missing('EC2') as () => VpcEndpoints),
     managedBy: () => process.env[RuntimeEnv.managedBy] ?? 'atlas-privatelink',
     region: () => process.env.AWS_REGION || undefined,
-    now: () => clock(),
-    random: () => randomInt(0, 1_000_000) / 1_000_000,
+    now: handlerTime.now,
+    random: handlerTime.random,
     hash: (text) => createHash('sha256').update(text).digest('hex'),
   };
 }

@@ -8,7 +8,8 @@
 import { ClientEnv, forgetClients } from '../../lambdas/adapters/clients';
 import type { AtlasApiKey, AtlasServiceAccount } from '../../lambdas/atlas/types';
 import { RuntimeEnv } from '../../lambdas/handlers/environment';
-import { logger, useClock } from '../../lambdas/handlers/runtime';
+import { useHandlerTime } from '../../lambdas/handlers/handlerTime';
+import { logger } from '../../lambdas/handlers/runtime';
 import {
   type AtlasEmulator,
   DEMO_API_KEY,
@@ -27,6 +28,8 @@ import { LambdaFaultPlan } from '../runner/lambdaFaults';
 import { invokeLambda } from '../runner/lambdaInvoker';
 import { type EventLog, OfflineWorkflow } from '../runner/OfflineWorkflow';
 import { type SynthesizedWorkflow, synthesizeWorkflow } from '../runner/synthesizedWorkflow';
+import { seededRandom } from '../shared/seededRandom';
+import { Timeline } from '../shared/Timeline';
 import { VirtualClock } from '../shared/VirtualClock';
 import { type LocalApi, startLocalApi } from './localApi';
 import { atlasScriptOf, type Scenario } from './scenario';
@@ -79,6 +82,12 @@ export interface OfflineEnvironmentOptions {
    * @default 1
    */
   readonly eventDeliveries?: number;
+  /**
+   * Seeds every jitter of the run (poll waits, the Atlas client's backoff, Retry pauses): with the same
+   * seed and the same requests, a run does the same things at the same virtual instants.
+   * @default - a random seed
+   */
+  readonly seed?: number;
 }
 
 export interface Leftovers {
@@ -97,6 +106,10 @@ export interface OfflineEnvironment {
   readonly clock: VirtualClock;
   /** Faults of the Lambda service in the workflow's tasks: the scenario's, and any a test adds. */
   readonly lambdaFaults: LambdaFaultPlan;
+  /** What the executions run on (see {@link Timeline}); `hold()` it to start many at the same instant. */
+  readonly timeline: Timeline;
+  /** The seed of this environment's jitter. */
+  readonly seed: number;
   /** The demo request with the scenario's `request` fields merged over it. */
   readonly request: Record<string, unknown>;
   leftovers(): Leftovers;
@@ -127,7 +140,16 @@ export async function startOfflineEnvironment(
   const scenario = options.scenario ?? {};
   const definition = offlineDefinition();
   const clock = new VirtualClock();
-  useClock(clock.now);
+  const timeline = new Timeline(clock);
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const random = seededRandom(seed);
+  const realStart = performance.now();
+  useHandlerTime({
+    now: clock.now,
+    clientNow: () => clock.now() + (performance.now() - realStart),
+    sleep: timeline.sleep,
+    random,
+  });
   // Clients built for an earlier environment of this process point at its (closed) emulators: the SDK
   // clients and the credentials store start afresh, and the Atlas client follows ATLAS_BASE_URL.
   forgetClients();
@@ -208,7 +230,8 @@ export async function startOfflineEnvironment(
     workflow: definition,
     lambdaFaults,
     eventBridgeEndpoint: aws.url,
-    clock,
+    timeline,
+    random,
     realWaitMs: options.realWaitMs ?? 0,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
@@ -228,6 +251,8 @@ export async function startOfflineEnvironment(
     synthesized: definition,
     clock,
     lambdaFaults,
+    timeline,
+    seed,
     request,
     leftovers: () => ({
       vpcEndpoints: aws.vpcEndpoints.filter((e) => e.state !== 'deleted').length,
@@ -235,7 +260,7 @@ export async function startOfflineEnvironment(
     }),
     close: async () => {
       await Promise.allSettled([api.close(), aws.close(), atlas.close()]);
-      useClock(() => Date.now());
+      useHandlerTime();
       active = false;
     },
   };

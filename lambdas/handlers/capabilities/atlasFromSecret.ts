@@ -4,6 +4,7 @@ import { AtlasClient, type AtlasClientOptions } from '../../atlas/AtlasClient';
 import type { AtlasCredentials } from '../../atlas/types';
 import { AtlasCredentialsError } from '../../errors';
 import { RuntimeEnv } from '../environment';
+import { handlerTime } from '../handlerTime';
 
 let credentialsStore: { client: ReturnType<typeof secretsClient>; store: AtlasCredentialsStore } | undefined;
 let cached: { credentials: AtlasCredentials; settings: string; client: AtlasClient } | undefined;
@@ -29,7 +30,8 @@ export async function atlasFromSecret(): Promise<AtlasClient> {
   const settings = JSON.stringify(options);
   if (!cached || cached.settings !== settings || !sameCredentials(cached.credentials, credentials)) {
     await cached?.client.close();
-    cached = { credentials, settings, client: new AtlasClient({ credentials, ...options }) };
+    const time = { now: handlerTime.clientNow, sleep: handlerTime.sleep, random: handlerTime.random };
+    cached = { credentials, settings, client: new AtlasClient({ credentials, ...options, ...time }) };
   }
   return cached.client;
 }
