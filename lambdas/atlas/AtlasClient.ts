@@ -86,6 +86,8 @@ interface Failure {
   readonly error: AtlasPrivateLinkError;
   readonly retryable: boolean;
   readonly retryAfterMs?: number | undefined;
+  /** The token endpoint failed, not the call itself. */
+  readonly token?: boolean;
 }
 
 /** A closed client or an argument undici refuses is a bug in the caller, not an outage: not worth a retry. */
@@ -431,10 +433,13 @@ export class AtlasClient {
         continue;
       }
       attemptsMade += 1;
-      const { error, retryable, retryAfterMs } = outcome.failure;
+      const { error, retryable, retryAfterMs, token } = outcome.failure;
       const remainingMs = call.deadlineMs - this.#now();
+      // A 429 from the token endpoint (about 10 a minute per service account) is retried within the
+      // call's attempts and deadline, after its Retry-After: a function can do nothing without a token.
+      const rateLimited = error instanceof AtlasRateLimitedError && !token;
       const decision = decideRetry(
-        { attemptsMade, remainingMs, retryable, retryAfterMs },
+        { attemptsMade, remainingMs, retryable, retryAfterMs, rateLimited },
         this.#retry,
         this.#random,
       );
@@ -455,7 +460,7 @@ export class AtlasClient {
       token = await this.#tokens.get();
     } catch (error) {
       // Asking for a token changes nothing in Atlas, so a retryable token failure may always be retried.
-      return { failure: classify(error as AtlasPrivateLinkError, true) };
+      return { failure: { ...classify(error as AtlasPrivateLinkError, true), token: true } };
     }
     return this.#attempt(method, path, body, timeoutMs, token);
   }
@@ -505,7 +510,11 @@ const CLOUD_PROVIDERS: ReadonlySet<string> = new Set<CloudProvider>(['AWS', 'AZU
  * Whether a failure may be retried. 429: always (Atlas did not process the request). 5xx: only when
  * the request is idempotent. Network: when idempotent, or when the request cannot have left (connect).
  */
-function classify(error: AtlasPrivateLinkError, idempotent: boolean, retryAfterMs?: number): Failure {
+function classify(
+  error: AtlasPrivateLinkError,
+  idempotent: boolean,
+  retryAfterMs = retryAfterOf(error),
+): Failure {
   if (error instanceof AtlasRateLimitedError) return { error, retryable: true, retryAfterMs };
   if (error instanceof AtlasServerError) return { error, retryable: idempotent, retryAfterMs };
   if (error instanceof AtlasNetworkError) {
@@ -513,6 +522,12 @@ function classify(error: AtlasPrivateLinkError, idempotent: boolean, retryAfterM
     return { error, retryable: idempotent || isConnectPhaseError(error) };
   }
   return { error, retryable: false };
+}
+
+function retryAfterOf(error: AtlasPrivateLinkError): number | undefined {
+  return error instanceof AtlasRateLimitedError && error.retryAfterSeconds !== undefined
+    ? error.retryAfterSeconds * 1000
+    : undefined;
 }
 
 /** The body Atlas expects for each provider (only the documented fields), and the id the endpoint is read by. */

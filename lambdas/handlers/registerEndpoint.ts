@@ -1,3 +1,4 @@
+import type { RegistrationAnswer } from '../domain/decisions';
 import { atlasFromSecret } from './capabilities/atlasFromSecret';
 import { lambdaRuntime, type Runtime, withExecution } from './runtime';
 
@@ -8,15 +9,10 @@ export interface RegisterEndpointEvent {
   readonly vpcEndpointId: string;
 }
 
-export interface Registration {
-  readonly registeredAt: string;
-  readonly connectionStatus: string | null;
-}
-
 /** "Register with Atlas": `POST …/endpoint {id}`; the client counts a 409 for the same id as registered. */
 export const createRegisterEndpointHandler =
   (runtime: Runtime) =>
-  (event: RegisterEndpointEvent): Promise<Registration> =>
+  (event: RegisterEndpointEvent): Promise<RegistrationAnswer> =>
     withExecution(runtime, event.executionName, async () => {
       const atlas = await runtime.atlas();
       const endpoint = await atlas.createEndpoint(event.groupId, 'AWS', event.endpointServiceId, {
@@ -29,6 +25,7 @@ export const createRegisterEndpointHandler =
       return {
         registeredAt: new Date(runtime.now()).toISOString(),
         connectionStatus: endpoint.connectionStatus ?? null,
+        errorMessage: endpoint.errorMessage ?? null,
       };
     });
 

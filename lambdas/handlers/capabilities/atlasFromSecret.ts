@@ -46,7 +46,9 @@ function atlasClientSettings(): Omit<AtlasClientOptions, 'credentials'> {
     ...(timeoutMs
       ? { connectTimeoutMs: timeoutMs, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs }
       : {}),
-    ...(deadlineMs ? { retry: { deadlineMs } } : {}),
+    // A 429 goes straight to the state machine's Retry, which waits longer, for free: under a project's
+    // rate limit shared by many executions, a retry inside the function mostly meets another 429.
+    retry: { rateLimitedAttempts: 1, ...(deadlineMs ? { deadlineMs } : {}) },
   };
 }
 
