@@ -86,8 +86,6 @@ interface Failure {
   readonly error: AtlasPrivateLinkError;
   readonly retryable: boolean;
   readonly retryAfterMs?: number | undefined;
-  /** The token endpoint failed, not the call itself. */
-  readonly token?: boolean;
 }
 
 /** A closed client or an argument undici refuses is a bug in the caller, not an outage: not worth a retry. */
@@ -433,11 +431,10 @@ export class AtlasClient {
         continue;
       }
       attemptsMade += 1;
-      const { error, retryable, retryAfterMs, token } = outcome.failure;
+      const { error, retryable, retryAfterMs } = outcome.failure;
       const remainingMs = call.deadlineMs - this.#now();
-      // A 429 from the token endpoint (about 10 a minute per service account) is retried within the
-      // call's attempts and deadline, after its Retry-After: a function can do nothing without a token.
-      const rateLimited = error instanceof AtlasRateLimitedError && !token;
+      // The token endpoint's 429 (about 10 a minute per service account) counts like the Admin API's.
+      const rateLimited = error instanceof AtlasRateLimitedError;
       const decision = decideRetry(
         { attemptsMade, remainingMs, retryable, retryAfterMs, rateLimited },
         this.#retry,
@@ -460,7 +457,7 @@ export class AtlasClient {
       token = await this.#tokens.get();
     } catch (error) {
       // Asking for a token changes nothing in Atlas, so a retryable token failure may always be retried.
-      return { failure: { ...classify(error as AtlasPrivateLinkError, true), token: true } };
+      return { failure: classify(error as AtlasPrivateLinkError, true) };
     }
     return this.#attempt(method, path, body, timeoutMs, token);
   }

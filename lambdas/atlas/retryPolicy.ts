@@ -27,10 +27,10 @@ export interface RetryOptions {
    */
   readonly maxDelayMs?: number;
   /**
-   * Attempts per operation, the first one included, while the Admin API answers 429. A 429 says the
-   * project's token bucket is empty; when many callers share it, one more try within the same call mostly
-   * meets another 429, and the caller (e.g. the workflow's Retry, whose waits cost nothing) should wait
-   * longer. The token endpoint's 429s count against `maxAttempts` instead.
+   * Attempts per operation, the first one included, while Atlas answers 429 (the Admin API or the token
+   * endpoint). A 429 says a token bucket is empty; when many callers share it, one more try within the
+   * same call mostly meets another 429, and the caller (e.g. the workflow's Retry, whose waits cost
+   * nothing) should wait longer.
    * @default 2
    */
   readonly rateLimitedAttempts?: number;
@@ -95,7 +95,7 @@ export interface RetryInput {
   readonly retryable: boolean;
   /** Atlas's `Retry-After`, in milliseconds, when it sent one. */
   readonly retryAfterMs?: number | undefined;
-  /** The failure is an Admin API 429: at most `rateLimitedAttempts` attempts. */
+  /** The failure is a 429: at most `rateLimitedAttempts` attempts. */
   readonly rateLimited?: boolean;
 }
 

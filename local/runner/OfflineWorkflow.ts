@@ -273,7 +273,7 @@ function toFailure(error: unknown): OfflineExecutionFailure {
  * The seconds Step Functions pauses before retry number `attempt` (1-based): `IntervalSeconds` ×
  * `BackoffRate`^(attempt − 1), at most `MaxDelaySeconds`, and with `JitterStrategy: FULL` a random part of it.
  */
-function retryPauseSeconds(retrier: RetrierFields, attempt: number, random: () => number): number {
+export function retryPauseSeconds(retrier: RetrierFields, attempt: number, random: () => number): number {
   const pause = Math.min(
     (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** Math.max(0, attempt - 1),
     retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY,
@@ -281,7 +281,7 @@ function retryPauseSeconds(retrier: RetrierFields, attempt: number, random: () =
   return retrier.JitterStrategy === 'FULL' ? random() * pause : pause;
 }
 
-interface RetrierFields {
+export interface RetrierFields {
   readonly IntervalSeconds?: number;
   readonly BackoffRate?: number;
   readonly MaxDelaySeconds?: number;

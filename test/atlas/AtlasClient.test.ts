@@ -194,23 +194,28 @@ describe('AtlasClient error mapping', () => {
 });
 
 describe('AtlasClient retries', () => {
-  it('waits Retry-After on a 429, plus up to as much again at random, then succeeds', async () => {
-    const atLeast = await given(
+  it('waits Retry-After on a 429, then succeeds', async () => {
+    const { client, server, sleeps } = await given(
       sequence(fail(429, 'RATE_LIMITED', { 'retry-after': '2' }), ok(awsEndpoint('AVAILABLE'))),
       { random: () => 0 },
     );
 
-    const endpoint = await atLeast.client.getEndpoint(GROUP_ID, 'AWS', SERVICE_ID, VPCE_ID);
+    const endpoint = await client.getEndpoint(GROUP_ID, 'AWS', SERVICE_ID, VPCE_ID);
 
     expect(endpoint.connectionStatus).toBe('AVAILABLE');
-    expect(atLeast.sleeps).toEqual([2_000]);
-    expect(atLeast.server.requests).toHaveLength(2);
-    const atMost = await given(
+    expect(sleeps).toEqual([2_000]);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('adds up to one more Retry-After at random, so callers turned away together come back spread out', async () => {
+    const { client, sleeps } = await given(
       sequence(fail(429, 'RATE_LIMITED', { 'retry-after': '2' }), ok(awsEndpoint('AVAILABLE'))),
       { random: () => 0.999 },
     );
-    await atMost.client.getEndpoint(GROUP_ID, 'AWS', SERVICE_ID, VPCE_ID);
-    expect(atMost.sleeps).toEqual([3_998]);
+
+    await client.getEndpoint(GROUP_ID, 'AWS', SERVICE_ID, VPCE_ID);
+
+    expect(sleeps).toEqual([3_998]);
   });
 
   it('honours Retry-After given as an HTTP-date', async () => {
@@ -237,21 +242,23 @@ describe('AtlasClient retries', () => {
   });
 
   it('tries a call at most rateLimitedAttempts times while Atlas answers 429, leaving longer waits to the caller', async () => {
-    const twice = await given(fail(429, 'RATE_LIMITED', { 'retry-after': '1' }));
+    const { client, server } = await given(fail(429, 'RATE_LIMITED', { 'retry-after': '1' }));
 
-    const error = await twice.client.getEndpoint(GROUP_ID, 'AWS', SERVICE_ID, VPCE_ID).catch((e) => e);
+    const error = await client.getEndpoint(GROUP_ID, 'AWS', SERVICE_ID, VPCE_ID).catch((e) => e);
 
     expect(error).toBeInstanceOf(AtlasRateLimitedError);
     expect(error.retryAfterSeconds).toBe(1);
-    expect(twice.server.requests).toHaveLength(2);
-    const once = await given(fail(429, 'RATE_LIMITED', { 'retry-after': '1' }), {
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('sends a 429 straight back with rateLimitedAttempts: 1, as the workflow functions do', async () => {
+    const { client, server, sleeps } = await given(fail(429, 'RATE_LIMITED', { 'retry-after': '1' }), {
       retry: { rateLimitedAttempts: 1 },
     });
-    await expect(once.client.listEndpointServices(GROUP_ID, 'AWS')).rejects.toBeInstanceOf(
-      AtlasRateLimitedError,
-    );
-    expect(once.server.requests).toHaveLength(1);
-    expect(once.sleeps).toEqual([]);
+
+    await expect(client.listEndpointServices(GROUP_ID, 'AWS')).rejects.toBeInstanceOf(AtlasRateLimitedError);
+    expect(server.requests).toHaveLength(1);
+    expect(sleeps).toEqual([]);
   });
 
   it('retries a create answered 429: Atlas did not process it', async () => {
