@@ -9,7 +9,7 @@ import { measureScale, type ScaleOptions } from './scale';
 
 const [section, optionsJson, outFile] = process.argv.slice(2);
 if (!section || !optionsJson || !outFile) {
-  console.error('usage: bench/child.ts <polling|scale> <options JSON> <out file>');
+  console.error('usage: bench/child.ts <polling|scale> <options JSON> <out file> (npm run bench runs it)');
   process.exit(2);
 }
 const options = JSON.parse(optionsJson) as unknown;

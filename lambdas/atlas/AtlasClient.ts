@@ -434,8 +434,10 @@ export class AtlasClient {
       attemptsMade += 1;
       const { error, retryable, retryAfterMs } = outcome.failure;
       const remainingMs = call.deadlineMs - this.#now();
+      // The token endpoint's 429 (about 10 a minute per service account) counts like the Admin API's.
+      const rateLimited = error instanceof AtlasRateLimitedError;
       const decision = decideRetry(
-        { attemptsMade, remainingMs, retryable, retryAfterMs },
+        { attemptsMade, remainingMs, retryable, retryAfterMs, rateLimited },
         this.#retry,
         this.#random,
       );
@@ -515,7 +517,11 @@ const CLOUD_PROVIDERS: ReadonlySet<string> = new Set<CloudProvider>(['AWS', 'AZU
  * Whether a failure may be retried. 429: always (Atlas did not process the request). 5xx: only when
  * the request is idempotent. Network: when idempotent, or when the request cannot have left (connect).
  */
-function classify(error: AtlasPrivateLinkError, idempotent: boolean, retryAfterMs?: number): Failure {
+function classify(
+  error: AtlasPrivateLinkError,
+  idempotent: boolean,
+  retryAfterMs = retryAfterOf(error),
+): Failure {
   if (error instanceof AtlasRateLimitedError) return { error, retryable: true, retryAfterMs };
   if (error instanceof AtlasServerError) return { error, retryable: idempotent, retryAfterMs };
   if (error instanceof AtlasNetworkError) {
@@ -523,6 +529,12 @@ function classify(error: AtlasPrivateLinkError, idempotent: boolean, retryAfterM
     return { error, retryable: idempotent || isConnectPhaseError(error) };
   }
   return { error, retryable: false };
+}
+
+function retryAfterOf(error: AtlasPrivateLinkError): number | undefined {
+  return error instanceof AtlasRateLimitedError && error.retryAfterSeconds !== undefined
+    ? error.retryAfterSeconds * 1000
+    : undefined;
 }
 
 /** The body Atlas expects for each provider (only the documented fields), and the id the endpoint is read by. */

@@ -2,7 +2,7 @@
  * The shape of the state machine's data between states, and of its output and events. The workflow
  * construct's JSONPaths (`$.request`, `$.attempt.poll`, …) address these fields.
  */
-import type { AttemptRecord, History, PollState, ServiceState } from './decisions';
+import type { AttemptRecord, History, PollState, RegistrationAnswer, ServiceState } from './decisions';
 import { describeExhaustedAttempts, recordAttempt } from './decisions';
 import type { ProvisioningRequest } from './request';
 import type { SecurityGroupCheck } from './securityGroups';
@@ -27,7 +27,7 @@ export interface AttemptState {
   readonly clientToken: string;
   readonly startedAt: string;
   readonly poll: PollState;
-  readonly registration?: { readonly registeredAt: string; readonly connectionStatus: string | null };
+  readonly registration?: RegistrationAnswer;
 }
 
 /** The history after an attempt was recorded, with what the next states need. */

@@ -3,7 +3,7 @@
  * logger is built at module load; the clients are built on first use, so a cold start pays only for what
  * the function uses.
  */
-import { createHash, randomInt } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Ec2Network } from '../adapters/Ec2Network';
 import type { VpcEndpoints } from '../adapters/VpcEndpoints';
@@ -11,6 +11,7 @@ import type { AtlasClient } from '../atlas/AtlasClient';
 import { Defaults } from '../defaults';
 import type { Allowed, RequestContext } from '../domain/request';
 import { RuntimeEnv } from './environment';
+import { handlerTime } from './handlerTime';
 
 export interface Runtime {
   readonly logger: Logger;
@@ -33,16 +34,6 @@ export interface Runtime {
 export { RuntimeEnv } from './environment';
 
 export const logger = new Logger({ serviceName: 'atlas-privatelink' });
-
-let clock: () => number = () => Date.now();
-
-/**
- * Replaces the clock the handlers read. Only the offline runner calls this, to run the workflow on a
- * virtual clock that Wait states advance instead of sleeping; deployed functions keep `Date.now`.
- */
-export function useClock(next: () => number): void {
-  clock = next;
-}
 
 /** What a function can reach: each handler names only the ones it uses, so its bundle holds only those SDKs. */
 export interface Capabilities {
@@ -68,8 +59,8 @@ export function lambdaRuntime(capabilities: Capabilities = {}): Runtime {
     managedBy: () => process.env[RuntimeEnv.managedBy] ?? Defaults.stackName,
     region: () => process.env.AWS_REGION || undefined,
     requestContext: deploymentRequestContext,
-    now: () => clock(),
-    random: () => randomInt(0, 1_000_000) / 1_000_000,
+    now: handlerTime.now,
+    random: handlerTime.random,
     hash: (text) => createHash('sha256').update(text).digest('hex'),
   };
 }

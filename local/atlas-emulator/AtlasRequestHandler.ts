@@ -471,7 +471,7 @@ export class AtlasRequestHandler {
       reply.req.headers['content-type'],
       body.toString('utf8'),
     );
-    reply.entry.auth = answer.status === 200 ? 'ok' : 'wrong-credentials';
+    reply.entry.auth = answer.status === 200 ? 'ok' : answer.status === 429 ? 'none' : 'wrong-credentials';
     reply.json(answer.status, answer.body, { raw: true, headers: { ...answer.headers } });
   }
 }

@@ -8,7 +8,8 @@
 import { ClientEnv, forgetClients } from '../../lambdas/adapters/clients';
 import type { AtlasApiKey, AtlasServiceAccount } from '../../lambdas/atlas/types';
 import { RuntimeEnv } from '../../lambdas/handlers/environment';
-import { logger, useClock } from '../../lambdas/handlers/runtime';
+import { useHandlerTime } from '../../lambdas/handlers/handlerTime';
+import { logger } from '../../lambdas/handlers/runtime';
 import {
   type AtlasEmulator,
   DEMO_API_KEY,
@@ -29,6 +30,8 @@ import { LambdaFaultPlan } from '../runner/lambdaFaults';
 import { invokeLambda } from '../runner/lambdaInvoker';
 import { type EventLog, OfflineWorkflow } from '../runner/OfflineWorkflow';
 import { type SynthesizedWorkflow, synthesizeWorkflow } from '../runner/synthesizedWorkflow';
+import { seededRandom } from '../shared/seededRandom';
+import { Timeline } from '../shared/Timeline';
 import { VirtualClock } from '../shared/VirtualClock';
 import { type LocalApi, startLocalApi } from './localApi';
 import { atlasScriptOf, type Scenario } from './scenario';
@@ -83,6 +86,12 @@ export interface OfflineEnvironmentOptions {
    * @default 1
    */
   readonly eventDeliveries?: number;
+  /**
+   * Seeds every jitter of the run (poll waits, the Atlas client's backoff, Retry pauses): with the same
+   * seed and the same requests, a run does the same things at the same virtual instants.
+   * @default - a random seed
+   */
+  readonly seed?: number;
 }
 
 export interface Leftovers {
@@ -109,6 +118,10 @@ export interface OfflineEnvironment {
   readonly clock: VirtualClock;
   /** Faults of the Lambda service in the workflow's tasks: the scenario's, and any a test adds. */
   readonly lambdaFaults: LambdaFaultPlan;
+  /** What the executions run on (see {@link Timeline}); `hold()` it to start many at the same instant. */
+  readonly timeline: Timeline;
+  /** The seed of this environment's jitter. */
+  readonly seed: number;
   /** The demo request with the scenario's `request` fields merged over it. */
   readonly request: Record<string, unknown>;
   /** The ARN of the Atlas credentials secret in the AWS emulator (what `ATLAS_SECRET_ARN` holds). */
@@ -132,7 +145,7 @@ let active = false;
 
 /**
  * Starts the emulators and the local API for one scenario. One at a time per process: the handlers read
- * their endpoints and settings from `process.env`, and their clock from `useClock`, both process-wide.
+ * their endpoints and settings from `process.env`, and their clock from `useHandlerTime`, both process-wide.
  */
 export async function startOfflineEnvironment(
   options: OfflineEnvironmentOptions = {},
@@ -145,7 +158,7 @@ export async function startOfflineEnvironment(
   } catch (error) {
     // A port in use or a definition that does not synthesize: close what did start, and let another try.
     await Promise.allSettled(started.map((server) => server.close()));
-    useClock(() => Date.now());
+    useHandlerTime();
     active = false;
     throw error;
   }
@@ -161,7 +174,16 @@ async function start(
   const scenario = options.scenario ?? {};
   const definition = offlineDefinition();
   const clock = new VirtualClock();
-  useClock(clock.now);
+  const timeline = new Timeline(clock);
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const random = seededRandom(seed);
+  const realStart = performance.now();
+  useHandlerTime({
+    now: clock.now,
+    clientNow: () => clock.now() + (performance.now() - realStart),
+    sleep: timeline.sleep,
+    random,
+  });
   // Clients built for an earlier environment of this process point at its (closed) emulators: the SDK
   // clients and the credentials store start afresh, and the Atlas client follows ATLAS_BASE_URL.
   forgetClients();
@@ -250,7 +272,8 @@ async function start(
     workflow: definition,
     lambdaFaults,
     eventBridgeEndpoint: aws.url,
-    clock,
+    timeline,
+    random,
     realWaitMs: options.realWaitMs ?? 0,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
@@ -269,6 +292,8 @@ async function start(
     synthesized: definition,
     clock,
     lambdaFaults,
+    timeline,
+    seed,
     request,
     atlasSecretArn: secretArn,
     leftovers: () => ({
@@ -281,7 +306,7 @@ async function start(
     }),
     close: async () => {
       await Promise.allSettled([api.close(), aws.close(), atlas.close()]);
-      useClock(() => Date.now());
+      useHandlerTime();
       active = false;
     },
   };

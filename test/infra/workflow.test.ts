@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WorkflowEvents } from '../../infra/AtlasPrivateEndpointWorkflow';
+import { AtlasRateLimitRetry, WorkflowEvents } from '../../infra/AtlasPrivateEndpointWorkflow';
 import type { WorkflowHandler } from '../../infra/handlers';
 import { ManagedTag } from '../../lambdas/domain/request';
 import { ErrorName, LAMBDA_INVOCATION_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../../lambdas/errors';
@@ -238,13 +238,40 @@ describe('GIVEN the synthesized workflow', () => {
 
     it('THEN every Lambda task after validation retries exactly the retryable errors, with backoff', () => {
       for (const name of lambdaTasks().filter((n) => n !== 'Validate request')) {
-        const retries = state(name).Retry ?? [];
-        const ours = retries.find((r) => r.ErrorEquals.includes(ErrorName.AtlasRateLimited));
-        expect({ name, errors: [...(ours?.ErrorEquals ?? [])].sort() }).toStrictEqual({
+        // Besides the Lambda service errors CDK's LambdaInvoke retries by default.
+        const retries = (state(name).Retry ?? []).filter(
+          (r) => !r.ErrorEquals.some((e) => e.startsWith('Lambda.')),
+        );
+
+        expect({ name, errors: retries.flatMap((r) => r.ErrorEquals).sort() }).toStrictEqual({
           name,
           errors: [...RETRYABLE_ERROR_NAMES].sort(),
         });
-        expect(ours).toMatchObject({ BackoffRate: 2, MaxAttempts: 5, JitterStrategy: 'FULL' });
+        for (const retry of retries) expect(retry).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL' });
+      }
+    });
+
+    it("THEN Atlas's 429 is retried first, on its own longer schedule, and the other errors after it", () => {
+      for (const name of lambdaTasks().filter((n) => n !== 'Validate request')) {
+        const retries = state(name).Retry ?? [];
+        const at = (error: string) => retries.findIndex((r) => r.ErrorEquals.includes(error));
+        const rateLimited = retries[at(ErrorName.AtlasRateLimited)];
+        const others = retries[at(ErrorName.AtlasServer)];
+
+        expect({ name, rateLimited }).toStrictEqual({
+          name,
+          rateLimited: {
+            ErrorEquals: [ErrorName.AtlasRateLimited],
+            IntervalSeconds: AtlasRateLimitRetry.intervalSeconds,
+            BackoffRate: AtlasRateLimitRetry.backoffRate,
+            MaxAttempts: AtlasRateLimitRetry.maxAttempts,
+            MaxDelaySeconds: AtlasRateLimitRetry.maxDelaySeconds,
+            JitterStrategy: 'FULL',
+          },
+        });
+        expect(others).toMatchObject({ IntervalSeconds: 2, MaxAttempts: 5, MaxDelaySeconds: 60 });
+        expect(at(ErrorName.AtlasRateLimited)).toBeLessThan(at(ErrorName.AtlasServer));
+        expect(AtlasRateLimitRetry.intervalSeconds).toBeGreaterThan(Number(others?.IntervalSeconds));
       }
     });
 
