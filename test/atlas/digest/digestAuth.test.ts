@@ -1136,8 +1136,8 @@ describe('digestAuth', () => {
       const act = () => digestAuth(options as unknown as DigestAuthOptions);
 
       // Assess
-      expect(act).toThrow(errors.InvalidArgumentError);
-      expect(act).toThrow('digestAuth: options must be an object with username and password');
+      expect(act).toThrow(InvalidRequestError);
+      expect(act).toThrow('options: expected an object with username and password');
     });
 
     it('never puts the password in an error message', async () => {
