@@ -63,6 +63,8 @@ export class AtlasPrivateLinkStack extends Stack {
   readonly workflow: AtlasPrivateEndpointWorkflow;
   readonly api: apigateway.RestApi;
   readonly eventBus: events.EventBus;
+  /** Where requests that could not start go: the request rule's and the start function's failed deliveries. */
+  readonly deadLetters: sqs.Queue;
   readonly apiFunctions: Readonly<Record<ApiHandler, HandlerFunction>>;
   /** The hourly sweep of what crashed executions left behind. */
   readonly sweep: SweepSchedule;
@@ -145,6 +147,7 @@ export class AtlasPrivateLinkStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    this.deadLetters = deadLetters;
     Validations.of(deadLetters).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter queue of the request rule and its start function.',
@@ -251,6 +254,7 @@ export class AtlasPrivateLinkStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.urlForPath('/endpoints') });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetters.queueUrl });
     new CfnOutput(this, 'AtlasSecretArn', { value: atlasSecret.secretArn });
     new CfnOutput(this, 'SweepFunctionName', { value: this.sweep.function.functionName });
   }

@@ -31,7 +31,9 @@ const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 /**
  * Reads and checks the context: `allowedVpcIds` and `allowedGroupIds` (required: values separated by
  * commas, or `*` for any), `atlasSecretArn` (an existing secret's complete ARN), `atlasBaseUrl` (an https
- * URL), `stackName` (a CloudFormation stack name, default `AtlasPrivateLink`).
+ * URL), `stackName` (a CloudFormation stack name, default `AtlasPrivateLink`), `lambdaVpcId` and
+ * `lambdaSubnetIds` (where the functions that call Atlas run), `apiGatewayCloudWatchRole` (`true` or
+ * `false`), `atlasSecretKmsKeyArn` (the customer-managed key of an imported secret).
  * @throws {AppContextError} naming the first value that cannot work and what was expected.
  */
 export function readAppContext(app: App): AppContext {
@@ -65,6 +67,19 @@ export function readAppContext(app: App): AppContext {
       `context atlasBaseUrl: expected an https URL such as https://cloud.mongodbgov.com, got ${JSON.stringify(atlasBaseUrl)}`,
     );
   }
+  const atlasCallersVpc = callersVpc(value('lambdaVpcId'), value('lambdaSubnetIds'));
+  const apiGatewayCloudWatchRole = value('apiGatewayCloudWatchRole');
+  if (apiGatewayCloudWatchRole !== undefined && !['true', 'false'].includes(apiGatewayCloudWatchRole)) {
+    throw new AppContextError(
+      `context apiGatewayCloudWatchRole: expected true or false, got ${JSON.stringify(apiGatewayCloudWatchRole)}`,
+    );
+  }
+  const atlasSecretKmsKeyArn = value('atlasSecretKmsKeyArn');
+  if (atlasSecretKmsKeyArn !== undefined && !KMS_KEY_ARN.test(atlasSecretKmsKeyArn)) {
+    throw new AppContextError(
+      `context atlasSecretKmsKeyArn: expected a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id>, got ${JSON.stringify(atlasSecretKmsKeyArn)}`,
+    );
+  }
   const allowedVpcIds = value('allowedVpcIds');
   const allowedGroupIds = value('allowedGroupIds');
   if (allowedVpcIds === undefined || allowedGroupIds === undefined)
@@ -76,8 +91,46 @@ export function readAppContext(app: App): AppContext {
       allowedGroupIds: AllowList.parse(allowedGroupIds),
       ...(atlasSecretArn !== undefined ? { atlasSecretArn } : {}),
       ...(atlasBaseUrl !== undefined ? { atlasBaseUrl } : {}),
+      ...(atlasCallersVpc !== undefined ? { atlasCallersVpc } : {}),
+      ...(apiGatewayCloudWatchRole !== undefined
+        ? { apiGatewayCloudWatchRole: apiGatewayCloudWatchRole === 'true' }
+        : {}),
+      ...(atlasSecretKmsKeyArn !== undefined ? { atlasSecretKmsKeyArn } : {}),
     },
   };
+}
+
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/** `lambdaVpcId` and `lambdaSubnetIds` (comma-separated): both or neither. */
+function callersVpc(
+  vpcId: string | undefined,
+  subnetIds: string | undefined,
+): AtlasPrivateLinkStackProps['atlasCallersVpc'] {
+  if (vpcId === undefined && subnetIds === undefined) return undefined;
+  if (vpcId === undefined || subnetIds === undefined) {
+    throw new AppContextError(
+      'context lambdaVpcId and lambdaSubnetIds: give both (the VPC and its private subnets, with a NAT gateway route, for the functions that call Atlas), or neither',
+    );
+  }
+  if (!VPC_ID.test(vpcId)) {
+    throw new AppContextError(
+      `context lambdaVpcId: expected "vpc-" and 8 or 17 hex digits, got ${JSON.stringify(vpcId)}`,
+    );
+  }
+  const subnets = subnetIds
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  const bad = subnets.find((id) => !SUBNET_ID.test(id));
+  if (subnets.length === 0 || bad !== undefined) {
+    throw new AppContextError(
+      `context lambdaSubnetIds: expected subnet ids ("subnet-" and 8 or 17 hex digits) separated by commas, got ${JSON.stringify(subnetIds)}`,
+    );
+  }
+  return { vpcId, subnetIds: subnets };
 }
 
 function isHttpsUrl(text: string): boolean {

@@ -85,3 +85,35 @@ describe('GIVEN the CDK app context', () => {
     });
   });
 });
+
+describe('GIVEN the shared-account context values', () => {
+  it('THEN lambdaVpcId and lambdaSubnetIds become the VPC of the functions that call Atlas', () => {
+    const { stackProps } = read({
+      lambdaVpcId: 'vpc-0123456789abcdef0',
+      lambdaSubnetIds: 'subnet-0123456789abcdef0, subnet-0fedcba9876543210',
+      apiGatewayCloudWatchRole: 'true',
+      atlasSecretKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    });
+
+    expect(stackProps.atlasCallersVpc).toEqual({
+      vpcId: 'vpc-0123456789abcdef0',
+      subnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+    });
+    expect(stackProps.apiGatewayCloudWatchRole).toBe(true);
+    expect(stackProps.atlasSecretKmsKeyArn).toMatch(/:key\/1234abcd/);
+  });
+
+  it.each([
+    [{ lambdaVpcId: 'vpc-0123456789abcdef0' }, /^context lambdaVpcId and lambdaSubnetIds: give both/],
+    [{ lambdaSubnetIds: 'subnet-0123456789abcdef0' }, /^context lambdaVpcId and lambdaSubnetIds: give both/],
+    [{ lambdaVpcId: 'vpc-1', lambdaSubnetIds: 'subnet-0123456789abcdef0' }, /^context lambdaVpcId: expected/],
+    [
+      { lambdaVpcId: 'vpc-0123456789abcdef0', lambdaSubnetIds: 'subnet-x,' },
+      /^context lambdaSubnetIds: expected/,
+    ],
+    [{ apiGatewayCloudWatchRole: 'yes' }, /^context apiGatewayCloudWatchRole: expected true or false/],
+    [{ atlasSecretKmsKeyArn: 'alias/atlas' }, /^context atlasSecretKmsKeyArn: expected a KMS key ARN/],
+  ])('THEN %j fails naming it', (context, message) => {
+    expect(refusal(context)).toMatch(message);
+  });
+});
