@@ -374,7 +374,16 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     const deleteAttempt = step(
       'Delete attempt',
       'deleteAttempt',
-      { ...endpointRef, 'deletion.$': '$.deletion' },
+      {
+        ...endpointRef,
+        'deletion.$': '$.deletion',
+        // What an endpoint of this execution that its state never recorded must agree with (tags alone can be planted).
+        provenance: {
+          'startedAt.$': '$.execution.startedAt',
+          'vpcId.$': '$.request.vpcId',
+          'serviceName.$': '$.service.endpointServiceName',
+        },
+      },
       '$.deletion',
     );
     const waitForDeletion = new sfn.Wait(this, 'Wait for deletion', {

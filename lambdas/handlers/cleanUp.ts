@@ -7,8 +7,9 @@ import { lambdaRuntime, type Runtime, withExecution } from './runtime';
 
 /** The workflow's data when an error was caught; any part may be missing, depending on where it failed. */
 export interface FailedWorkflowState {
-  readonly request?: { readonly groupId?: string };
-  readonly service?: { readonly endpointServiceId?: string };
+  readonly execution?: { readonly startedAt?: string };
+  readonly request?: { readonly groupId?: string; readonly vpcId?: string };
+  readonly service?: { readonly endpointServiceId?: string; readonly endpointServiceName?: string };
   readonly attempt?: { readonly vpcEndpointId?: string };
   readonly history?: { readonly attempts?: AttemptRecord[] };
   readonly failure?: { readonly Error?: string; readonly Cause?: string };
@@ -29,8 +30,9 @@ export interface CleanUpState {
 }
 
 /**
- * "Clean up": after any unhandled error, removes what this execution created (found by its execution
- * tag), and builds the failure's readable outcome. Called in a loop until both sides report it gone.
+ * "Clean up": after any unhandled error, removes what this execution created — the endpoints its state
+ * recorded, and tagged ones it provably created (after it started, in its VPC, to its service; a planted
+ * tag is not enough) — and builds the failure's readable outcome. Called in a loop until both sides report it gone.
  */
 export const createCleanUpHandler =
   (runtime: Runtime) =>
@@ -45,7 +47,19 @@ export const createCleanUpHandler =
           managedBy: runtime.managedBy(),
           groupId: state.request?.groupId,
           endpointServiceId: state.service?.endpointServiceId,
-          knownVpcEndpointIds: [state.attempt?.vpcEndpointId],
+          knownVpcEndpointIds: [
+            state.attempt?.vpcEndpointId,
+            ...(state.history?.attempts ?? []).map((a) => a.vpcEndpointId),
+          ],
+          ...(state.execution?.startedAt
+            ? {
+                provenance: {
+                  startedAt: state.execution.startedAt,
+                  vpcId: state.request?.vpcId,
+                  serviceName: state.service?.endpointServiceName,
+                },
+              }
+            : {}),
         },
         runtime.vpcEndpoints(),
         runtime.atlas,

@@ -1,6 +1,6 @@
 import { PollSchedule } from '../domain/decisions';
 import { DeletionTimeoutError } from '../errors';
-import { removeExecutionEndpoints } from '../services/endpointRemoval';
+import { type Provenance, removeExecutionEndpoints } from '../services/endpointRemoval';
 import { atlasFromSecret } from './capabilities/atlasFromSecret';
 import { vpcEndpointsFromEnv } from './capabilities/vpcEndpointsFromEnv';
 import { lambdaRuntime, type Runtime, withExecution } from './runtime';
@@ -10,6 +10,8 @@ export interface DeleteAttemptEvent {
   readonly groupId: string;
   readonly endpointServiceId: string;
   readonly vpcEndpointId: string;
+  /** When the execution started, its VPC and its service: another endpoint of it must agree with them. */
+  readonly provenance?: Provenance;
   /** `{ passes: 0 }` on the first pass. */
   readonly deletion: { readonly passes: number; readonly startedAt?: number };
 }
@@ -38,6 +40,7 @@ export const createDeleteAttemptHandler =
           groupId: event.groupId,
           endpointServiceId: event.endpointServiceId,
           knownVpcEndpointIds: [event.vpcEndpointId],
+          ...(event.provenance ? { provenance: event.provenance } : {}),
         },
         runtime.vpcEndpoints(),
         runtime.atlas,

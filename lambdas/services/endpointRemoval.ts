@@ -1,6 +1,7 @@
 /**
- * Removes what one execution created, and nothing else: the VPC endpoints tagged with its execution
- * name (and this deployment's managed-by value), and their Atlas registrations. Idempotent: each pass
+ * Removes what one execution created, and nothing else: the VPC endpoints it recorded in its state, and
+ * those tagged with its execution name (and this deployment's managed-by value) that it provably created
+ * (see {@link Provenance}), and their Atlas registrations. Idempotent: each pass
  * re-reads both sides and only asks for deletions not yet under way, so the state machine calls it in a
  * loop until both sides report the endpoints gone.
  */
@@ -16,8 +17,36 @@ export interface RemovalTarget {
   readonly groupId?: string | undefined;
   /** Known once the endpoint service was found; without it nothing was registered with Atlas. */
   readonly endpointServiceId?: string | undefined;
-  /** An id the state knows of (the current attempt's), in case EC2's tag search lags its creation. */
+  /**
+   * The ids the execution recorded in its own state (every attempt's): removed whatever their tags say, as
+   * long as they carry this execution's tags (they were created with them).
+   */
   readonly knownVpcEndpointIds?: readonly (string | undefined)[];
+  /**
+   * What an endpoint this execution created but could not record (a create that timed out after EC2 made
+   * it) must agree with, besides its tags: tags can be written by anyone with `ec2:CreateTags`, so a tagged
+   * endpoint that is not recorded is removed only when it was created after the execution started, in the
+   * request's VPC, to the execution's endpoint service. Without it, only recorded ids are removed.
+   */
+  readonly provenance?: Provenance;
+}
+
+/** Facts an endpoint created by the execution has, which a planted tag cannot give another endpoint. */
+export interface Provenance {
+  /** When the execution started (ISO 8601): its endpoints were created after it. */
+  readonly startedAt: string;
+  readonly vpcId?: string | undefined;
+  readonly serviceName?: string | undefined;
+}
+
+/** True when `endpoint` can have been created by the execution `provenance` describes. */
+export function createdByExecution(endpoint: VpcEndpointView, provenance: Provenance): boolean {
+  const created = endpoint.createdAt === undefined ? Number.NaN : Date.parse(endpoint.createdAt);
+  return (
+    created >= Date.parse(provenance.startedAt) &&
+    (provenance.vpcId === undefined || endpoint.vpcId === provenance.vpcId) &&
+    (provenance.serviceName === undefined || endpoint.serviceName === provenance.serviceName)
+  );
 }
 
 export interface RemovalPass {
@@ -44,7 +73,15 @@ export async function removeExecutionEndpoints(
   const ours = (e: VpcEndpointView) =>
     e.tags[ManagedTag.execution] === target.executionName &&
     e.tags[ManagedTag.managedBy] === target.managedBy;
-  const tagged = (await vpc.findByTag(ManagedTag.execution, target.executionName)).filter(ours);
+  const known = new Set((target.knownVpcEndpointIds ?? []).filter((id): id is string => !!id));
+  // A tagged endpoint the state does not know of is removed only with proof it was created by this
+  // execution: tags alone can be planted on another team's endpoint.
+  const provenance = target.provenance;
+  const tagged = (await vpc.findByTag(ManagedTag.execution, target.executionName))
+    .filter(ours)
+    .filter(
+      (e) => known.has(e.vpcEndpointId) || (provenance !== undefined && createdByExecution(e, provenance)),
+    );
   const byId = new Map<string, VpcEndpointView | undefined>(tagged.map((e) => [e.vpcEndpointId, e]));
   for (const id of target.knownVpcEndpointIds ?? []) {
     if (id && !byId.has(id)) {

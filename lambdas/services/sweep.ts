@@ -21,7 +21,7 @@ import { removeExecutionEndpoints } from './endpointRemoval';
 export interface SweepPorts {
   readonly vpc: Pick<VpcEndpoints, 'findByTag' | 'describe' | 'delete'>;
   readonly executions: {
-    describe(executionName: string): Promise<Pick<ExecutionView, 'status'> | undefined>;
+    describe(executionName: string): Promise<Pick<ExecutionView, 'status' | 'startedAt'> | undefined>;
   };
   readonly atlas: () => Promise<Pick<AtlasClient, 'getEndpoint' | 'deleteEndpoint'>>;
 }
@@ -46,6 +46,8 @@ export const KeptReason = {
   unknownExecution: 'execution unknown to Step Functions',
   young: 'younger than the grace period',
   untagged: 'no execution, group-id or endpoint-service-id tag',
+  /** Created before its execution started: the execution tag was written onto it, not by the workflow. */
+  olderThanExecution: 'created before the execution it names started',
 } as const;
 export type KeptReason = (typeof KeptReason)[keyof typeof KeptReason];
 
@@ -123,16 +125,22 @@ export async function sweep(ports: SweepPorts, options: SweepOptions): Promise<S
     }
   }
 
-  const statuses = new Map<string, string | undefined>();
+  const executions = new Map<string, { status: string; startedAt?: string } | undefined>();
   for (const name of new Set(candidates.map((e) => e.tags[ManagedTag.execution] as string))) {
-    statuses.set(name, (await ports.executions.describe(name))?.status);
+    executions.set(name, await ports.executions.describe(name));
   }
 
   const groups = new Map<string, Orphans>();
   for (const e of candidates) {
     const executionName = e.tags[ManagedTag.execution] as string;
-    const status = statuses.get(executionName);
-    if (status === undefined && !options.sweepUnknownExecutions) keep(e, KeptReason.unknownExecution);
+    const execution = executions.get(executionName);
+    const status = execution?.status;
+    // Tags can be planted by anyone allowed ec2:CreateTags: an endpoint created before the execution it
+    // names started was not created by it, whatever its tags say.
+    const executionStart = execution?.startedAt ? Date.parse(execution.startedAt) : Number.NaN;
+    if (!Number.isNaN(executionStart) && !(Date.parse(e.createdAt ?? '') >= executionStart)) {
+      keep(e, KeptReason.olderThanExecution);
+    } else if (status === undefined && !options.sweepUnknownExecutions) keep(e, KeptReason.unknownExecution);
     else if (status !== undefined && STILL_RUNNING.has(status)) keep(e, KeptReason.running);
     else if (status === 'SUCCEEDED') keep(e, KeptReason.succeeded);
     else {

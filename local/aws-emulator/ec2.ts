@@ -84,7 +84,8 @@ interface EndpointRecord {
   readonly privateDnsEnabled: boolean;
   readonly ipAddressType: string;
   readonly policyDocument?: string;
-  readonly tags: readonly { readonly key: string; readonly value: string }[];
+  /** Changed by CreateTags and DeleteTags. */
+  tags: readonly { readonly key: string; readonly value: string }[];
   readonly createdAt: number;
   readonly clientToken?: string;
   /** The parameters that make a ClientToken replay "the same request". */
@@ -135,6 +136,8 @@ export const EC2_ACTIONS = [
   'CreateVpcEndpoint',
   'DescribeVpcEndpoints',
   'DeleteVpcEndpoints',
+  'CreateTags',
+  'DeleteTags',
   ...EC2_NETWORK_ACTIONS,
 ] as const;
 
@@ -212,6 +215,10 @@ export class Ec2Service {
         return describeVpcs(params, this.#topology.vpcs, this.#config.accountId);
       case 'DescribeSecurityGroups':
         return describeSecurityGroups(params, this.#topology.securityGroups, this.#config.accountId);
+      case 'CreateTags':
+        return this.#tag(params, 'create');
+      case 'DeleteTags':
+        return this.#tag(params, 'delete');
       default:
         return this.#delete(params);
     }
@@ -429,6 +436,45 @@ export class Ec2Service {
         `The Vpc Endpoint Service '${serviceName}' does not support IP address type '${request.ipAddressType}'.`,
       );
     }
+  }
+
+  /**
+   * `CreateTags` / `DeleteTags` on VPC endpoints: what anyone allowed `ec2:CreateTags` can do to an endpoint
+   * the workflow never created (the tests plant its tags this way). A tag with a value given to
+   * `DeleteTags` is removed only when the value matches, as in EC2.
+   */
+  #tag(params: QueryParams, how: 'create' | 'delete'): string {
+    this.#expire();
+    const ids = params.list('ResourceId');
+    if (ids.length === 0) {
+      throw new AwsApiError('MissingParameter', 'The request must contain the parameter resourceIdSet');
+    }
+    for (const id of ids) assertWellFormed(id);
+    const missing = ids.filter((id) => !this.#visible(id));
+    if (missing.length > 0) {
+      throw new AwsApiError(
+        'InvalidVpcEndpointId.NotFound',
+        `The vpcEndpoint ID '${missing[0]}' does not exist`,
+      );
+    }
+    const tags = params.structs('Tag').map((t) => ({ key: t.get('Key') ?? '', value: t.get('Value') }));
+    if (how === 'create' && tags.length === 0) {
+      throw new AwsApiError('MissingParameter', 'The request must contain the parameter tagSet');
+    }
+    for (const id of ids) {
+      const record = this.#endpoints.get(id) as EndpointRecord;
+      const kept = record.tags.filter(
+        (existing) =>
+          !tags.some(
+            (t) =>
+              t.key === existing.key &&
+              (how === 'create' || t.value === undefined || t.value === existing.value),
+          ),
+      );
+      record.tags =
+        how === 'create' ? [...kept, ...tags.map((t) => ({ key: t.key, value: t.value ?? '' }))] : kept;
+    }
+    return '<return>true</return>';
   }
 
   #describe(params: QueryParams): string {

@@ -167,6 +167,7 @@ describe('cleanUp handler', () => {
       state: {
         request: { groupId: GROUP },
         service: { endpointServiceId: id },
+        attempt: { vpcEndpointId: VPCE },
         failure: { Error: 'States.Timeout', Cause: 'The task timed out' },
         cleanup: { passes: 180, startedAt },
       },

@@ -19,6 +19,7 @@ import {
   GROUP,
   managedTags,
   testRuntime,
+  VPC,
   VPCE,
   VPCE_2,
   vpcEndpoint,
@@ -39,6 +40,10 @@ beforeEach(() => {
 afterEach(closeAtlasClients);
 afterAll(() => atlas.close());
 
+/** When the execution started: endpoints it created are younger. */
+const EXECUTION_STARTED = '2026-03-01T10:00:00.000Z';
+const SERVICE_NAME = 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0';
+
 const event = (
   endpointServiceId: string,
   deletion: DeleteAttemptEvent['deletion'] = { passes: 0 },
@@ -47,7 +52,14 @@ const event = (
   groupId: GROUP,
   endpointServiceId,
   vpcEndpointId: VPCE,
+  provenance: { startedAt: EXECUTION_STARTED, vpcId: VPC, serviceName: SERVICE_NAME },
   deletion,
+});
+
+/** A VPC endpoint with this execution's tags, created at `createdAt`. */
+const taggedEndpoint = (id: string, state: string, createdAt: string) => ({
+  ...vpcEndpoint(id, state),
+  CreationTimestamp: new Date(createdAt),
 });
 
 async function registeredWithAtlas(): Promise<string> {
@@ -152,7 +164,7 @@ describe('deleteAttempt handler', () => {
   it('deletes every endpoint of this execution, including one the tag search has not caught up with', async () => {
     // Prepare
     const serviceId = await registeredWithAtlas();
-    tagSearchFinds([vpcEndpoint(VPCE_2, 'rejected')]);
+    tagSearchFinds([taggedEndpoint(VPCE_2, 'rejected', '2026-03-01T10:02:00.000Z')]);
     ec2
       .on(DescribeVpcEndpointsCommand, { VpcEndpointIds: [VPCE] })
       .resolves({ VpcEndpoints: [vpcEndpoint(VPCE, 'available')] });
@@ -164,6 +176,37 @@ describe('deleteAttempt handler', () => {
     expect(deletedIds()).toStrictEqual([VPCE_2]);
     expect(endpointRequests(atlas, VPCE, 'DELETE')).toHaveLength(1);
     expect(pass.remaining.sort()).toStrictEqual([VPCE, VPCE_2]);
+  });
+
+  it.each([
+    ['created before the execution started', taggedEndpoint(VPCE_2, 'available', '2026-02-01T00:00:00.000Z')],
+    [
+      'in another VPC',
+      { ...taggedEndpoint(VPCE_2, 'available', '2026-03-01T10:02:00.000Z'), VpcId: 'vpc-0fedcba9876543210' },
+    ],
+    [
+      'to another service',
+      {
+        ...taggedEndpoint(VPCE_2, 'available', '2026-03-01T10:02:00.000Z'),
+        ServiceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-0fedcba9876543210',
+      },
+    ],
+  ])('leaves alone an endpoint carrying planted execution tags but %s', async (_what, planted) => {
+    // Prepare
+    const serviceId = await registeredWithAtlas();
+    tagSearchFinds([planted]);
+    ec2
+      .on(DescribeVpcEndpointsCommand, { VpcEndpointIds: [VPCE] })
+      .resolves({ VpcEndpoints: [vpcEndpoint(VPCE, 'available')] });
+
+    // Act
+    const pass = await createDeleteAttemptHandler(testRuntime(atlas))(event(serviceId));
+
+    // Assess
+    expect(deletedIds()).toStrictEqual([]);
+    expect(endpointRequests(atlas, VPCE_2, 'GET')).toHaveLength(0);
+    expect(endpointRequests(atlas, VPCE_2, 'DELETE')).toHaveLength(0);
+    expect(pass.remaining).toStrictEqual([VPCE]);
   });
 
   it('fails with DeletionTimeoutError when the endpoint is not gone within the deletion bound', async () => {

@@ -18,6 +18,8 @@ function world() {
   const endpoints = new Map<string, VpcEndpointView>();
   const registrations = new Set<string>();
   const statuses = new Map<string, string>();
+  /** When each execution started: a day before NOW unless a test says otherwise. */
+  const starts = new Map<string, number>();
   const ec2Deletes: string[] = [];
   const atlasDeletes: string[] = [];
   const add = (
@@ -56,7 +58,13 @@ function world() {
       },
     },
     executions: {
-      describe: async (name) => (statuses.has(name) ? { status: statuses.get(name) ?? '' } : undefined),
+      describe: async (name) =>
+        statuses.has(name)
+          ? {
+              status: statuses.get(name) ?? '',
+              startedAt: new Date(starts.get(name) ?? NOW - 24 * HOUR).toISOString(),
+            }
+          : undefined,
     },
     atlas: async () =>
       ({
@@ -76,7 +84,7 @@ function world() {
         },
       }) as never,
   };
-  return { ports, add, statuses, registrations, endpoints, ec2Deletes, atlasDeletes };
+  return { ports, add, statuses, starts, registrations, endpoints, ec2Deletes, atlasDeletes };
 }
 
 const options = { managedBy: MANAGED_BY, now: NOW, graceSeconds: 7200 };
@@ -131,6 +139,27 @@ describe('sweep', () => {
     expect(report.examined).toBe(5);
     expect(w.atlasDeletes).toStrictEqual([]);
     expect(w.ec2Deletes).toStrictEqual([]);
+  });
+
+  it('leaves alone an endpoint created before the failed execution its planted tags name, on both sides', async () => {
+    // Prepare: another team's endpoint, 10 hours old, tagged by someone with ec2:CreateTags as if a failed
+    // execution that started 4 hours ago had created it.
+    const w = world();
+    w.add('vpce-0000000000000000a', 'exec-failed', { ageMs: 10 * HOUR });
+    w.statuses.set('exec-failed', 'FAILED');
+    w.starts.set('exec-failed', NOW - 4 * HOUR);
+
+    // Act
+    const report = await sweep(w.ports, options);
+
+    // Assess
+    expect(report.orphans).toStrictEqual([]);
+    expect(report.kept).toMatchObject([
+      { vpcEndpointId: 'vpce-0000000000000000a', reason: KeptReason.olderThanExecution },
+    ]);
+    expect(w.atlasDeletes).toStrictEqual([]);
+    expect(w.ec2Deletes).toStrictEqual([]);
+    expect(w.registrations.has('vpce-0000000000000000a')).toBe(true);
   });
 
   it('reports what it would remove and removes nothing on a dry run', async () => {
