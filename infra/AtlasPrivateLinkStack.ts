@@ -208,12 +208,17 @@ export class AtlasPrivateLinkStack extends Stack {
     });
     // The model documents the body (and exports with the API), but the function validates it: API Gateway's
     // own body validation would answer a bare "Invalid request body", where the function names every field.
-    endpoints.addMethod('POST', new apigateway.LambdaIntegration(startProvisioning), {
-      requestModels: { 'application/json': requestModel },
-    });
+    // No test-invoke-stage permission: the console's "Test" button would reach the functions unsigned.
+    endpoints.addMethod(
+      'POST',
+      new apigateway.LambdaIntegration(startProvisioning, { allowTestInvoke: false }),
+      {
+        requestModels: { 'application/json': requestModel },
+      },
+    );
     endpoints
       .addResource('{executionId}')
-      .addMethod('GET', new apigateway.LambdaIntegration(getProvisioning), {
+      .addMethod('GET', new apigateway.LambdaIntegration(getProvisioning, { allowTestInvoke: false }), {
         requestParameters: { 'method.request.path.executionId': true },
         requestValidator,
       });

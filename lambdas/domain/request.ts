@@ -14,6 +14,13 @@ export const RequestLimits = {
   maxSecurityGroups: 5,
   /** EC2 allows 50 tags per resource; this workflow adds its own (see `ManagedTag`). */
   maxTags: 40,
+  /**
+   * The largest request body the API reads (UTF-8 bytes): the largest valid request (40 tags of 128 and
+   * 256 characters, four bytes each at worst) fits; a larger body is refused before it is parsed.
+   */
+  maxBodyBytes: 65_536,
+  /** At most this many problems are reported for one request (a hostile body could name thousands). */
+  maxReportedProblems: 20,
 } as const;
 
 /** Tag keys this workflow puts on every VPC endpoint it creates; a request may not set them. */

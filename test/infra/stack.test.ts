@@ -240,3 +240,16 @@ describe('GIVEN the synthesized stack', () => {
     });
   });
 });
+
+describe('GIVEN the synthesized stack, as a security review reads it', () => {
+  it('THEN API Gateway may invoke the functions only from the deployed stage, never test-invoke-stage', () => {
+    const { template } = synthesize();
+
+    const sourceArns = Object.values(template.findResources('AWS::Lambda::Permission'))
+      .filter((p) => (p.Properties as { Principal?: string }).Principal === 'apigateway.amazonaws.com')
+      .map((p) => JSON.stringify((p.Properties as { SourceArn?: unknown }).SourceArn));
+
+    expect(sourceArns.length).toBeGreaterThan(0);
+    for (const arn of sourceArns) expect(arn).not.toContain('test-invoke-stage');
+  });
+});

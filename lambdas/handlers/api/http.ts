@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { RequestLimits } from '../../domain/request';
 import type { FieldViolation } from '../../errors';
 
 export function json(
@@ -19,7 +20,26 @@ export function problem(
   message: string,
   errors?: readonly FieldViolation[],
 ): APIGatewayProxyResult {
-  return json(statusCode, { message, ...(errors ? { errors } : {}) });
+  return json(statusCode, { message, ...(errors ? { errors: reportable(errors) } : {}) });
+}
+
+/** The longest field name or message echoed back: a hostile body's names can be megabytes long. */
+const MAX_ECHOED_CHARS = { field: 100, message: 500 } as const;
+
+/**
+ * The problems as they are answered: at most `RequestLimits.maxReportedProblems` of them (then one more
+ * saying how many were left out), each field name and message cut to a readable length.
+ */
+export function reportable(errors: readonly FieldViolation[]): FieldViolation[] {
+  const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+  const shown = errors.slice(0, RequestLimits.maxReportedProblems).map((e) => ({
+    field: cut(e.field, MAX_ECHOED_CHARS.field),
+    message: cut(e.message, MAX_ECHOED_CHARS.message),
+  }));
+  const left = errors.length - shown.length;
+  return left > 0
+    ? [...shown, { field: '(more)', message: `${left} more problem(s) not shown; fix these first` }]
+    : shown;
 }
 
 /** A header's value, whatever the case of its name (API Gateway passes them as the client sent them). */

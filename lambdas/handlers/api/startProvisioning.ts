@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { executionNameFor } from '../../domain/apiRequest';
-import { parseProvisioningRequest } from '../../domain/request';
+import { parseProvisioningRequest, RequestLimits } from '../../domain/request';
 import { InvalidRequestError } from '../../errors';
 import { MAX_GENERATIONS, type Started, startProvisioning } from '../../services/startProvisioning';
 import { header, json, problem, publicUrl } from './http';
@@ -16,11 +16,18 @@ import { type ApiRuntime, lambdaApiRuntime } from './runtime';
 export const createStartProvisioningHandler =
   (runtime: ApiRuntime) =>
   async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const text = event.isBase64Encoded
+      ? Buffer.from(event.body ?? '', 'base64').toString()
+      : (event.body ?? '');
+    // Refused before it is parsed: a body this large is no request this API can accept.
+    if (Buffer.byteLength(text) > RequestLimits.maxBodyBytes) {
+      return problem(413, `The request body is larger than ${RequestLimits.maxBodyBytes} bytes.`, [
+        { field: '(body)', message: `expected at most ${RequestLimits.maxBodyBytes} bytes of JSON` },
+      ]);
+    }
     let body: unknown;
     try {
-      body = JSON.parse(
-        event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString() : (event.body ?? ''),
-      );
+      body = JSON.parse(text);
     } catch {
       return problem(400, 'The request body is not JSON.', [
         { field: '(body)', message: 'expected a JSON object' },

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { RequestLimits } from '../../../lambdas/domain/request';
 import { createStartProvisioningHandler } from '../../../lambdas/handlers/api/startProvisioning';
 import { GROUP, SUBNET, VPC } from '../fakeRuntime';
 import { apiEvent, apiRuntime, STATE_MACHINE } from './apiEvent';
@@ -279,3 +280,39 @@ function handlerWithBase64(payload: unknown) {
     apiEvent({ body: Buffer.from(JSON.stringify(payload)).toString('base64'), isBase64Encoded: true }),
   );
 }
+
+describe('POST /endpoints with an oversized or hostile body', () => {
+  it('answers 413 to a body over the limit before parsing it, and starts nothing', async () => {
+    // Act: 7 MB of one unknown field, as a review sent.
+    const response = await post(`{"x":"${'a'.repeat(7 * 1024 * 1024)}"}`);
+
+    // Assess
+    expect(response.statusCode).toBe(413);
+    expect(response.body.length).toBeLessThan(1024);
+    expect(JSON.parse(response.body).errors).toStrictEqual([
+      { field: '(body)', message: `expected at most ${RequestLimits.maxBodyBytes} bytes of JSON` },
+    ]);
+    expect(startedNames()).toStrictEqual([]);
+  });
+
+  it('reports at most the first problems, says how many more, and cuts long echoed names', async () => {
+    // Prepare: 200 unknown fields, one of them with a 5,000-character name.
+    const hostile: Record<string, unknown> = { ...body, [`x${'y'.repeat(5000)}`]: 1 };
+    for (let i = 0; i < 200; i++) hostile[`unknown${i}`] = i;
+
+    // Act
+    const response = await post(hostile);
+
+    // Assess
+    const { errors } = JSON.parse(response.body) as { errors: { field: string; message: string }[] };
+    expect(response.statusCode).toBe(400);
+    expect(errors).toHaveLength(RequestLimits.maxReportedProblems + 1);
+    expect(errors.at(-1)).toStrictEqual({
+      field: '(more)',
+      message: `${201 - RequestLimits.maxReportedProblems} more problem(s) not shown; fix these first`,
+    });
+    expect(Math.max(...errors.map((e) => e.field.length))).toBeLessThanOrEqual(100);
+    expect(response.body.length).toBeLessThan(20_000);
+    expect(startedNames()).toStrictEqual([]);
+  });
+});
