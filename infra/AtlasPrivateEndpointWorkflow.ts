@@ -91,6 +91,12 @@ export interface AtlasPrivateEndpointWorkflowProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * What `cdk destroy` does with the execution and function logs: kept by default, as an audit trail of
+   * what was created and deleted; `RemovalPolicy.DESTROY` removes them with the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /**
    * A VPC for the functions that call Atlas, so they reach it from a fixed address (your NAT gateway's
    * Elastic IP) that an Atlas API access list can name; Lambdas outside a VPC call from changing AWS
    * addresses. The subnets need a route to the internet through a NAT gateway.
@@ -157,6 +163,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       atlasBaseUrl: atlasBaseUrlProblem(props.atlasBaseUrl),
     });
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'Events');
 
     if (props.vpcSubnets && !props.vpc) throw new Error('vpcSubnets needs vpc: give both, or neither');
@@ -187,6 +194,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
         // Long enough for the function's calls at their worst (see lambdas/timeBudget.ts).
         timeout: Duration.seconds(timeoutSecondsFor(CallPlans[handler])),
         logRetention,
+        logRemovalPolicy,
         environment: {
           [RuntimeEnv.managedBy]: this.managedBy,
           ...this.allowListEnvironment(),
@@ -518,7 +526,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
           // every log group Step Functions delivers to, and it has a size limit.
           logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`,
           retention: logRetention,
-          removalPolicy: RemovalPolicy.DESTROY,
+          removalPolicy: logRemovalPolicy,
         }),
         level: sfn.LogLevel.ALL,
         includeExecutionData: true,

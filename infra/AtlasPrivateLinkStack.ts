@@ -178,7 +178,7 @@ export class AtlasPrivateLinkStack extends Stack {
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.api = new apigateway.RestApi(this, 'Api', {
       description: 'Start and follow MongoDB Atlas PrivateLink provisionings',

@@ -18,6 +18,8 @@ export interface HandlerFunctionProps {
   readonly timeout?: Duration;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /** What `cdk destroy` does with the log group. @default RemovalPolicy.RETAIN (an audit trail outlives the stack) */
+  readonly logRemovalPolicy?: RemovalPolicy;
   /**
    * Where asynchronous invocations go once Lambda's retries of them have failed.
    * @default - nowhere (the function is only invoked synchronously)
@@ -58,7 +60,7 @@ export class HandlerFunction extends NodejsFunction {
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup: new logs.LogGroup(scope, `${id}Logs`, {
         retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
+        removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
       }),
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName,

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
@@ -117,5 +117,23 @@ describe('GIVEN the app (cdk synth)', () => {
 
     expect(stack.workflow.allowedVpcIds.isAny).toBe(true);
     expect(stack.workflow.allowedGroupIds.isAny).toBe(true);
+  });
+});
+
+describe('GIVEN logRemovalPolicy DESTROY, an explicit choice', () => {
+  it('THEN the workflow’s log groups go with the stack', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Ephemeral', { env: { account: '123456789012', region: 'us-east-1' } });
+    new AtlasPrivateEndpointWorkflow(stack, 'Workflow', {
+      atlasSecret: new secretsmanager.Secret(stack, 'AtlasKey'),
+      allowedVpcIds: AllowList.any(),
+      allowedGroupIds: AllowList.any(),
+      logRemovalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const groups = Object.values(Template.fromStack(stack).findResources('AWS::Logs::LogGroup'));
+
+    expect(groups.length).toBeGreaterThan(0);
+    for (const group of groups) expect(group.DeletionPolicy).toBe('Delete');
   });
 });

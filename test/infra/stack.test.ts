@@ -253,3 +253,14 @@ describe('GIVEN the synthesized stack, as a security review reads it', () => {
     for (const arn of sourceArns) expect(arn).not.toContain('test-invoke-stage');
   });
 });
+
+describe('GIVEN the synthesized stack, as an auditor reads it', () => {
+  it('THEN every log group (executions, functions, API access) is kept when the stack is destroyed', () => {
+    const { template } = synthesize();
+
+    const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+
+    expect(logGroups.length).toBeGreaterThanOrEqual(10);
+    for (const group of logGroups) expect(group.DeletionPolicy).toBe('Retain');
+  });
+});
