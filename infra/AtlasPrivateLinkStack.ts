@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -53,6 +54,24 @@ export interface AtlasPrivateLinkStackProps extends StackProps {
    * @default - the secret uses the AWS-managed key
    */
   readonly atlasSecretKmsKeyArn?: string;
+  /**
+   * Who may call the API besides holding `execute-api:Invoke`: a resource policy denies every other caller.
+   * @default - any principal your IAM policies allow
+   */
+  readonly apiAccess?: ApiAccess;
+}
+
+/** Narrows who reaches the API, in its resource policy. Each part narrows further; none widens. */
+export interface ApiAccess {
+  /** Only principals of this AWS Organization (`aws:PrincipalOrgID`, e.g. `o-a1b2c3d4e5`). */
+  readonly principalOrgId?: string;
+  /** Only these principals (`aws:PrincipalArn`: role or user ARNs). */
+  readonly principalArns?: readonly string[];
+  /**
+   * A PRIVATE API, reachable only through these `execute-api` interface endpoints of your VPCs.
+   * @default - a REGIONAL API
+   */
+  readonly privateVpcEndpointIds?: readonly string[];
 }
 
 /**
@@ -180,8 +199,25 @@ export class AtlasPrivateLinkStack extends Stack {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    const access = props.apiAccess ?? {};
+    const privateApi = (access.privateVpcEndpointIds ?? []).length > 0;
     this.api = new apigateway.RestApi(this, 'Api', {
       description: 'Start and follow MongoDB Atlas PrivateLink provisionings',
+      // REGIONAL unless asked for PRIVATE (API Gateway's default, EDGE, adds a CloudFront distribution nobody needs here).
+      endpointConfiguration: privateApi
+        ? {
+            types: [apigateway.EndpointType.PRIVATE],
+            vpcEndpoints: (access.privateVpcEndpointIds ?? []).map((id, i) =>
+              ec2.InterfaceVpcEndpoint.fromInterfaceVpcEndpointAttributes(this, `ApiVpcEndpoint${i}`, {
+                vpcEndpointId: id,
+                port: 443,
+              }),
+            ),
+          }
+        : { types: [apigateway.EndpointType.REGIONAL] },
+      ...(privateApi || access.principalOrgId || access.principalArns
+        ? { policy: apiResourcePolicy(this, access) }
+        : {}),
       defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
       // API Gateway's CloudWatch role is one setting per account and region: replaced only when asked.
       cloudWatchRole: props.apiGatewayCloudWatchRole ?? false,
@@ -263,4 +299,39 @@ export class AtlasPrivateLinkStack extends Stack {
     new CfnOutput(this, 'AtlasSecretArn', { value: atlasSecret.secretArn });
     new CfnOutput(this, 'SweepFunctionName', { value: this.sweep.function.functionName });
   }
+}
+
+/**
+ * The API's resource policy. It allows this account's principals (or, with `principalOrgId`, the
+ * organization's), each still needing `execute-api:Invoke` from its own IAM policy, then denies every
+ * caller outside the organization, the named principals or the VPC endpoints that `access` names.
+ */
+function apiResourcePolicy(scope: Construct, access: ApiAccess): iam.PolicyDocument {
+  const invoke = { actions: ['execute-api:Invoke'], resources: ['execute-api:/*'] };
+  const statements = [
+    access.principalOrgId
+      ? new iam.PolicyStatement({
+          ...invoke,
+          principals: [new iam.AnyPrincipal()],
+          conditions: { StringEquals: { 'aws:PrincipalOrgID': access.principalOrgId } },
+        })
+      : new iam.PolicyStatement({
+          ...invoke,
+          principals: [new iam.AccountPrincipal(Stack.of(scope).account)],
+        }),
+  ];
+  const deny = (condition: Record<string, Record<string, unknown>>) =>
+    statements.push(
+      new iam.PolicyStatement({
+        ...invoke,
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        conditions: condition,
+      }),
+    );
+  if (access.principalArns) deny({ ArnNotLike: { 'aws:PrincipalArn': [...access.principalArns] } });
+  if (access.privateVpcEndpointIds?.length) {
+    deny({ StringNotEquals: { 'aws:SourceVpce': [...access.privateVpcEndpointIds] } });
+  }
+  return new iam.PolicyDocument({ statements });
 }

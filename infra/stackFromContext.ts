@@ -33,7 +33,8 @@ const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
  * commas, or `*` for any), `atlasSecretArn` (an existing secret's complete ARN), `atlasBaseUrl` (an https
  * URL), `stackName` (a CloudFormation stack name, default `AtlasPrivateLink`), `lambdaVpcId` and
  * `lambdaSubnetIds` (where the functions that call Atlas run), `apiGatewayCloudWatchRole` (`true` or
- * `false`), `atlasSecretKmsKeyArn` (the customer-managed key of an imported secret).
+ * `false`), `atlasSecretKmsKeyArn` (the customer-managed key of an imported secret), `apiPrincipalOrgId`,
+ * `apiPrincipalArns` and `apiVpcEndpointIds` (who may call the API; the last makes it PRIVATE).
  * @throws {AppContextError} naming the first value that cannot work and what was expected.
  */
 export function readAppContext(app: App): AppContext {
@@ -80,6 +81,11 @@ export function readAppContext(app: App): AppContext {
       `context atlasSecretKmsKeyArn: expected a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id>, got ${JSON.stringify(atlasSecretKmsKeyArn)}`,
     );
   }
+  const apiAccess = readApiAccess(
+    value('apiPrincipalOrgId'),
+    value('apiPrincipalArns'),
+    value('apiVpcEndpointIds'),
+  );
   const allowedVpcIds = value('allowedVpcIds');
   const allowedGroupIds = value('allowedGroupIds');
   if (allowedVpcIds === undefined || allowedGroupIds === undefined)
@@ -96,7 +102,52 @@ export function readAppContext(app: App): AppContext {
         ? { apiGatewayCloudWatchRole: apiGatewayCloudWatchRole === 'true' }
         : {}),
       ...(atlasSecretKmsKeyArn !== undefined ? { atlasSecretKmsKeyArn } : {}),
+      ...(apiAccess !== undefined ? { apiAccess } : {}),
     },
+  };
+}
+
+const ORG_ID = /^o-[a-z0-9]{10,32}$/;
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/*-]+$/;
+const VPC_ENDPOINT_ID = /^vpce-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+const commaList = (text: string) =>
+  text
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+
+/** `apiPrincipalOrgId`, `apiPrincipalArns` and `apiVpcEndpointIds` (comma-separated): who may call the API. */
+function readApiAccess(
+  orgId: string | undefined,
+  principalArns: string | undefined,
+  vpcEndpointIds: string | undefined,
+): AtlasPrivateLinkStackProps['apiAccess'] {
+  if (orgId === undefined && principalArns === undefined && vpcEndpointIds === undefined) return undefined;
+  if (orgId !== undefined && !ORG_ID.test(orgId)) {
+    throw new AppContextError(
+      `context apiPrincipalOrgId: expected an organization id such as o-a1b2c3d4e5, got ${JSON.stringify(orgId)}`,
+    );
+  }
+  const arns = principalArns === undefined ? undefined : commaList(principalArns);
+  if (arns !== undefined && (arns.length === 0 || arns.some((a) => !PRINCIPAL_ARN.test(a)))) {
+    throw new AppContextError(
+      `context apiPrincipalArns: expected IAM role or user ARNs separated by commas, got ${JSON.stringify(principalArns)}`,
+    );
+  }
+  const endpoints = vpcEndpointIds === undefined ? undefined : commaList(vpcEndpointIds);
+  if (
+    endpoints !== undefined &&
+    (endpoints.length === 0 || endpoints.some((e) => !VPC_ENDPOINT_ID.test(e)))
+  ) {
+    throw new AppContextError(
+      `context apiVpcEndpointIds: expected execute-api interface endpoint ids (vpce-…) separated by commas, got ${JSON.stringify(vpcEndpointIds)}`,
+    );
+  }
+  return {
+    ...(orgId !== undefined ? { principalOrgId: orgId } : {}),
+    ...(arns !== undefined ? { principalArns: arns } : {}),
+    ...(endpoints !== undefined ? { privateVpcEndpointIds: endpoints } : {}),
   };
 }
 

@@ -117,3 +117,13 @@ describe('GIVEN the shared-account context values', () => {
     expect(refusal(context)).toMatch(message);
   });
 });
+
+describe('GIVEN the API access context values', () => {
+  it.each([
+    [{ apiPrincipalOrgId: 'org-1' }, /^context apiPrincipalOrgId: expected an organization id/],
+    [{ apiPrincipalArns: 'platform-team' }, /^context apiPrincipalArns: expected IAM role or user ARNs/],
+    [{ apiVpcEndpointIds: 'vpc-0123456789abcdef0' }, /^context apiVpcEndpointIds: expected execute-api/],
+  ])('THEN %j fails naming it', (context, message) => {
+    expect(refusal(context)).toMatch(message);
+  });
+});

@@ -264,3 +264,50 @@ describe('GIVEN the synthesized stack, as an auditor reads it', () => {
     for (const group of logGroups) expect(group.DeletionPolicy).toBe('Retain');
   });
 });
+
+describe('GIVEN who may call the API', () => {
+  const apiOf = (context: Record<string, unknown> = {}) => {
+    const { template } = synthesize(context);
+    const [api] = Object.values(template.findResources('AWS::ApiGateway::RestApi'));
+    return api?.Properties as {
+      EndpointConfiguration?: { Types: string[]; VpcEndpointIds?: string[] };
+      Policy?: { Statement: { Effect: string; Condition?: Record<string, Record<string, unknown>> }[] };
+    };
+  };
+
+  it('WHEN nothing narrows it THEN the API is REGIONAL, with no resource policy (IAM decides)', () => {
+    const api = apiOf();
+
+    expect(api.EndpointConfiguration?.Types).toStrictEqual(['REGIONAL']);
+    expect(api.Policy).toBeUndefined();
+  });
+
+  it('WHEN the organization, principals and VPC endpoints are named THEN the API is PRIVATE and denies everyone else', () => {
+    const api = apiOf({
+      apiPrincipalOrgId: 'o-a1b2c3d4e5',
+      apiPrincipalArns: 'arn:aws:iam::123456789012:role/platform-team',
+      apiVpcEndpointIds: 'vpce-0123456789abcdef0',
+    });
+
+    expect(api.EndpointConfiguration?.Types).toStrictEqual(['PRIVATE']);
+    const statements = api.Policy?.Statement ?? [];
+    expect(statements[0]).toMatchObject({
+      Effect: 'Allow',
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+    });
+    expect(statements.slice(1).map((s) => [s.Effect, s.Condition])).toStrictEqual([
+      ['Deny', { ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::123456789012:role/platform-team'] } }],
+      ['Deny', { StringNotEquals: { 'aws:SourceVpce': ['vpce-0123456789abcdef0'] } }],
+    ]);
+  });
+
+  it('WHEN only principals are named THEN only this account is allowed, and the rest denied', () => {
+    const api = apiOf({ apiPrincipalArns: 'arn:aws:iam::123456789012:role/platform-team' });
+
+    const statements = api.Policy?.Statement ?? [];
+    // This account's root principal: arn:<partition>:iam::<AWS::AccountId>:root.
+    expect(JSON.stringify(statements[0])).toMatch(/"Ref":"AWS::AccountId"\},":root"/);
+    expect(statements[1]?.Effect).toBe('Deny');
+    expect(api.EndpointConfiguration?.Types).toStrictEqual(['REGIONAL']);
+  });
+});
