@@ -390,6 +390,7 @@ describe("GIVEN a TypeScript file in the app, checked with Node's own module res
 const TYPES_CHECK = `import { App, Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
+  AllowList,
   AtlasPrivateEndpointWorkflow,
   InvalidRequestError,
   type ProvisioningRequestInput,
@@ -400,13 +401,16 @@ import { type OfflineEnvironment, startOfflineEnvironment } from '${PACKAGE.name
 
 const stack = new Stack(new App(), 'Types');
 const atlasSecret = secretsmanager.Secret.fromSecretNameV2(stack, 'AtlasSecret', 'atlas/api-key');
-const workflow = new AtlasPrivateEndpointWorkflow(stack, 'Workflow', { atlasSecret, managedBy: 'team-a' });
+const lists = { allowedVpcIds: AllowList.of('vpc-0123456789abcdef0'), allowedGroupIds: AllowList.any() };
+const workflow = new AtlasPrivateEndpointWorkflow(stack, 'Workflow', { atlasSecret, ...lists, managedBy: 'team-a' });
 new SweepSchedule(stack, 'Sweep', { workflow, atlasSecret });
 const arn: string = workflow.stateMachine.stateMachineArn;
 // @ts-expect-error atlasSecret is required
-new AtlasPrivateEndpointWorkflow(stack, 'NoSecret', {});
+new AtlasPrivateEndpointWorkflow(stack, 'NoSecret', { ...lists });
+// @ts-expect-error the allow-lists are required
+new AtlasPrivateEndpointWorkflow(stack, 'NoLists', { atlasSecret });
 // @ts-expect-error managedBy is a string
-new AtlasPrivateEndpointWorkflow(stack, 'BadManagedBy', { atlasSecret, managedBy: 42 });
+new AtlasPrivateEndpointWorkflow(stack, 'BadManagedBy', { atlasSecret, ...lists, managedBy: 42 });
 const request: ProvisioningRequestInput = { groupId: 'g', region: 'us-east-1', vpcId: 'v', subnetIds: ['s'] };
 const fields: readonly string[] = new InvalidRequestError([]).violations.map((v) => v.field);
 const available: 'Atlas Private Endpoint Available' = WorkflowEvents.available;
