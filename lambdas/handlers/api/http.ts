@@ -23,8 +23,9 @@ export function problem(
   return json(statusCode, { message, ...(errors ? { errors: reportable(errors) } : {}) });
 }
 
-/** The longest field name or message echoed back: a hostile body's names can be megabytes long. */
-const MAX_ECHOED_CHARS = { field: 100, message: 500 } as const;
+/** The longest field name or message echoed back: a hostile body's names can be megabytes long (a valid
+ * tag key has at most 128 characters, so no name a caller can fix is cut). */
+const MAX_ECHOED_CHARS = { field: 300, message: 500 } as const;
 
 /**
  * The problems as they are answered: at most `RequestLimits.maxReportedProblems` of them (then one more
