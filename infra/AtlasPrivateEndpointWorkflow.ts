@@ -670,7 +670,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     );
     ack(
       NagFinding.ec2Resources('vpc-endpoint'),
-      'VPC endpoint ids are not known before creation; create requires and delete checks the managed-by tag (aws:RequestTag / aws:ResourceTag conditions).',
+      'VPC endpoint ids are not known before creation; create requires and delete checks the managed-by tag (aws:RequestTag / aws:ResourceTag conditions); vpce:AllowMultiRegion (permission-only, for cross-region endpoints) is authorized against the endpoint being created.',
     );
     if (this.allowedVpcIds.isAny) {
       ack(
