@@ -109,6 +109,7 @@ export interface EmulatedPrivateEndpoint {
 }
 
 const DELETING_SERVICE: ResolvedStep<EndpointServiceStatus> = { status: 'DELETING', errorMessage: null };
+const AVAILABLE_SERVICE: ResolvedStep<EndpointServiceStatus> = { status: 'AVAILABLE', errorMessage: null };
 const DELETING_ENDPOINT: ResolvedStep<ConnectionStatus> = { status: 'DELETING', errorMessage: null };
 
 /** Azure and GCP report their own status words; the script speaks AWS's. */
@@ -166,6 +167,25 @@ export class AtlasState implements AtlasSideView {
   }
 
   createService(groupId: string, body: unknown): Record<string, unknown> {
+    const record = this.#createService(groupId, body, resolveEndpointService(this.#script));
+    return this.#serviceJson(record, record.lastServed);
+  }
+
+  /**
+   * A service the project had before (validated like a create, `body` as its request): provisioned and
+   * AVAILABLE from its first read on. Returns its id.
+   */
+  addAvailableService(groupId: string, body: unknown): string {
+    const record = this.#createService(groupId, body, { kind: 'reads', steps: [AVAILABLE_SERVICE] });
+    record.lastServed = AVAILABLE_SERVICE;
+    return record.id;
+  }
+
+  #createService(
+    groupId: string,
+    body: unknown,
+    behaviour: ResolvedBehaviour<EndpointServiceStatus>,
+  ): ServiceRecord {
     const request = parseServiceRequest(body);
     for (const existing of this.#services.values()) {
       if (
@@ -197,7 +217,7 @@ export class AtlasState implements AtlasSideView {
       regionName: request.regionName,
       ...(request.awsRegion ? { awsRegion: request.awsRegion } : {}),
       createdAt: this.#clock(),
-      behaviour: resolveEndpointService(this.#script),
+      behaviour,
       issued,
       portMappingEnabled: request.portMappingEnabled,
       removeWithLastEndpoint:
@@ -210,7 +230,7 @@ export class AtlasState implements AtlasSideView {
       endpoints: new Map(),
     };
     this.#services.set(record.id, record);
-    return this.#serviceJson(record, record.lastServed);
+    return record;
   }
 
   listServices(groupId: string, cloudProvider: CloudProvider): Record<string, unknown>[] {

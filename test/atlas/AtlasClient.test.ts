@@ -733,7 +733,7 @@ describe('AtlasClient remote regions (cross-region PrivateLink)', () => {
   });
 
   it('does not re-send an update whose connection was reset', async () => {
-    const { client, server } = await given((_, response) => {
+    const { client, server } = await given((_request, response) => {
       response.socket?.destroy();
     });
 
