@@ -1,7 +1,8 @@
 import type { AtlasClient } from '../atlas/AtlasClient';
+import { MAX_REMOTE_REGIONS } from '../atlas/requestChecks';
 import type { AwsEndpointService } from '../atlas/types';
 import { isServiceUp } from '../domain/decisions';
-import { AtlasConflictError, EndpointServiceFailedError } from '../errors';
+import { AtlasConflictError, EndpointServiceFailedError, InvalidRequestError } from '../errors';
 import { atlasRegion } from '../regions';
 
 /**
@@ -49,6 +50,8 @@ export function listsRemoteRegion(service: AwsEndpointService, region: string): 
  * created or updated.
  *
  * @returns the service as Atlas now shows it, and whether this call added the region.
+ * @throws InvalidRequestError when the service supports as many remote regions as Atlas allows already
+ *   (nothing is sent: the workflow never removes another region to make room).
  */
 export async function supportRemoteRegion(
   atlas: Pick<AtlasClient, 'updateEndpointService'>,
@@ -58,6 +61,17 @@ export async function supportRemoteRegion(
 ): Promise<{ readonly service: AwsEndpointService; readonly added: boolean }> {
   if (listsRemoteRegion(service, remoteRegion) || !isServiceUp(service.status, service.endpointServiceName)) {
     return { service, added: false };
+  }
+  if (service.supportedRemoteRegions.length >= MAX_REMOTE_REGIONS) {
+    throw new InvalidRequestError([
+      {
+        field: 'crossRegion',
+        message:
+          `endpoint service ${service.id} supports ${service.supportedRemoteRegions.length} remote regions, ` +
+          `the most Atlas allows (${MAX_REMOTE_REGIONS}), and not ${remoteRegion}; this workflow never removes ` +
+          `a region others may rely on: remove one yourself, or use a deployment in the service's region`,
+      },
+    ]);
   }
   const updated = await atlas.updateEndpointService(groupId, service.id, {
     cloudProvider: 'AWS',

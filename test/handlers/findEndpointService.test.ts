@@ -354,6 +354,22 @@ describe('findEndpointService handler, cross-region (the deployment in us-east-1
     expect(patches()).toHaveLength(1);
   });
 
+  it('refuses to add the region to a service that supports 35 already, sending no PATCH', async () => {
+    const others = ['EU', 'AP', 'SA', 'CA', 'ME'].flatMap((area) =>
+      Array.from({ length: 7 }, (_, i) => `${area}_NORTH_${i + 1}`),
+    );
+    await upService('eu-west-1', others);
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas));
+
+    const error = await handler(event(inEurope)).catch((e: unknown) => e);
+
+    expect(others).toHaveLength(35);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as InvalidRequestError).message).toMatch(/crossRegion: .*35 remote regions.*us-east-1/);
+    expect(patches()).toHaveLength(0);
+    expect(atlas.services(GROUP)[0]?.supportedRemoteRegions).toEqual(others);
+  });
+
   it('accepts a named service in another region with crossRegion, and adds the region to it', async () => {
     const id = await upService('eu-west-1');
     const handler = createFindEndpointServiceHandler(testRuntime(atlas));
