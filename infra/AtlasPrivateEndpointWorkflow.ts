@@ -565,7 +565,8 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
 
   /**
    * EC2 permissions, as narrow as EC2 allows: a VPC endpoint may be created only with this deployment's
-   * managed-by tag in the request, and deleted only when it carries that tag.
+   * managed-by tag in the request, and deleted only when it carries that tag; only the function that creates
+   * endpoints may create cross-region ones.
    */
   private grantEc2(functions: Record<WorkflowHandler, HandlerFunction>): void {
     const { partition, region, account } = Stack.of(this);
@@ -596,6 +597,16 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
         actions: ['ec2:CreateVpcEndpoint'],
         resources: [arn('subnet'), arn('security-group')],
         ...(vpcArns ? { conditions: { StringEquals: { 'ec2:Vpc': vpcArns } } } : {}),
+      }),
+    );
+    // Cross-region endpoints (a request with crossRegion: true) also need this permission-only action, which
+    // AWS authorizes against the vpc-endpoint being created. No condition on ec2:VpceServiceRegion: the service
+    // regions requests will name are not known when the stack is synthesized (an SCP can narrow them).
+    functions.createVpcEndpoint.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'CreateCrossRegionVpcEndpoints',
+        actions: ['vpce:AllowMultiRegion'],
+        resources: [arn('vpc-endpoint')],
       }),
     );
     functions.createVpcEndpoint.addToRolePolicy(
@@ -659,7 +670,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     );
     ack(
       NagFinding.ec2Resources('vpc-endpoint'),
-      'VPC endpoint ids are not known before creation; create requires and delete checks the managed-by tag (aws:RequestTag / aws:ResourceTag conditions).',
+      'VPC endpoint ids are not known before creation; create requires and delete checks the managed-by tag (aws:RequestTag / aws:ResourceTag conditions); vpce:AllowMultiRegion (permission-only, for cross-region endpoints) is authorized against the endpoint being created.',
     );
     if (this.allowedVpcIds.isAny) {
       ack(

@@ -19,6 +19,7 @@ export const provisioningRequestSchema: JsonSchema = {
     groupId: { type: JsonSchemaType.STRING, pattern: pattern(IdForm.groupId.pattern) },
     endpointServiceId: { type: JsonSchemaType.STRING, pattern: pattern(IdForm.endpointServiceId.pattern) },
     region: { type: JsonSchemaType.STRING, pattern: pattern(IdForm.awsRegion.pattern) },
+    crossRegion: { type: JsonSchemaType.BOOLEAN },
     vpcId: { type: JsonSchemaType.STRING, pattern: pattern(IdForm.vpcId.pattern) },
     subnetIds: {
       type: JsonSchemaType.ARRAY,

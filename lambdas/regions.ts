@@ -30,3 +30,15 @@ export function atlasRegion(region: unknown): string | undefined {
 
 /** Words for error messages: what a region field takes. */
 export const REGION_EXPECTED = `${IdForm.awsRegion.expected} or its Atlas form such as "US_EAST_1"`;
+
+/**
+ * The AWS partition a region (in AWS's form) belongs to: `aws-us-gov`, `aws-cn`, `aws-iso…`, else `aws`.
+ * Cross-region PrivateLink connects regions of one partition only.
+ */
+export function awsPartition(region: string): string {
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('cn-')) return 'aws-cn';
+  const iso = /^[a-z]{2}-iso([a-z]?)-/.exec(region);
+  if (iso) return iso[1] ? `aws-iso-${iso[1]}` : 'aws-iso';
+  return 'aws';
+}

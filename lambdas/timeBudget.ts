@@ -83,8 +83,9 @@ const secrets = Call.aws;
  */
 export const CallPlans = {
   validateRequest: { fixed: [] },
-  // Reads the service by id; gone → lists the region's services, creates one, lists again after a 409.
-  findEndpointService: { fixed: [secrets, Call.atlas, Call.atlas, Call.atlas, Call.atlas] },
+  // Reads the service by id; gone → lists the region's services, creates one, lists again after a 409;
+  // cross-region, adds the deployment's region to the service found (a PATCH).
+  findEndpointService: { fixed: [secrets, Call.atlas, Call.atlas, Call.atlas, Call.atlas, Call.atlas] },
   createVpcEndpoint: { fixed: [Call.aws] },
   registerEndpoint: { fixed: [secrets, Call.atlas] },
   checkEndpoint: { fixed: [Call.aws, secrets, Call.atlas] },

@@ -56,6 +56,12 @@ export interface CreateVpcEndpointInput {
   readonly securityGroupIds: readonly string[];
   /** `com.amazonaws.vpce.<region>.vpce-svc-<17 hex>`, as Atlas reports it. */
   readonly serviceName: string;
+  /**
+   * The service's region when it is not the client's: a cross-region endpoint (`ServiceRegion`), which needs
+   * `vpce:AllowMultiRegion` and a service that supports the client's region.
+   * @default - the client's region
+   */
+  readonly serviceRegion?: string;
   /** Makes the call idempotent: 1 to 64 ASCII characters. The same token with other parameters fails. */
   readonly clientToken: string;
   readonly tags: Readonly<Record<string, string>>;
@@ -114,6 +120,7 @@ export class VpcEndpoints {
           VpcEndpointType: 'Interface',
           VpcId: input.vpcId,
           ServiceName: input.serviceName,
+          ...(input.serviceRegion ? { ServiceRegion: input.serviceRegion } : {}),
           SubnetIds: [...input.subnetIds],
           ...(input.securityGroupIds.length > 0 ? { SecurityGroupIds: [...input.securityGroupIds] } : {}),
           PrivateDnsEnabled: false,

@@ -6,14 +6,15 @@ import {
   type AtlasPrivateLinkError,
   AtlasRateLimitedError,
   AtlasServerError,
+  InvalidRequestError,
 } from '../errors';
 import { type AtlasClientOptions, resolveOptions } from './AtlasClientOptions';
 import { isConnectPhaseError, toAtlasApiError } from './atlasErrors';
 import { selectDigestChallenge } from './digest/challenge';
 import { digestAuth } from './digest/digestAuth';
 import { type ExchangeResponse, exchange, headerValue } from './exchange';
-import { AtlasPath } from './paths';
-import { check, refuseViolations } from './requestChecks';
+import { type ApiVersion, AtlasPath } from './paths';
+import { atlasRemoteRegions, check, refuseViolations } from './requestChecks';
 import {
   asEndpoint,
   asEndpointService,
@@ -33,6 +34,7 @@ import type {
   CreateEndpointServiceRequest,
   CreateGcpEndpointRequest,
   GcpEndpointService,
+  UpdateEndpointServiceRequest,
 } from './types';
 
 export type { AtlasClientOptions } from './AtlasClientOptions';
@@ -63,7 +65,10 @@ export interface DeleteResult {
   readonly deleted: boolean;
 }
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** Reads and deletes may be sent again after a 5xx or a lost answer; creates and updates may not. */
+const IDEMPOTENT_METHODS: ReadonlySet<Method> = new Set(['GET', 'DELETE']);
 
 interface Call {
   readonly method: Method;
@@ -103,9 +108,10 @@ const CALLER_BUG_CODES: ReadonlySet<string> = new Set([
  * - Authenticates with HTTP Digest (API key) or an OAuth 2.0 bearer token (service account).
  * - Maps every failure to a typed error of `lambdas/errors` (status first, then Atlas's `ApiError` body).
  * - Retries 429 (honouring `Retry-After`) for every call, and 5xx / network failures for reads and
- *   deletes, within `retry.maxAttempts` and `retry.deadlineMs`. Creates are not re-sent after a 5xx or
- *   a failure once the request may have reached Atlas: the workflow retries them, and a create of an
- *   endpoint that exists already reads as success.
+ *   deletes, within `retry.maxAttempts` and `retry.deadlineMs`. Creates and updates are not re-sent after
+ *   a 5xx or a failure once the request may have reached Atlas: the workflow retries them, a create of an
+ *   endpoint that exists already reads as success, and an update is sent again only after a fresh read
+ *   (it replaces a list, so a blind re-send could undo a change made in between).
  *
  * @example
  * const atlas = new AtlasClient({ credentials: { publicKey: 'abcdefgh', privateKey: '…' } });
@@ -119,6 +125,7 @@ const CALLER_BUG_CODES: ReadonlySet<string> = new Set([
  */
 export class AtlasClient {
   readonly #origin: string;
+  readonly #apiVersion: ApiVersion;
   readonly #basePath: string;
   readonly #mediaType: string;
   readonly #dispatcher: Dispatcher;
@@ -143,6 +150,7 @@ export class AtlasClient {
   constructor(options: AtlasClientOptions) {
     const resolved = resolveOptions(options);
     this.#origin = resolved.origin;
+    this.#apiVersion = resolved.apiVersion;
     this.#basePath = resolved.basePath;
     this.#mediaType = resolved.mediaType;
     this.#headersTimeoutMs = resolved.headersTimeoutMs;
@@ -203,11 +211,73 @@ export class AtlasClient {
       check.groupId(groupId),
       check.provider('providerName', providerName),
       check.region(providerName, region),
+      ...check.remoteRegions(providerName, supportedRemoteRegions, region),
     ]);
-    const body = { providerName, region, portMappingEnabled, supportedRemoteRegions };
+    const body = {
+      providerName,
+      region,
+      portMappingEnabled,
+      ...(supportedRemoteRegions
+        ? { supportedRemoteRegions: atlasRemoteRegions(supportedRemoteRegions) }
+        : {}),
+    };
     const call = this.#call('POST', AtlasPath.endpointServices(groupId), body);
     const { origin, json } = await this.#json(call);
     return asEndpointService(json, providerName, origin) as EndpointServiceOf[P];
+  }
+
+  /**
+   * Sets the remote regions of an AWS endpoint service (`PATCH …/privateEndpoint/endpointService/{id}`,
+   * API v2 only): VPCs in those regions may then connect through cross-region endpoints. The list replaces
+   * the current one, so read the service first and send its regions plus yours. Atlas answers with the
+   * service; a region added reaches AWS asynchronously, so read the service again until it is AVAILABLE
+   * (or WAITING_FOR_USER) and lists the region before creating an endpoint from it.
+   *
+   * Like a create, an update is not re-sent after a 5xx or a lost answer (a 429 is: Atlas did nothing);
+   * read the service again and decide anew.
+   *
+   * @throws InvalidRequestError naming each bad argument (a region in neither form, more than 35 regions,
+   *   another provider than AWS), or when the client speaks API v1.0, which has no such operation.
+   * @throws AtlasNotFoundError when the project or the service does not exist.
+   *
+   * @example
+   * const service = await atlas.getEndpointService(groupId, 'AWS', serviceId);
+   * await atlas.updateEndpointService(groupId, serviceId, {
+   *   cloudProvider: 'AWS',
+   *   supportedRemoteRegions: [...service.supportedRemoteRegions, 'US_EAST_1'],
+   * });
+   */
+  async updateEndpointService(
+    groupId: string,
+    endpointServiceId: string,
+    request: UpdateEndpointServiceRequest,
+  ): Promise<AwsEndpointService> {
+    const { cloudProvider, supportedRemoteRegions } = request;
+    refuseViolations([
+      check.groupId(groupId),
+      check.endpointServiceId(endpointServiceId),
+      cloudProvider === 'AWS'
+        ? undefined
+        : {
+            field: 'cloudProvider',
+            message: `expected "AWS" (only AWS endpoint services support remote regions), received ${JSON.stringify(cloudProvider)}`,
+          },
+      ...(supportedRemoteRegions === undefined
+        ? [{ field: 'supportedRemoteRegions', message: 'expected an array of AWS regions' }]
+        : check.remoteRegions('AWS', supportedRemoteRegions)),
+    ]);
+    if (this.#apiVersion !== 'v2') {
+      throw new InvalidRequestError([
+        {
+          field: 'apiVersion',
+          message: `updating an endpoint service needs API v2; this client speaks ${this.#apiVersion}`,
+        },
+      ]);
+    }
+    const body = { cloudProvider, supportedRemoteRegions: atlasRemoteRegions(supportedRemoteRegions) };
+    const call = this.#call('PATCH', AtlasPath.endpointServiceUpdate(groupId, endpointServiceId), body);
+    const { origin, json } = await this.#json(call);
+    return asEndpointService(json, 'AWS', origin) as AwsEndpointService;
   }
 
   /**
@@ -470,7 +540,7 @@ export class AtlasClient {
     timeoutMs: number,
     token?: string,
   ): Promise<AttemptOutcome> {
-    const idempotent = method !== 'POST';
+    const idempotent = IDEMPOTENT_METHODS.has(method);
     const headers: Record<string, string> = { accept: this.#mediaType, 'user-agent': this.#userAgent };
     if (body !== undefined) headers['content-type'] = this.#mediaType;
     if (token !== undefined) headers['authorization'] = `Bearer ${token}`;

@@ -80,6 +80,7 @@ export interface ResolvedOptions {
   readonly credentials: CheckedCredentials;
   readonly origin: string;
   readonly pathPrefix: string;
+  readonly apiVersion: ApiVersion;
   /** The path prefix and the API version's base path, e.g. `/api/atlas/v2`. */
   readonly basePath: string;
   readonly mediaType: string;
@@ -145,6 +146,7 @@ export function resolveOptions(options: AtlasClientOptions): ResolvedOptions {
     credentials: checkCredentials(options.credentials),
     origin: location.origin,
     pathPrefix: location.pathPrefix,
+    apiVersion,
     basePath: `${location.pathPrefix}${profile.basePath}`,
     mediaType: profile.mediaType,
     retry,

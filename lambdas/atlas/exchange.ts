@@ -7,7 +7,7 @@ import { type CappedBody, readCapped } from './responses';
 /** One HTTP request to Atlas. */
 export interface ExchangeRequest {
   readonly origin: string;
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** The path as sent (already encoded), without query string. */
   readonly path: string;
   readonly headers: Record<string, string>;

@@ -30,6 +30,10 @@ export const AtlasPath = {
   /** `POST`: create an endpoint service (the provider travels in the body). */
   endpointServices: (groupId: string): string => `${groupPrefix(groupId)}/endpointService`,
 
+  /** `PATCH` (v2 only): update an endpoint service (the provider travels in the body). */
+  endpointServiceUpdate: (groupId: string, endpointServiceId: string): string =>
+    `${groupPrefix(groupId)}/endpointService/${pathSegment(endpointServiceId)}`,
+
   /** `GET`: list a provider's endpoint services. */
   providerEndpointServices: (groupId: string, provider: CloudProvider): string =>
     `${groupPrefix(groupId)}/${pathSegment(provider)}/endpointService`,

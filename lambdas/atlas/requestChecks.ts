@@ -5,7 +5,7 @@
 
 import { type FieldViolation, InvalidRequestError } from '../errors';
 import { describeReceived, IdForm, type IdKind, isId } from '../ids';
-import { awsRegionForms, REGION_EXPECTED } from '../regions';
+import { atlasRegion, awsRegionForms, REGION_EXPECTED } from '../regions';
 import { CloudProvider } from './types';
 
 type Check = FieldViolation | undefined;
@@ -25,6 +25,14 @@ function idCheck(field: string, kind: IdKind, value: unknown): Check {
 }
 
 const PROVIDERS: readonly string[] = Object.values(CloudProvider);
+
+/** How many remote regions Atlas lets an AWS endpoint service support (`maxItems` in the spec). */
+export const MAX_REMOTE_REGIONS = 35;
+
+/** Remote regions as Atlas expects them: its own form (`EU_WEST_1`), each once, in the order given. */
+export function atlasRemoteRegions(regions: readonly string[]): string[] {
+  return [...new Set(regions.map((region) => atlasRegion(region) ?? region))];
+}
 
 /** Atlas's own spelling of AWS regions (`US_EAST_1`), which it accepts besides `us-east-1`. */
 /** Azure (`eastus2`, `US_EAST_2`) and GCP (`us-central1`, `CENTRAL_US`) region names. */
@@ -50,6 +58,32 @@ export const check = {
     return typeof value === 'string' && OTHER_REGION.test(value)
       ? undefined
       : violation('region', 'a region name such as "eastus2" or "us-central1"', value);
+  },
+
+  /**
+   * `supportedRemoteRegions` of a create or update: AWS only, at most {@link MAX_REMOTE_REGIONS} AWS regions
+   * in either form, none of them the service's own (`ownRegion`, when known).
+   */
+  remoteRegions: (provider: unknown, value: unknown, ownRegion?: string): Check[] => {
+    const field = 'supportedRemoteRegions';
+    if (value === undefined) return [];
+    if (provider !== 'AWS') {
+      return [{ field, message: 'only AWS endpoint services support remote regions' }];
+    }
+    if (!Array.isArray(value) || value.length > MAX_REMOTE_REGIONS) {
+      return [violation(field, `an array of at most ${MAX_REMOTE_REGIONS} AWS regions`, value)];
+    }
+    const own = atlasRegion(ownRegion);
+    return value.map((region, i) => {
+      if (!awsRegionForms(region)) return violation(`${field}[${i}]`, REGION_EXPECTED, region);
+      if (own !== undefined && atlasRegion(region) === own) {
+        return {
+          field: `${field}[${i}]`,
+          message: `${JSON.stringify(region)} is the service's own region, which it supports anyway`,
+        };
+      }
+      return undefined;
+    });
   },
 
   /** The endpoint id in a path: AWS `vpce-…`, Azure ARM id, GCP endpoint group name. */

@@ -120,6 +120,9 @@ function endpointServiceProblem(value: unknown, provider: CloudProvider): string
     if (!isOptional(value['endpointServiceName'], isString)) {
       return 'an AWS endpoint service whose endpointServiceName is not a string';
     }
+    if (!isOptional(value['supportedRemoteRegions'], isStringArray)) {
+      return 'an AWS endpoint service whose supportedRemoteRegions is not an array of strings';
+    }
   }
   return undefined;
 }
@@ -127,7 +130,12 @@ function endpointServiceProblem(value: unknown, provider: CloudProvider): string
 /** Fills what an AWS service may omit, so callers can rely on the declared type. */
 function normalizeEndpointService(value: Json): EndpointService {
   if (value['cloudProvider'] !== 'AWS') return value as unknown as EndpointService;
-  return { ...value, interfaceEndpoints: value['interfaceEndpoints'] ?? [] } as unknown as AwsEndpointService;
+  return {
+    ...value,
+    interfaceEndpoints: value['interfaceEndpoints'] ?? [],
+    // Nullable in the spec, and absent from services that never had remote regions.
+    supportedRemoteRegions: value['supportedRemoteRegions'] ?? [],
+  } as unknown as AwsEndpointService;
 }
 
 /** Checks one endpoint service of the expected provider, or throws {@link AtlasResponseError}. */

@@ -32,7 +32,22 @@ export interface CreateEndpointServiceRequest {
   /** e.g. `us-east-1` or `US_EAST_1` for AWS. */
   readonly region: string;
   readonly portMappingEnabled?: boolean;
+  /**
+   * AWS only: other AWS regions (either form; sent in Atlas's, `EU_WEST_1`) whose VPCs may connect to the
+   * service through cross-region endpoints; at most 35, not the service's own region.
+   */
   readonly supportedRemoteRegions?: readonly string[];
+}
+
+/** `PATCH /groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}` body (cross-region PrivateLink). */
+export interface UpdateEndpointServiceRequest {
+  /** Only AWS services support remote regions. */
+  readonly cloudProvider: 'AWS';
+  /**
+   * The complete list of remote regions the service supports afterwards (it replaces the current one: leave
+   * a region out and it is removed). Either form; sent in Atlas's. At most 35, not the service's own region.
+   */
+  readonly supportedRemoteRegions: readonly string[];
 }
 
 interface EndpointServiceBase {
@@ -49,7 +64,8 @@ export interface AwsEndpointService extends EndpointServiceBase {
   readonly endpointServiceName?: string | null;
   /** The ids of the interface endpoints registered with this service. */
   readonly interfaceEndpoints: readonly string[];
-  readonly supportedRemoteRegions?: readonly string[] | null;
+  /** Other AWS regions (Atlas's form, `EU_WEST_1`) that may connect through cross-region endpoints; `[]` when none. */
+  readonly supportedRemoteRegions: readonly string[];
 }
 
 export interface AzureEndpointService extends EndpointServiceBase {

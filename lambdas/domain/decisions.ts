@@ -63,7 +63,24 @@ export interface ServiceObservation {
   readonly status: EndpointServiceStatus | string | undefined;
   readonly endpointServiceName: string | null | undefined;
   readonly errorMessage: string | null | undefined;
+  /**
+   * Cross-region only: the region (AWS's form) the VPC endpoint is created in, which the service must support
+   * as a remote one; whether the service lists it; and whether this very read added it (a PATCH).
+   * @default - not cross-region
+   */
+  readonly remoteRegion?: { readonly region: string; readonly listed: boolean; readonly added: boolean };
 }
+
+/** Where a cross-region service stands with the deployment's region. */
+export const RemoteRegionStatus = {
+  /** Listed, and the service is up since: endpoints may come from it. */
+  SUPPORTED: 'SUPPORTED',
+  /** Listed, but the change has not been seen to take effect yet (just added, or the service is not up). */
+  ADDING: 'ADDING',
+  /** Not listed: it is added once the service is up. */
+  MISSING: 'MISSING',
+} as const;
+export type RemoteRegionStatus = (typeof RemoteRegionStatus)[keyof typeof RemoteRegionStatus];
 
 export interface ServiceState {
   readonly endpointServiceId: string;
@@ -74,6 +91,19 @@ export interface ServiceState {
   readonly next: ServiceNext;
   readonly checks: number;
   readonly waitSeconds: number;
+  /** Cross-region only: the deployment's region and where the service stands with it. */
+  readonly remoteRegion?: { readonly region: string; readonly status: RemoteRegionStatus };
+}
+
+/**
+ * Whether endpoints can be made to a service: it is AVAILABLE or WAITING_FOR_USER (up, waiting for
+ * endpoints; Terraform's provider treats it as ready too) and has its AWS service name.
+ */
+export function isServiceUp(
+  status: string | undefined,
+  endpointServiceName: string | null | undefined,
+): boolean {
+  return (status === 'AVAILABLE' || status === 'WAITING_FOR_USER') && Boolean(endpointServiceName);
 }
 
 /**
@@ -81,6 +111,11 @@ export interface ServiceState {
  * waits for endpoints; Terraform's provider treats it as ready too) with a service name → READY;
  * INITIATING, or no name yet → WAIT with backoff; DELETING → WAIT too (Atlas removes an AWS service with its
  * last endpoint: once it is gone, the next read finds or creates the region's service anew); FAILED → fail.
+ *
+ * Cross-region, READY also needs the deployment's region among the service's remote regions, seen on a read
+ * after the one that added it: Atlas applies the change to the AWS service asynchronously (Terraform's
+ * provider likewise waits after an update until the service is AVAILABLE or WAITING_FOR_USER again), and EC2
+ * refuses a cross-region endpoint from a region the service does not support yet.
  *
  * @throws EndpointServiceFailedError carrying Atlas's `errorMessage`.
  * @throws ProvisioningTimeoutError when the service is not ready within the deadline or the loop's bound.
@@ -93,12 +128,23 @@ export function decideEndpointService(
 ): ServiceState {
   const checks = previousChecks + 1;
   const status = observation.status ?? 'UNKNOWN';
+  const up = isServiceUp(status, observation.endpointServiceName);
+  const remote = observation.remoteRegion;
+  const remoteStatus =
+    remote === undefined
+      ? undefined
+      : !remote.listed
+        ? RemoteRegionStatus.MISSING
+        : remote.added || !up
+          ? RemoteRegionStatus.ADDING
+          : RemoteRegionStatus.SUPPORTED;
   const base = {
     endpointServiceId: observation.endpointServiceId,
     region: observation.region,
     endpointServiceName: observation.endpointServiceName ?? null,
     status,
     checks,
+    ...(remote && remoteStatus ? { remoteRegion: { region: remote.region, status: remoteStatus } } : {}),
   };
   if (status === 'FAILED') {
     const why = observation.errorMessage ?? 'Atlas gave no errorMessage';
@@ -106,7 +152,7 @@ export function decideEndpointService(
       `Atlas endpoint service ${observation.endpointServiceId} is ${status}: ${why}`,
     );
   }
-  if ((status === 'AVAILABLE' || status === 'WAITING_FOR_USER') && observation.endpointServiceName) {
+  if (up && (remoteStatus === undefined || remoteStatus === RemoteRegionStatus.SUPPORTED)) {
     return { ...base, next: ServiceNext.READY, waitSeconds: 0 };
   }
   const waitSeconds = Math.min(
@@ -115,8 +161,11 @@ export function decideEndpointService(
   );
   if (checks >= PollSchedule.maxServiceChecks || now + waitSeconds * 1000 > deadline) {
     throw new ProvisioningTimeoutError(
-      `Atlas endpoint service ${observation.endpointServiceId} was still ${status} after ${checks} checks; ` +
-        'it did not become AVAILABLE within the request timeout',
+      remoteStatus !== undefined && remoteStatus !== RemoteRegionStatus.SUPPORTED && up
+        ? `Atlas endpoint service ${observation.endpointServiceId} did not come to support ${remote?.region} ` +
+            `as a remote region after ${checks} checks, within the request timeout`
+        : `Atlas endpoint service ${observation.endpointServiceId} was still ${status} after ${checks} checks; ` +
+            'it did not become AVAILABLE within the request timeout',
     );
   }
   return { ...base, next: ServiceNext.WAIT, waitSeconds };

@@ -1,6 +1,6 @@
 import { type FieldViolation, InvalidRequestError } from '../errors';
 import { describeReceived, IdForm, type IdKind, isId } from '../ids';
-import { awsRegion, REGION_EXPECTED } from '../regions';
+import { awsPartition, awsRegion, REGION_EXPECTED } from '../regions';
 
 /** Limits of the workflow input, with the defaults a request gets when it leaves a field out. */
 export const RequestLimits = {
@@ -45,6 +45,8 @@ export interface ProvisioningRequestInput {
   readonly maxAttempts?: number;
   readonly timeoutSeconds?: number;
   readonly tags?: Readonly<Record<string, string>>;
+  /** `true`: the endpoint service may be in another region than the deployment's (AWS cross-region PrivateLink). */
+  readonly crossRegion?: boolean;
 }
 
 /** A validated request with every default applied. */
@@ -60,6 +62,12 @@ export interface ProvisioningRequest {
   readonly maxAttempts: number;
   readonly timeoutSeconds: number;
   readonly tags: Record<string, string>;
+  /**
+   * Present (and `true`) when the request allows the endpoint service to be in another region than the
+   * deployment: the service then supports the deployment's region as a remote one, and the VPC endpoint is
+   * created with `ServiceRegion`.
+   */
+  readonly crossRegion?: true;
 }
 
 const KNOWN_FIELDS = new Set([
@@ -72,6 +80,7 @@ const KNOWN_FIELDS = new Set([
   'maxAttempts',
   'timeoutSeconds',
   'tags',
+  'crossRegion',
 ]);
 
 /** The values a deployment allows for one field: a list, or any (`'*'`, an explicit choice). */
@@ -81,7 +90,7 @@ export type Allowed = readonly string[] | '*';
 export interface RequestContext {
   /**
    * The region the deployment runs in, where the VPC endpoint is created (`AWS_REGION` of the functions).
-   * A request for an endpoint service in another region is refused.
+   * A request for an endpoint service in another region is refused unless it says `crossRegion: true`.
    * @default - not checked
    */
   readonly deploymentRegion?: string;
@@ -177,6 +186,12 @@ export function parseProvisioningRequest(input: unknown, context: RequestContext
     groupId = undefined;
   }
 
+  const crossRegionKnown = body.crossRegion === undefined || typeof body.crossRegion === 'boolean';
+  if (!crossRegionKnown) {
+    violation('crossRegion', `expected true or false, got ${describeReceived(body.crossRegion)}`);
+  }
+  const crossRegion = body.crossRegion === true;
+
   let endpointServiceId: string | undefined;
   let region: string | undefined;
   if (body.endpointServiceId !== undefined && body.region !== undefined) {
@@ -185,10 +200,14 @@ export function parseProvisioningRequest(input: unknown, context: RequestContext
     endpointServiceId = id('endpointServiceId', 'endpointServiceId', body.endpointServiceId);
   } else if (body.region !== undefined) {
     region = awsRegion(body.region);
-    if (region === undefined) {
-      violation('region', `expected ${REGION_EXPECTED}, got ${describeReceived(body.region)}`);
-    } else if (context.deploymentRegion !== undefined && region !== context.deploymentRegion) {
-      violation('region', regionMismatch(region, context.deploymentRegion));
+    const problem =
+      region === undefined
+        ? `expected ${REGION_EXPECTED}, got ${describeReceived(body.region)}`
+        : context.deploymentRegion === undefined || !crossRegionKnown
+          ? undefined
+          : regionProblem(region, context.deploymentRegion, crossRegion);
+    if (problem !== undefined) {
+      violation('region', problem);
       region = undefined;
     }
   } else {
@@ -256,17 +275,41 @@ export function parseProvisioningRequest(input: unknown, context: RequestContext
     maxAttempts: maxAttempts ?? RequestLimits.defaultMaxAttempts,
     timeoutSeconds: timeoutSeconds ?? RequestLimits.defaultTimeoutSeconds,
     tags,
+    ...(crossRegion ? { crossRegion: true as const } : {}),
   };
 }
 
 /**
- * Why an endpoint service in `serviceRegion` cannot be used from a deployment in `deploymentRegion`: the VPC
- * endpoint is created where the deployment runs, and an interface endpoint reaches a service in its own region.
+ * Why an endpoint service in `serviceRegion` cannot be used from a deployment in `deploymentRegion`, or
+ * undefined when it can: the same region always; another one only with `crossRegion` and within one AWS
+ * partition (cross-region PrivateLink does not cross partitions).
+ */
+export function regionProblem(
+  serviceRegion: string,
+  deploymentRegion: string,
+  crossRegion: boolean,
+): string | undefined {
+  if (serviceRegion === deploymentRegion) return undefined;
+  if (!crossRegion) return regionMismatch(serviceRegion, deploymentRegion);
+  if (awsPartition(serviceRegion) !== awsPartition(deploymentRegion)) {
+    return (
+      `the endpoint service would be in ${serviceRegion}, another AWS partition than this deployment's ` +
+      `${deploymentRegion}; cross-region PrivateLink stays within one partition`
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Why an endpoint service in `serviceRegion` cannot be used from a deployment in `deploymentRegion` without
+ * `crossRegion`: the VPC endpoint is created where the deployment runs, and reaches a service in another
+ * region only as a cross-region endpoint.
  */
 export function regionMismatch(serviceRegion: string, deploymentRegion: string): string {
   return (
     `the endpoint service would be in ${serviceRegion}, but this deployment creates VPC endpoints in ` +
-    `${deploymentRegion}; ask for ${deploymentRegion}, or use a deployment in ${serviceRegion}`
+    `${deploymentRegion}; ask for ${deploymentRegion}, set crossRegion: true to reach ${serviceRegion} ` +
+    `through a cross-region endpoint (AWS charges inter-region data transfer), or use a deployment in ${serviceRegion}`
   );
 }
 

@@ -16,7 +16,8 @@ export interface CreateVpcEndpointEvent {
 /**
  * "Create VPC endpoint": an Interface endpoint to the Atlas service, private DNS off (Atlas services offer
  * no private DNS name), tagged as this deployment's and this execution's. The ClientToken makes a retried
- * call return the same endpoint; each attempt gets a new one.
+ * call return the same endpoint; each attempt gets a new one. A service in another region than the
+ * function's is reached cross-region, with `ServiceRegion`.
  */
 export const createCreateVpcEndpointHandler =
   (runtime: Runtime) =>
@@ -35,11 +36,14 @@ export const createCreateVpcEndpointHandler =
       }
       const number = event.history.attempts.length + 1;
       const clientToken = clientTokenFor(runtime.managedBy(), event.executionName, number, runtime.hash);
+      const here = runtime.region();
+      const crossRegion = here !== undefined && service.region !== here;
       const endpoint = await runtime.vpcEndpoints().create({
         vpcId: request.vpcId,
         subnetIds: request.subnetIds,
         securityGroupIds: request.securityGroupIds,
         serviceName: service.endpointServiceName,
+        ...(crossRegion ? { serviceRegion: service.region } : {}),
         clientToken,
         tags: {
           Name: `atlas-privatelink-${request.groupId}`,
@@ -51,7 +55,11 @@ export const createCreateVpcEndpointHandler =
           [ManagedTag.attempt]: String(number),
         },
       });
-      runtime.logger.info('VPC endpoint created', { attempt: number, vpcEndpointId: endpoint.vpcEndpointId });
+      runtime.logger.info('VPC endpoint created', {
+        attempt: number,
+        vpcEndpointId: endpoint.vpcEndpointId,
+        ...(crossRegion ? { serviceRegion: service.region } : {}),
+      });
       return {
         number,
         vpcEndpointId: endpoint.vpcEndpointId,

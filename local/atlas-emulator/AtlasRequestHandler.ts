@@ -26,7 +26,13 @@ export interface HandlerDependencies {
   readonly timers: Set<NodeJS.Timeout>;
 }
 
-type RouteName = 'createService' | 'listServices' | 'service' | 'createEndpoint' | 'endpoint';
+type RouteName =
+  | 'createService'
+  | 'updateService'
+  | 'listServices'
+  | 'service'
+  | 'createEndpoint'
+  | 'endpoint';
 
 interface Route {
   readonly name: RouteName;
@@ -63,6 +69,10 @@ function matchRoute(raw: readonly string[]): Route | undefined {
   const groupId = decode(raw[1]!, 'groupId');
   if (raw.length === 4) {
     return raw[3] === 'endpointService' ? { name: 'createService', methods: ['POST'], groupId } : undefined;
+  }
+  if (raw.length === 5 && raw[3] === 'endpointService') {
+    const serviceId = decode(raw[4]!, 'endpointServiceId');
+    return { name: 'updateService', methods: ['PATCH'], groupId, serviceId };
   }
   if (raw[4] !== 'endpointService') return undefined;
   const cloudProvider = decode(raw[3]!, 'cloudProvider');
@@ -213,7 +223,9 @@ export class AtlasRequestHandler {
     if (!this.#authenticate(reply, method, target)) return;
     this.#deps.state.checkApiAccess();
 
-    const route = matchRoute((api[2] ?? '').split('/').slice(1));
+    const matched = matchRoute((api[2] ?? '').split('/').slice(1));
+    // Updating a service (cross-region PrivateLink) came with API v2; v1.0 has no such path.
+    const route = matched?.name === 'updateService' && reply.version !== 'v2' ? undefined : matched;
     if (!route)
       throw new AtlasApiError(404, AtlasErrorCode.NOT_FOUND, `Cannot find resource ${url.pathname}.`);
     if (!route.methods.includes(method)) {
@@ -242,7 +254,7 @@ export class AtlasRequestHandler {
       );
     }
     this.#rateLimit(reply, route.groupId, url.pathname);
-    const body = method === 'POST' ? await this.#jsonBody(reply) : undefined;
+    const body = method === 'POST' || method === 'PATCH' ? await this.#jsonBody(reply) : undefined;
     this.#operate(reply, route, method, body);
   }
 
@@ -252,6 +264,9 @@ export class AtlasRequestHandler {
     switch (route.name) {
       case 'createService':
         reply.json(200, state.createService(route.groupId, body));
+        return;
+      case 'updateService':
+        reply.json(200, state.updateService(route.groupId, route.serviceId!, body));
         return;
       case 'listServices':
         reply.json(200, state.listServices(route.groupId, provider));

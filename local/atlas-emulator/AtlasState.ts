@@ -1,16 +1,18 @@
 import type { CloudProvider, ConnectionStatus, EndpointServiceStatus } from '../../lambdas/atlas/types';
 import { cidrContains } from '../../lambdas/domain/securityGroups';
-import type { AtlasSideView, Clock } from '../shared/model';
+import { awsRegion } from '../../lambdas/regions';
+import type { AtlasServiceView, AtlasSideView, Clock } from '../shared/model';
 import { AtlasApiError, AtlasErrorCode } from './errors';
 import { awsEndpointServiceName, azurePrivateLinkService, gcpServiceAttachments, objectId } from './naming';
 import type { ParsedEndpointRequest } from './requestBodies';
-import { parseEndpointRequest, parseServiceRequest } from './requestBodies';
+import { parseEndpointRequest, parseServiceRequest, parseServiceUpdate } from './requestBodies';
 import {
   type AtlasScript,
   DEFAULT_DELETING_POLLS,
   notFoundForMs,
   type ResolvedBehaviour,
   type ResolvedStep,
+  resolveAfterUpdate,
   resolveAttempt,
   resolveEndpointService,
   stepAtRead,
@@ -42,8 +44,21 @@ interface ServiceRecord {
   reads: number;
   lastServed: ResolvedStep<EndpointServiceStatus>;
   deletion?: Deletion;
+  /** AWS only: other regions (Atlas form) whose VPCs may connect through cross-region endpoints. */
+  remoteRegions: readonly string[];
+  /** The last PATCH that changed `remoteRegions`: reads follow its steps until the next one. */
+  update?: ServiceUpdate;
+  updates: number;
   /** In registration order, keyed by the endpoint id as it appears (decoded) in the path. */
   readonly endpoints: Map<string, EndpointRecord>;
+}
+
+interface ServiceUpdate {
+  readonly steps: readonly ResolvedStep<EndpointServiceStatus>[];
+  /** The remote regions before it: while the update is not done, only those still listed are usable. */
+  readonly before: readonly string[];
+  reads: number;
+  lastServed: ResolvedStep<EndpointServiceStatus>;
 }
 
 interface EndpointRecord {
@@ -71,6 +86,10 @@ export interface EmulatedEndpointService {
   readonly deleteRequested: boolean;
   readonly reads: number;
   readonly endpointIds: readonly string[];
+  /** AWS: the remote regions it lists (Atlas form), as its reads show them. */
+  readonly supportedRemoteRegions: readonly string[];
+  /** How many PATCHes changed its remote regions. */
+  readonly updates: number;
 }
 
 /** What the emulator holds for one registered private endpoint (reading it changes nothing). */
@@ -90,6 +109,7 @@ export interface EmulatedPrivateEndpoint {
 }
 
 const DELETING_SERVICE: ResolvedStep<EndpointServiceStatus> = { status: 'DELETING', errorMessage: null };
+const AVAILABLE_SERVICE: ResolvedStep<EndpointServiceStatus> = { status: 'AVAILABLE', errorMessage: null };
 const DELETING_ENDPOINT: ResolvedStep<ConnectionStatus> = { status: 'DELETING', errorMessage: null };
 
 /** Azure and GCP report their own status words; the script speaks AWS's. */
@@ -147,6 +167,25 @@ export class AtlasState implements AtlasSideView {
   }
 
   createService(groupId: string, body: unknown): Record<string, unknown> {
+    const record = this.#createService(groupId, body, resolveEndpointService(this.#script));
+    return this.#serviceJson(record, record.lastServed);
+  }
+
+  /**
+   * A service the project had before (validated like a create, `body` as its request): provisioned and
+   * AVAILABLE from its first read on. Returns its id.
+   */
+  addAvailableService(groupId: string, body: unknown): string {
+    const record = this.#createService(groupId, body, { kind: 'reads', steps: [AVAILABLE_SERVICE] });
+    record.lastServed = AVAILABLE_SERVICE;
+    return record.id;
+  }
+
+  #createService(
+    groupId: string,
+    body: unknown,
+    behaviour: ResolvedBehaviour<EndpointServiceStatus>,
+  ): ServiceRecord {
     const request = parseServiceRequest(body);
     for (const existing of this.#services.values()) {
       if (
@@ -178,7 +217,7 @@ export class AtlasState implements AtlasSideView {
       regionName: request.regionName,
       ...(request.awsRegion ? { awsRegion: request.awsRegion } : {}),
       createdAt: this.#clock(),
-      behaviour: resolveEndpointService(this.#script),
+      behaviour,
       issued,
       portMappingEnabled: request.portMappingEnabled,
       removeWithLastEndpoint:
@@ -186,10 +225,12 @@ export class AtlasState implements AtlasSideView {
       reads: 0,
       // Atlas answers the creation itself with INITIATING whatever follows.
       lastServed: { status: 'INITIATING', errorMessage: null },
+      remoteRegions: request.supportedRemoteRegions,
+      updates: 0,
       endpoints: new Map(),
     };
     this.#services.set(record.id, record);
-    return this.#serviceJson(record, record.lastServed);
+    return record;
   }
 
   listServices(groupId: string, cloudProvider: CloudProvider): Record<string, unknown>[] {
@@ -207,6 +248,43 @@ export class AtlasState implements AtlasSideView {
     const step = this.#readService(record);
     if (!step) throw this.#serviceNotFound(serviceId);
     return this.#serviceJson(record, step);
+  }
+
+  /**
+   * `PATCH …/endpointService/{id}`: replaces an AWS service's remote regions. A change starts an update
+   * (the service shows `afterUpdate`'s steps); the same list again changes nothing. Refused while the
+   * service is INITIATING or DELETING.
+   */
+  updateService(groupId: string, serviceId: string, body: unknown): Record<string, unknown> {
+    const record = this.#services.get(serviceId);
+    if (!record || record.groupId !== groupId) throw this.#serviceNotFound(serviceId);
+    if (record.cloudProvider !== 'AWS') {
+      throw new AtlasApiError(
+        400,
+        AtlasErrorCode.PROVIDER_UNSUPPORTED,
+        `Cross-region private endpoints are not supported for provider ${record.cloudProvider}.`,
+        [record.cloudProvider],
+      );
+    }
+    const { supportedRemoteRegions } = parseServiceUpdate(body, record.regionName);
+    const status = this.#serviceView(record).status;
+    if (status === 'INITIATING' || status === 'DELETING') {
+      throw new AtlasApiError(
+        409,
+        AtlasErrorCode.PRIVATE_ENDPOINT_SERVICE_NOT_READY,
+        `The private endpoint service ${serviceId} is ${status} and cannot be updated now.`,
+        [serviceId],
+      );
+    }
+    const next = supportedRemoteRegions ?? record.remoteRegions;
+    const changed =
+      next.length !== record.remoteRegions.length || next.some((r) => !record.remoteRegions.includes(r));
+    if (!changed) return this.#serviceJson(record, this.#serviceView(record));
+    const steps = resolveAfterUpdate(this.#script);
+    record.update = { steps, before: record.remoteRegions, reads: 0, lastServed: steps[0]! };
+    record.updates += 1;
+    record.remoteRegions = next;
+    return this.#serviceJson(record, record.update.lastServed);
   }
 
   deleteService(groupId: string, cloudProvider: CloudProvider, serviceId: string): void {
@@ -316,6 +394,8 @@ export class AtlasState implements AtlasSideView {
         deleteRequested: s.deletion !== undefined,
         reads: s.reads,
         endpointIds: [...s.endpoints.keys()],
+        supportedRemoteRegions: [...s.remoteRegions],
+        updates: s.updates,
       }));
   }
 
@@ -342,15 +422,29 @@ export class AtlasState implements AtlasSideView {
     return found;
   }
 
-  findServiceByName(
-    serviceName: string,
-  ): { readonly groupId: string; readonly endpointServiceId: string; readonly region: string } | undefined {
+  findServiceByName(serviceName: string): AtlasServiceView | undefined {
     for (const s of this.#services.values()) {
       if (s.issued.endpointServiceName === serviceName && s.awsRegion) {
-        return { groupId: s.groupId, endpointServiceId: s.id, region: s.awsRegion };
+        return {
+          groupId: s.groupId,
+          endpointServiceId: s.id,
+          region: s.awsRegion,
+          remoteRegions: this.#usableRemoteRegions(s).map((r) => awsRegion(r) ?? r),
+        };
       }
     }
     return undefined;
+  }
+
+  /**
+   * The remote regions endpoints may be created from now: all listed once the service is AVAILABLE or
+   * WAITING_FOR_USER; during an update only those listed before it too; none before the service is up.
+   */
+  #usableRemoteRegions(record: ServiceRecord): readonly string[] {
+    const status = this.#serviceView(record).status;
+    if (status === 'AVAILABLE' || status === 'WAITING_FOR_USER') return record.remoteRegions;
+    const before = record.update?.before ?? [];
+    return record.remoteRegions.filter((r) => before.includes(r));
   }
 
   peekInterfaceEndpoint(
@@ -415,6 +509,14 @@ export class AtlasState implements AtlasSideView {
       }
       return DELETING_SERVICE;
     }
+    const update = record.update;
+    if (update) {
+      update.reads += 1;
+      update.lastServed = stepAtRead(update.steps, update.reads);
+      record.reads += 1;
+      record.lastServed = update.lastServed;
+      return update.lastServed;
+    }
     const step =
       record.behaviour.kind === 'timeline'
         ? stepAtTime(record.behaviour.steps, this.#clock() - record.createdAt)
@@ -427,6 +529,7 @@ export class AtlasState implements AtlasSideView {
   /** Atlas's current view, without reading: per-read scripts show what was last served. */
   #serviceView(record: ServiceRecord): ResolvedStep<EndpointServiceStatus> {
     if (record.deletion) return DELETING_SERVICE;
+    if (record.update) return record.update.lastServed;
     if (record.behaviour.kind === 'timeline')
       return stepAtTime(record.behaviour.steps, this.#clock() - record.createdAt);
     return record.lastServed;
@@ -441,8 +544,10 @@ export class AtlasState implements AtlasSideView {
   }
 
   #serviceJson(record: ServiceRecord, step: ResolvedStep<EndpointServiceStatus>): Record<string, unknown> {
-    // Nothing is provisioned yet while INITIATING, and nothing will be once FAILED.
-    const provisioned = step.status !== 'INITIATING' && step.status !== 'FAILED';
+    // Nothing is provisioned yet while INITIATING, and nothing will be once FAILED; a service being updated
+    // keeps what it has.
+    const provisioned =
+      record.update !== undefined || (step.status !== 'INITIATING' && step.status !== 'FAILED');
     const common = {
       cloudProvider: record.cloudProvider,
       errorMessage: step.errorMessage,
@@ -456,6 +561,7 @@ export class AtlasState implements AtlasSideView {
         ...common,
         endpointServiceName: provisioned ? record.issued.endpointServiceName : null,
         interfaceEndpoints: endpointIds,
+        supportedRemoteRegions: [...record.remoteRegions],
       };
     }
     if (record.cloudProvider === 'AZURE') {

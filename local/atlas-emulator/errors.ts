@@ -21,6 +21,10 @@ export const AtlasErrorCode = {
   INVALID_REGION: 'INVALID_REGION',
   /** 403: the caller's address is not on the organization's API access list (script `apiAccessList`). */
   IP_ADDRESS_NOT_ON_ACCESS_LIST: 'IP_ADDRESS_NOT_ON_ACCESS_LIST',
+  /** 400: `supportedRemoteRegions` on a service of another provider than AWS (Terraform's acceptance tests). */
+  PROVIDER_UNSUPPORTED: 'PROVIDER_UNSUPPORTED',
+  /** 400: the service's own region among its `supportedRemoteRegions` (Terraform's acceptance tests). */
+  CROSS_REGION_PRIVATE_LINK_SELF_REGION: 'CROSS_REGION_PRIVATE_LINK_SELF_REGION',
   /** 404: the project is not one the emulator serves (only with the `projects` option). */
   GROUP_NOT_FOUND: 'GROUP_NOT_FOUND',
   /** 404: no endpoint service with that id for that provider in that project (Atlas Kubernetes operator). */
@@ -41,6 +45,8 @@ export const AtlasErrorCode = {
   PRIVATELINK_CANNOT_ACCEPT_ENDPOINTS: 'PRIVATELINK_CANNOT_ACCEPT_ENDPOINTS',
   /** 409: "A PrivateLink with endpoints cannot be deleted. Please delete all endpoints and retry." */
   CANNOT_DELETE_PRIVATELINK_WITH_ENDPOINTS: 'CANNOT_DELETE_PRIVATELINK_WITH_ENDPOINTS',
+  /** 409: an update of a service that is still INITIATING (being created or updated) or DELETING. Emulator choice. */
+  PRIVATE_ENDPOINT_SERVICE_NOT_READY: 'PRIVATE_ENDPOINT_SERVICE_NOT_READY',
   /** 413: the body is larger than `maxBodyBytes`. Emulator choice. */
   REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
   /** 415: a body that is not declared as JSON. Emulator choice. */

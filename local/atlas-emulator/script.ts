@@ -60,6 +60,13 @@ export interface AtlasEndpointServiceScript extends StatusScript<'status', Endpo
    * @default false
    */
   readonly removeWithLastEndpoint?: boolean;
+  /**
+   * What an AWS service shows after a `PATCH` that changes its `supportedRemoteRegions`: the PATCH's answer
+   * shows the first step, successive reads the next ones; the last repeats. While a step is not AVAILABLE or
+   * WAITING_FOR_USER, the regions it added are not usable yet (EC2 refuses `ServiceRegion` from them).
+   * @default ['INITIATING', 'AVAILABLE']
+   */
+  readonly afterUpdate?: readonly EndpointServiceStatusStep[];
 }
 
 /**
@@ -135,6 +142,7 @@ export const DEFAULT_ENDPOINT_SERVICE_STATUSES: readonly EndpointServiceStatus[]
   'INITIATING',
   'AVAILABLE',
 ];
+export const DEFAULT_AFTER_UPDATE_STATUSES: readonly EndpointServiceStatus[] = ['INITIATING', 'AVAILABLE'];
 export const DEFAULT_ATTEMPT_STATUSES: readonly ConnectionStatus[] = [
   'PENDING_ACCEPTANCE',
   'PENDING',
@@ -357,8 +365,15 @@ export function validateAtlasScript(value: unknown, source = 'script'): AtlasScr
       'status',
       serviceStatuses,
       false,
-      { removeWithLastEndpoint: (v) => (typeof v === 'boolean' ? undefined : 'expected true or false') },
+      {
+        removeWithLastEndpoint: (v) => (typeof v === 'boolean' ? undefined : 'expected true or false'),
+        afterUpdate: () => undefined,
+      },
     );
+    const afterUpdate = (value.endpointService as Record<string, unknown> | undefined)?.afterUpdate;
+    if (afterUpdate !== undefined) {
+      checkSteps(p, `${root}.endpointService.afterUpdate`, afterUpdate, 'status', serviceStatuses);
+    }
   }
   if (value.attempts !== undefined) {
     if (!Array.isArray(value.attempts) || value.attempts.length === 0) {
@@ -473,6 +488,15 @@ function resolveBehaviour<F extends string, S extends string>(
         : { status: s[field], errorMessage: s.errorMessage ?? null },
     ),
   };
+}
+
+/** The per-read steps a service shows after an update of its remote regions. */
+export function resolveAfterUpdate(script: AtlasScript): ResolvedStep<EndpointServiceStatus>[] {
+  return (script.endpointService?.afterUpdate ?? DEFAULT_AFTER_UPDATE_STATUSES).map((s) =>
+    typeof s === 'string'
+      ? { status: s, errorMessage: null }
+      : { status: s.status, errorMessage: s.errorMessage ?? null },
+  );
 }
 
 /** How long a registration stays invisible (404) after its creation, in milliseconds. */

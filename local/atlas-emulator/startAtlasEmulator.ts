@@ -74,6 +74,14 @@ export interface AtlasEmulator {
   readonly atlasSide: AtlasSideView;
   /** Endpoint services held, optionally for one project (reading changes nothing). */
   services(groupId?: string): EmulatedEndpointService[];
+  /**
+   * Adds an endpoint service the project already has, AVAILABLE from its first read (validated like a create:
+   * `{ providerName, region, supportedRemoteRegions? }`; throws what the API would answer). Returns its id.
+   *
+   * @example
+   * atlas.addEndpointService(DEMO_GROUP_ID, { providerName: 'AWS', region: 'eu-west-1', supportedRemoteRegions: ['AP_SOUTHEAST_2'] });
+   */
+  addEndpointService(groupId: string, request: Readonly<Record<string, unknown>>): string;
   /** Registered private endpoints, optionally for one project (reading changes nothing). */
   endpoints(groupId?: string): EmulatedPrivateEndpoint[];
   /**
@@ -188,6 +196,7 @@ export async function startAtlasEmulator(options: AtlasEmulatorOptions = {}): Pr
       peekInterfaceEndpoint: (id) => state.peekInterfaceEndpoint(id),
     },
     services: (groupId) => state.services(groupId),
+    addEndpointService: (groupId, request) => state.addAvailableService(groupId, request),
     endpoints: (groupId) => state.endpoints(groupId),
     setScript: (script) => applyScript(validateAtlasScript(script, 'setScript')),
     reset: () => {

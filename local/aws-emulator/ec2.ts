@@ -1,4 +1,5 @@
 import { ConnectionStatus } from '../../lambdas/atlas/types';
+import { IdForm } from '../../lambdas/ids';
 import type { AtlasSideView, Clock } from '../shared/model';
 import { Defaults } from './constants';
 import { demoTopology, type Ec2SecurityGroup, type Ec2Subnet, type Ec2Topology } from './demoTopology';
@@ -60,6 +61,8 @@ export interface VpcEndpointSnapshot {
   readonly vpcEndpointType: string;
   readonly vpcId: string;
   readonly serviceName: string;
+  /** Where the service is (`ServiceRegion`): another region than the caller's for a cross-region endpoint. */
+  readonly serviceRegion: string;
   /** The state the next describe would report (peeked: reading it advances nothing). */
   readonly state: VpcEndpointState;
   readonly subnetIds: readonly string[];
@@ -78,6 +81,8 @@ interface EndpointRecord {
   readonly type: string;
   readonly vpcId: string;
   readonly serviceName: string;
+  /** Where the service is: the caller's region, or the `ServiceRegion` of a cross-region endpoint. */
+  readonly serviceRegion: string;
   readonly subnetIds: readonly string[];
   readonly groupIds: readonly string[];
   readonly routeTableIds: readonly string[];
@@ -232,6 +237,7 @@ export class Ec2Service {
       vpcEndpointType: r.type,
       vpcId: r.vpcId,
       serviceName: r.serviceName,
+      serviceRegion: r.serviceRegion,
       state: this.#stateOf(r),
       subnetIds: [...r.subnetIds],
       securityGroupIds: [...r.groupIds],
@@ -271,6 +277,7 @@ export class Ec2Service {
     const type = params.get('VpcEndpointType') ?? 'Gateway';
     const vpcId = required(params, 'VpcId');
     const serviceName = required(params, 'ServiceName');
+    const serviceRegion = params.get('ServiceRegion');
     const subnetIds = params.list('SubnetId');
     const groupIds = params.list('SecurityGroupId');
     const routeTableIds = params.list('RouteTableId');
@@ -283,6 +290,7 @@ export class Ec2Service {
       type,
       vpcId,
       serviceName,
+      serviceRegion ?? null,
       [...subnetIds].sort(),
       [...groupIds].sort(),
       [...routeTableIds].sort(),
@@ -307,18 +315,22 @@ export class Ec2Service {
     }
 
     this.#validateCreate(
-      { type, vpcId, serviceName, subnetIds, groupIds, privateDnsEnabled, ipAddressType },
+      { type, vpcId, serviceName, serviceRegion, subnetIds, groupIds, privateDnsEnabled, ipAddressType },
       context,
     );
     const id = ec2Id('vpce');
     const serviceId = SERVICE_NAME.exec(serviceName)?.[2] ?? 'vpce-svc';
-    const dnsSuffix = `${serviceId}.${context.region}.vpce.amazonaws.com`;
+    const hostRegion = serviceRegion ?? context.region;
+    const crossRegion = hostRegion !== context.region;
+    // DNS names carry the service's region; a cross-region endpoint gets the regional name only, no zonal ones.
+    const dnsSuffix = `${serviceId}.${hostRegion}.vpce.amazonaws.com`;
     const regionalDns = `${id}-${randomHex(8)}.${dnsSuffix}`;
     const record: EndpointRecord = {
       id,
       type,
       vpcId,
       serviceName,
+      serviceRegion: hostRegion,
       subnetIds,
       groupIds: groupIds.length > 0 ? groupIds : this.#defaultGroupOf(vpcId),
       routeTableIds,
@@ -332,7 +344,7 @@ export class Ec2Service {
       networkInterfaceIds: subnetIds.map(() => ec2Id('eni')),
       dnsEntries: [
         { dnsName: regionalDns, hostedZoneId: VPCE_HOSTED_ZONE_ID },
-        ...subnetIds.map((s) => ({
+        ...(crossRegion ? [] : subnetIds).map((s) => ({
           dnsName: regionalDns.replace(
             `.${dnsSuffix}`,
             `-${this.#subnets.get(s)?.availabilityZone}.${dnsSuffix}`,
@@ -353,6 +365,7 @@ export class Ec2Service {
       type: string;
       vpcId: string;
       serviceName: string;
+      serviceRegion: string | undefined;
       subnetIds: readonly string[];
       groupIds: readonly string[];
       privateDnsEnabled: boolean;
@@ -360,7 +373,7 @@ export class Ec2Service {
     },
     context: Ec2RequestContext,
   ): void {
-    const { type, vpcId, serviceName, subnetIds, groupIds } = request;
+    const { type, vpcId, serviceName, serviceRegion, subnetIds, groupIds } = request;
     if (!ENDPOINT_TYPES.includes(type)) {
       throw new AwsApiError(
         'InvalidParameterValue',
@@ -370,14 +383,25 @@ export class Ec2Service {
     if (!this.#vpcs.has(vpcId))
       throw new AwsApiError('InvalidVpcID.NotFound', `The vpc ID '${vpcId}' does not exist`);
 
+    if (serviceRegion !== undefined && !IdForm.awsRegion.pattern.test(serviceRegion)) {
+      throw new AwsApiError(
+        'InvalidParameterValue',
+        `Value (${serviceRegion}) for parameter ServiceRegion is invalid.`,
+      );
+    }
     const match = SERVICE_NAME.exec(serviceName);
-    // A service in another region is invisible without cross-region endpoints (ServiceRegion), which
-    // Atlas does not offer; with an Atlas linked, only the services it issued exist.
+    // A service is found in the region the request names (ServiceRegion, else the caller's). From another
+    // region it is found only once it supports the caller's region as a remote one; with an Atlas linked, only
+    // the services it issued exist, and a remote region counts once its addition has taken effect.
     const atlas = this.#config.atlas;
+    const hostRegion = serviceRegion ?? context.region;
+    const service = atlas?.findServiceByName(serviceName);
     const issued =
       match !== null &&
-      match[1] === context.region &&
-      (atlas === undefined || atlas.findServiceByName(serviceName) !== undefined);
+      match[1] === hostRegion &&
+      (atlas === undefined ||
+        (service !== undefined &&
+          (hostRegion === context.region || service.remoteRegions.includes(context.region))));
     if (!issued) {
       throw new AwsApiError('InvalidServiceName', `The Vpc Endpoint Service '${serviceName}' does not exist`);
     }
@@ -606,6 +630,7 @@ export class Ec2Service {
       vpcEndpointType: record.type,
       vpcId: record.vpcId,
       serviceName: record.serviceName,
+      serviceRegion: record.serviceRegion,
       state,
       ...(record.policyDocument !== undefined ? { policyDocument: record.policyDocument } : {}),
       routeTableIds: record.routeTableIds,

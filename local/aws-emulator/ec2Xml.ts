@@ -13,6 +13,8 @@ export interface VpcEndpointXmlView {
   readonly vpcEndpointType: string;
   readonly vpcId: string;
   readonly serviceName: string;
+  /** The region the service is in (`ServiceRegion` of a cross-region endpoint, else the endpoint's own). */
+  readonly serviceRegion: string;
   /** camelCase on the wire (`pendingAcceptance`) though the SDK's enum is PascalCase. */
   readonly state: string;
   readonly policyDocument?: string;
@@ -83,6 +85,7 @@ export function vpcEndpointXml(e: VpcEndpointXmlView): string {
     el('vpcEndpointType', e.vpcEndpointType),
     el('vpcId', e.vpcId),
     el('serviceName', e.serviceName),
+    el('serviceRegion', e.serviceRegion),
     el('state', e.state),
     el('policyDocument', e.policyDocument),
     items(

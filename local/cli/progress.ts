@@ -132,12 +132,24 @@ function stateExited(
     case 'Validate request':
       line(`Request accepted for project ${at('request.groupId')}`);
       return;
-    case 'Find endpoint service':
+    case 'Find endpoint service': {
+      const remote = at('service.remoteRegion.region');
+      const remoteStatus = at('service.remoteRegion.status');
+      const crossRegion =
+        remote === undefined
+          ? ''
+          : remoteStatus === 'SUPPORTED'
+            ? `, reachable from ${remote}`
+            : remoteStatus === 'ADDING'
+              ? `, adding ${remote} to its remote regions`
+              : `, ${remote} not among its remote regions yet`;
       line(
         `Endpoint service ${at('service.endpointServiceId')}: ${at('service.status')}` +
+          crossRegion +
           (at('service.next') === 'READY' ? ` (${at('service.endpointServiceName')})` : ', waiting'),
       );
       return;
+    }
     case 'Create VPC endpoint':
       line(`${attempt}: created VPC endpoint ${at('attempt.vpcEndpointId')}`);
       return;

@@ -283,6 +283,13 @@ async function start(
     if (value === null) delete request[key];
     else request[key] = value;
   }
+  for (const { region, supportedRemoteRegions } of scenario.existingServices ?? []) {
+    atlas.addEndpointService(typeof request.groupId === 'string' ? request.groupId : DEMO_GROUP_ID, {
+      providerName: 'AWS',
+      region,
+      ...(supportedRemoteRegions ? { supportedRemoteRegions } : {}),
+    });
+  }
 
   return {
     atlas,

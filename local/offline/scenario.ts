@@ -1,12 +1,14 @@
 /**
  * Scenarios: what the offline emulators do during one provisioning. A scenario is the Atlas emulator's
  * script format (`endpointService`, `attempts`, `deletingPolls`, `faults`) plus `request` (fields merged
- * over the demo request), `ec2.faults` and `credentials`. Built-in ones ship as files in `local/scenarios/`.
+ * over the demo request), `ec2.faults`, `credentials` and `existingServices` (what the project has before).
+ * Built-in ones ship as files in `local/scenarios/`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WorkflowHandlers } from '../../infra/handlers';
 import { builtPackage, shippedPath } from '../../infra/packageLayout';
+import { atlasRegion, awsRegion } from '../../lambdas/regions';
 import { type AtlasScript, validateAtlasScript } from '../atlas-emulator';
 import type { AwsFault, Ec2IngressRule } from '../aws-emulator';
 import { type LambdaFault, lambdaFaultProblems } from '../runner/lambdaFaults';
@@ -30,8 +32,18 @@ export interface Scenario extends AtlasScript {
   readonly lambda?: { readonly faults?: readonly LambdaFault[] };
   /** `wrong`: the secret holds a key Atlas refuses. @default 'valid' */
   readonly credentials?: 'valid' | 'wrong';
+  /**
+   * AWS endpoint services the project has before the run, AVAILABLE: `region` in either form, the remote
+   * regions they support in Atlas's (`EU_WEST_1`). @default - none
+   */
+  readonly existingServices?: readonly ExistingService[];
   /** What a run of this scenario should end with; the test suite checks every built-in scenario against it. */
   readonly expect?: { readonly status: 'SUCCEEDED' | 'FAILED'; readonly error?: string };
+}
+
+export interface ExistingService {
+  readonly region: string;
+  readonly supportedRemoteRegions?: readonly string[];
 }
 
 const SCENARIO_KEYS = new Set([
@@ -41,6 +53,7 @@ const SCENARIO_KEYS = new Set([
   'ec2',
   'lambda',
   'credentials',
+  'existingServices',
   'expect',
   'endpointService',
   'attempts',
@@ -124,6 +137,7 @@ export function validateScenario(value: unknown, source = 'scenario'): Scenario 
       'ec2.securityGroupIngress: expected an array of { "protocol", "fromPort", "toPort", "cidrs", "groupIds" }',
     );
   }
+  problems.push(...existingServiceProblems(scenario.existingServices));
   const expect = scenario.expect as { status?: unknown } | undefined;
   if (expect !== undefined && expect.status !== 'SUCCEEDED' && expect.status !== 'FAILED') {
     problems.push('expect.status: expected "SUCCEEDED" or "FAILED"');
@@ -135,6 +149,37 @@ export function validateScenario(value: unknown, source = 'scenario'): Scenario 
     throw new ScenarioError(source, [error instanceof Error ? error.message : String(error)]);
   }
   return scenario as Scenario;
+}
+
+function existingServiceProblems(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    return ['existingServices: expected an array of { "region", "supportedRemoteRegions" }'];
+  }
+  return value.flatMap((service: unknown, i): string[] => {
+    const at = `existingServices[${i}]`;
+    if (typeof service !== 'object' || service === null || Array.isArray(service)) {
+      return [`${at}: expected { "region", "supportedRemoteRegions" }`];
+    }
+    const { region, supportedRemoteRegions, ...rest } = service as Record<string, unknown>;
+    const problems = Object.keys(rest).map((key) => `${at}.${key}: unknown field`);
+    if (awsRegion(region) === undefined)
+      problems.push(`${at}.region: expected an AWS region such as "eu-west-1"`);
+    if (
+      supportedRemoteRegions !== undefined &&
+      !(
+        Array.isArray(supportedRemoteRegions) &&
+        supportedRemoteRegions.every((r) => typeof r === 'string' && atlasRegion(r) === r)
+      )
+    ) {
+      problems.push(
+        `${at}.supportedRemoteRegions: expected AWS regions in Atlas's form, such as "US_EAST_1"`,
+      );
+    } else if (supportedRemoteRegions?.includes(atlasRegion(region))) {
+      problems.push(`${at}.supportedRemoteRegions: the service's own region is not a remote one`);
+    }
+    return problems;
+  });
 }
 
 /** The Atlas emulator's part of a scenario. */

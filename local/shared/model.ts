@@ -7,9 +7,7 @@ import type { ConnectionStatus } from '../../lambdas/atlas/types';
  */
 export interface AtlasSideView {
   /** The endpoint service the Atlas emulator issued under this AWS service name, if any. */
-  findServiceByName(
-    serviceName: string,
-  ): { readonly groupId: string; readonly endpointServiceId: string; readonly region: string } | undefined;
+  findServiceByName(serviceName: string): AtlasServiceView | undefined;
   /**
    * Atlas's current view of the registration of this VPC endpoint id, if one exists. Reading it must
    * not advance the Atlas emulator's scripted per-read statuses (it is a peek, not an API read).
@@ -17,6 +15,19 @@ export interface AtlasSideView {
   peekInterfaceEndpoint(
     vpcEndpointId: string,
   ): { readonly connectionStatus: ConnectionStatus; readonly deleteRequested: boolean } | undefined;
+}
+
+/** An AWS endpoint service as EC2 needs to know it. */
+export interface AtlasServiceView {
+  readonly groupId: string;
+  readonly endpointServiceId: string;
+  /** Where the service is, in AWS's form. */
+  readonly region: string;
+  /**
+   * Other regions (AWS's form) from which a VPC endpoint may be created to it now (`ServiceRegion`): those
+   * it supports whose addition has taken effect.
+   */
+  readonly remoteRegions: readonly string[];
 }
 
 /** A clock in milliseconds since the epoch; the bench swaps in a virtual one. */

@@ -653,3 +653,146 @@ describe('AtlasClient input checks', () => {
     expect(() => new AtlasClient({ credentials: API_KEY, headersTimeoutMs: -1 })).toThrow(/headersTimeoutMs/);
   });
 });
+
+describe('AtlasClient remote regions (cross-region PrivateLink)', () => {
+  const servicePath = `/api/atlas/v2/groups/${GROUP_ID}/privateEndpoint/endpointService/${SERVICE_ID}`;
+  const update = (client: AtlasClient, regions: readonly string[] = ['EU_WEST_1']) =>
+    client.updateEndpointService(GROUP_ID, SERVICE_ID, {
+      cloudProvider: 'AWS',
+      supportedRemoteRegions: regions,
+    });
+
+  it('updates with a PATCH of the whole list, each region in Atlas form and once', async () => {
+    const { client, server } = await given(
+      ok({ ...awsService(), supportedRemoteRegions: ['EU_WEST_1', 'US_WEST_2'] }),
+    );
+
+    const service = await update(client, ['EU_WEST_1', 'us-west-2', 'eu-west-1']);
+
+    const [request] = server.requests;
+    expect(request?.method).toBe('PATCH');
+    expect(request?.url).toBe(servicePath);
+    expect(request?.headers['content-type']).toBe('application/vnd.atlas.2023-01-01+json');
+    expect(JSON.parse(request?.body ?? '')).toEqual({
+      cloudProvider: 'AWS',
+      supportedRemoteRegions: ['EU_WEST_1', 'US_WEST_2'],
+    });
+    expect(service.supportedRemoteRegions).toEqual(['EU_WEST_1', 'US_WEST_2']);
+  });
+
+  it('creates a service with its remote regions in Atlas form', async () => {
+    const { client, server } = await given(ok(awsService('INITIATING')));
+
+    await client.createEndpointService(GROUP_ID, {
+      providerName: 'AWS',
+      region: 'eu-west-1',
+      supportedRemoteRegions: ['us-east-1'],
+    });
+
+    expect(JSON.parse(server.requests[0]?.body ?? '')).toEqual({
+      providerName: 'AWS',
+      region: 'eu-west-1',
+      supportedRemoteRegions: ['US_EAST_1'],
+    });
+  });
+
+  it('reads a service that leaves supportedRemoteRegions out, or null, as supporting none', async () => {
+    const { client } = await given(
+      sequence(ok(awsService()), ok({ ...awsService(), supportedRemoteRegions: null })),
+    );
+
+    const absent = await client.getEndpointService(GROUP_ID, 'AWS', SERVICE_ID);
+    const nulled = await client.getEndpointService(GROUP_ID, 'AWS', SERVICE_ID);
+
+    expect([absent.supportedRemoteRegions, nulled.supportedRemoteRegions]).toEqual([[], []]);
+  });
+
+  it('fails with AtlasResponseError when supportedRemoteRegions is not a list of strings', async () => {
+    const { client } = await given(ok({ ...awsService(), supportedRemoteRegions: 'EU_WEST_1' }));
+
+    await expect(client.getEndpointService(GROUP_ID, 'AWS', SERVICE_ID)).rejects.toBeInstanceOf(
+      AtlasResponseError,
+    );
+  });
+
+  it('retries an update answered 429: Atlas did not process it', async () => {
+    const { client, server } = await given(
+      sequence(fail(429, 'RATE_LIMITED', { 'retry-after': '1' }), ok(awsService())),
+    );
+
+    await update(client);
+
+    expect(server.requests.map((r) => r.method)).toEqual(['PATCH', 'PATCH']);
+  });
+
+  it('does not re-send an update answered 5xx: the workflow reads the service first', async () => {
+    const { client, server } = await given(fail(503, 'SERVICE_UNAVAILABLE'));
+
+    await expect(update(client)).rejects.toBeInstanceOf(AtlasServerError);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('does not re-send an update whose connection was reset', async () => {
+    const { client, server } = await given((_request, response) => {
+      response.socket?.destroy();
+    });
+
+    await expect(update(client)).rejects.toBeInstanceOf(AtlasNetworkError);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('refuses an update in API v1.0, which has no such operation, before any request', async () => {
+    const { client, server } = await given(ok(awsService()), { apiVersion: 'v1.0' });
+
+    const error = (await update(client).catch((e) => e)) as InvalidRequestError;
+
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.violations.map((v) => v.field)).toEqual(['apiVersion']);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['a region in neither form', () => ['Ireland'], 'supportedRemoteRegions[0]'],
+    ['36 regions', () => Array.from({ length: 36 }, () => 'EU_WEST_1'), 'supportedRemoteRegions'],
+  ])('refuses %s before any request', async (_what, regions, field) => {
+    const { client, server } = await given(ok(awsService()));
+
+    const error = (await update(client, regions()).catch((e) => e)) as InvalidRequestError;
+
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.violations.map((v) => v.field)).toEqual([field]);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("refuses remote regions on another provider's service, or the service's own region, before any request", async () => {
+    const { client, server } = await given(ok(awsService()));
+
+    const azure = await client
+      .createEndpointService(GROUP_ID, {
+        providerName: 'AZURE',
+        region: 'eastus2',
+        supportedRemoteRegions: ['US_EAST_1'],
+      })
+      .catch((e) => e);
+    const own = await client
+      .createEndpointService(GROUP_ID, {
+        providerName: 'AWS',
+        region: 'eu-west-1',
+        supportedRemoteRegions: ['EU_WEST_1'],
+      })
+      .catch((e) => e);
+    const cloudProvider = await client
+      .updateEndpointService(GROUP_ID, SERVICE_ID, {
+        cloudProvider: 'GCP' as 'AWS',
+        supportedRemoteRegions: [],
+      })
+      .catch((e) => e);
+
+    expect((azure as InvalidRequestError).violations.map((v) => v.field)).toEqual(['supportedRemoteRegions']);
+    expect((own as InvalidRequestError).violations.map((v) => v.field)).toEqual([
+      'supportedRemoteRegions[0]',
+    ]);
+    expect((cloudProvider as InvalidRequestError).violations.map((v) => v.field)).toEqual(['cloudProvider']);
+    expect(server.requests).toHaveLength(0);
+  });
+});

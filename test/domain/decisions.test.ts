@@ -14,6 +14,7 @@ import {
   nextPollState,
   PollSchedule,
   type PollState,
+  RemoteRegionStatus,
   recordAttempt,
   registeredPollState,
   ServiceNext,
@@ -381,6 +382,53 @@ describe('decideEndpointService', () => {
     expect(() =>
       decideEndpointService(observe('INITIATING'), PollSchedule.maxServiceChecks - 1, T0, T0 + 1000 * HOUR),
     ).toThrow(ProvisioningTimeoutError);
+  });
+});
+
+describe('decideEndpointService, cross-region', () => {
+  const remote = (listed: boolean, added = false) => ({ region: 'eu-west-1', listed, added });
+
+  it.each([
+    ['up and listing the region', 'AVAILABLE', remote(true), ServiceNext.READY, RemoteRegionStatus.SUPPORTED],
+    [
+      'waiting for user and listing it',
+      'WAITING_FOR_USER',
+      remote(true),
+      ServiceNext.READY,
+      RemoteRegionStatus.SUPPORTED,
+    ],
+    [
+      'up, and the region added by this very read',
+      'AVAILABLE',
+      remote(true, true),
+      ServiceNext.WAIT,
+      RemoteRegionStatus.ADDING,
+    ],
+    [
+      'listing it but still INITIATING',
+      'INITIATING',
+      remote(true),
+      ServiceNext.WAIT,
+      RemoteRegionStatus.ADDING,
+    ],
+    ['up but not listing it', 'AVAILABLE', remote(false), ServiceNext.WAIT, RemoteRegionStatus.MISSING],
+  ])('when %s: %s', (_what, status, remoteRegion, next, remoteStatus) => {
+    const state = decideEndpointService({ ...observe(status, SERVICE_NAME), remoteRegion }, 0, T0, T0 + HOUR);
+
+    expect(state).toMatchObject({ next, remoteRegion: { region: 'eu-west-1', status: remoteStatus } });
+  });
+
+  it('says which region the service never came to support when the wait runs out', () => {
+    const act = () =>
+      decideEndpointService(
+        { ...observe('AVAILABLE', SERVICE_NAME), remoteRegion: remote(false) },
+        2,
+        T0,
+        T0 + 19_000,
+      );
+
+    expect(act).toThrow(ProvisioningTimeoutError);
+    expect(act).toThrow(/did not come to support eu-west-1 as a remote region after 3 checks/);
   });
 });
 

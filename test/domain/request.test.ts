@@ -108,14 +108,73 @@ describe('parseProvisioningRequest accepts', () => {
 
 describe('parseProvisioningRequest refuses a region other than the deployment’s', () => {
   it.each(['eu-west-1', 'EU_WEST_1'])(
-    '%s in a deployment in us-east-1, naming the field and both regions',
+    '%s in a deployment in us-east-1 without crossRegion, naming the field, both regions and crossRegion',
     (region) => {
       const violation = onlyViolationOf({ ...minimal, region }, { deploymentRegion: 'us-east-1' });
 
       expect(violation.field).toBe('region');
       expect(violation.message).toContain('eu-west-1');
       expect(violation.message).toContain('us-east-1');
+      expect(violation.message).toContain('crossRegion: true');
       expect(violation.message).not.toContain('EU_WEST_1');
+    },
+  );
+
+  it('as it does with crossRegion: false', () => {
+    const violation = onlyViolationOf(
+      { ...minimal, region: 'eu-west-1', crossRegion: false },
+      { deploymentRegion: 'us-east-1' },
+    );
+
+    expect(violation.field).toBe('region');
+  });
+
+  it('in another AWS partition even with crossRegion, which stays within one', () => {
+    const violation = onlyViolationOf(
+      { ...minimal, region: 'us-gov-west-1', crossRegion: true },
+      { deploymentRegion: 'us-east-1' },
+    );
+
+    expect(violation.field).toBe('region');
+    expect(violation.message).toContain('partition');
+  });
+});
+
+describe('parseProvisioningRequest with crossRegion', () => {
+  it.each(['eu-west-1', 'EU_WEST_1'])('accepts %s from a deployment in us-east-1', (region) => {
+    const request = parseProvisioningRequest(
+      { ...minimal, region, crossRegion: true },
+      { deploymentRegion: 'us-east-1' },
+    );
+
+    expect(request).toMatchObject({ region: 'eu-west-1', crossRegion: true });
+  });
+
+  it("accepts it for the deployment's own region and for a named service", () => {
+    const context = { deploymentRegion: 'us-east-1' };
+
+    expect(parseProvisioningRequest({ ...minimal, crossRegion: true }, context).crossRegion).toBe(true);
+    const { region: _region, ...named } = minimal;
+    expect(
+      parseProvisioningRequest({ ...named, endpointServiceId: SERVICE, crossRegion: true }, context),
+    ).toMatchObject({ endpointServiceId: SERVICE, crossRegion: true });
+  });
+
+  it('leaves it out of the request when false or not given', () => {
+    expect(parseProvisioningRequest({ ...minimal, crossRegion: false })).not.toHaveProperty('crossRegion');
+    expect(parseProvisioningRequest(minimal)).not.toHaveProperty('crossRegion');
+  });
+
+  it.each([['yes'], [1], [null], [{}]])(
+    'refuses %j, naming only crossRegion even for another region',
+    (crossRegion) => {
+      const violation = onlyViolationOf(
+        { ...minimal, region: 'eu-west-1', crossRegion },
+        { deploymentRegion: 'us-east-1' },
+      );
+
+      expect(violation.field).toBe('crossRegion');
+      expect(violation.message).toContain('expected true or false');
     },
   );
 });

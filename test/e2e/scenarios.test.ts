@@ -224,6 +224,39 @@ const behaviourChecks: Record<string, { readonly title: string; readonly check: 
       expect(run.env.aws.requestCount({ action: 'CreateVpcEndpoint' })).toBe(0);
     },
   },
+  'cross-region': {
+    title:
+      "adds the stack's region to the eu-west-1 service (keeping its other one), waits until it is in effect, and connects with ServiceRegion",
+    check: (run) => {
+      expect(run.attempts.map((a) => a.outcome)).toEqual(['AVAILABLE']);
+      const [service] = run.env.atlas.services();
+      expect(run.env.atlas.services()).toHaveLength(1);
+      expect(service).toMatchObject({
+        regionName: 'EU_WEST_1',
+        supportedRemoteRegions: ['AP_SOUTHEAST_2', 'US_EAST_1'],
+        updates: 1,
+      });
+      const [endpoint] = run.env.aws.vpcEndpoints;
+      expect(run.env.aws.vpcEndpoints).toHaveLength(1);
+      expect(endpoint).toMatchObject({
+        serviceName: service?.endpointServiceName,
+        serviceRegion: 'eu-west-1',
+        state: 'available',
+      });
+      // The PATCH's answer shows afterUpdate's first step and each later read the next one: the service was read
+      // until the last (AVAILABLE), and only then was the VPC endpoint created and registered.
+      const log = run.env.atlas.requestLog.filter((r) => r.status !== 401);
+      const patch = log.findIndex((r) => r.method === 'PATCH');
+      const registration = log.findIndex((r) => r.method === 'POST' && REGISTRATION_PATH.test(r.path));
+      const readsBetween = log
+        .slice(patch + 1, registration)
+        .filter((r) => r.method === 'GET' && ENDPOINT_SERVICE_PATH.test(r.path));
+      const afterUpdate = run.scenario.endpointService?.afterUpdate ?? [];
+      expect(log.filter((r) => r.method === 'PATCH').map((r) => r.status)).toEqual([200]);
+      expect(readsBetween).toHaveLength(afterUpdate.length - 1);
+      expect(run.env.aws.requests.filter((r) => r.errorCode === 'InvalidServiceName')).toEqual([]);
+    },
+  },
   'wrong-credentials': {
     title: 'stops at the first Atlas answer with a readable auth error, creating nothing',
     check: (run) => {

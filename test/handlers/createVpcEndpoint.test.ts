@@ -149,6 +149,21 @@ describe('createVpcEndpoint handler', () => {
     expect(token.length).toBeLessThanOrEqual(64);
   });
 
+  it("sends ServiceRegion for a service in another region than the function's (cross-region), and only then", async () => {
+    const handler = createCreateVpcEndpointHandler(testRuntime());
+    const remoteName = 'com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0';
+
+    await handler(event());
+    await handler({
+      ...event(),
+      service: { ...event().service, region: 'eu-west-1', endpointServiceName: remoteName },
+    });
+
+    const [local, remote] = ec2.commandCalls(CreateVpcEndpointCommand).map((c) => c.args[0].input);
+    expect(local).not.toHaveProperty('ServiceRegion');
+    expect(remote).toMatchObject({ ServiceName: remoteName, ServiceRegion: 'eu-west-1' });
+  });
+
   it('sends no SecurityGroupIds when the request names none (EC2 uses the default group)', async () => {
     const handler = createCreateVpcEndpointHandler(testRuntime());
 

@@ -261,3 +261,143 @@ describe('findEndpointService handler', () => {
     });
   });
 });
+
+describe('findEndpointService handler, cross-region (the deployment in us-east-1)', () => {
+  const crossRegion = (fields: Record<string, unknown>) =>
+    parseProvisioningRequest(
+      { groupId: GROUP, vpcId: VPC, subnetIds: [SUBNET], crossRegion: true, ...fields },
+      { deploymentRegion: 'us-east-1' },
+    );
+  const inEurope = crossRegion({ region: 'eu-west-1' });
+  const patches = () => atlas.requestLog.filter((entry) => entry.method === 'PATCH' && entry.status !== 401);
+
+  /** An AVAILABLE service in `region`, made by another caller, supporting `remoteRegions`. */
+  async function upService(region: string, remoteRegions: string[] = []): Promise<string> {
+    const other = track(newAtlasClient(atlas));
+    const { id } = await other.createEndpointService(GROUP, {
+      providerName: 'AWS',
+      region,
+      ...(remoteRegions.length > 0 ? { supportedRemoteRegions: remoteRegions } : {}),
+    });
+    while ((await other.getEndpointService(GROUP, 'AWS', id)).status !== 'AVAILABLE');
+    return id;
+  }
+
+  it("creates the region's service supporting the deployment's region from the start, with no PATCH", async () => {
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas));
+
+    const created = await handler(event(inEurope));
+    const initiating = await handler(event(inEurope, created));
+    const ready = await handler(event(inEurope, initiating));
+
+    expect(atlas.services(GROUP)).toMatchObject([
+      { regionName: 'EU_WEST_1', supportedRemoteRegions: ['US_EAST_1'] },
+    ]);
+    expect(created).toMatchObject({
+      region: 'eu-west-1',
+      next: ServiceNext.WAIT,
+      remoteRegion: { region: 'us-east-1', status: 'ADDING' },
+    });
+    expect(ready).toMatchObject({
+      next: ServiceNext.READY,
+      remoteRegion: { region: 'us-east-1', status: 'SUPPORTED' },
+    });
+    expect(ready.endpointServiceName).toMatch(/^com\.amazonaws\.vpce\.eu-west-1\.vpce-svc-/);
+    expect(patches()).toHaveLength(0);
+  });
+
+  it("adds the deployment's region to an existing service, keeping its other regions, and is READY only on a later read", async () => {
+    const id = await upService('eu-west-1', ['AP_SOUTHEAST_2']);
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas));
+
+    const updated = await handler(event(inEurope));
+    const updating = await handler(event(inEurope, updated));
+
+    expect(updated).toMatchObject({
+      endpointServiceId: id,
+      next: ServiceNext.WAIT,
+      waitSeconds: 5,
+      remoteRegion: { region: 'us-east-1', status: 'ADDING' },
+    });
+    expect(patches()).toHaveLength(1);
+    expect(atlas.services(GROUP)[0]?.supportedRemoteRegions).toEqual(['AP_SOUTHEAST_2', 'US_EAST_1']);
+    // The emulator's default afterUpdate: INITIATING in the PATCH's answer, AVAILABLE on the next read.
+    expect(updating).toMatchObject({ status: 'AVAILABLE', next: ServiceNext.READY });
+    expect(patches()).toHaveLength(1);
+  });
+
+  it('sends no PATCH when the service supports the region already', async () => {
+    const id = await upService('eu-west-1', ['US_EAST_1']);
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas));
+
+    const state = await handler(event(inEurope));
+
+    expect(state).toMatchObject({ endpointServiceId: id, next: ServiceNext.READY });
+    expect(patches()).toHaveLength(0);
+  });
+
+  it('leaves a service that is not up for a later read, then adds the region', async () => {
+    await existingService('eu-west-1');
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas));
+
+    const initiating = await handler(event(inEurope));
+    const patchesWhileInitiating = patches().length;
+    const updated = await handler(event(inEurope, initiating));
+
+    expect(initiating).toMatchObject({
+      status: 'INITIATING',
+      next: ServiceNext.WAIT,
+      remoteRegion: { status: 'MISSING' },
+    });
+    expect(patchesWhileInitiating).toBe(0);
+    expect(updated).toMatchObject({ next: ServiceNext.WAIT, remoteRegion: { status: 'ADDING' } });
+    expect(patches()).toHaveLength(1);
+  });
+
+  it('refuses to add the region to a service that supports 35 already, sending no PATCH', async () => {
+    const others = ['EU', 'AP', 'SA', 'CA', 'ME'].flatMap((area) =>
+      Array.from({ length: 7 }, (_, i) => `${area}_NORTH_${i + 1}`),
+    );
+    await upService('eu-west-1', others);
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas));
+
+    const error = await handler(event(inEurope)).catch((e: unknown) => e);
+
+    expect(others).toHaveLength(35);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as InvalidRequestError).message).toMatch(/crossRegion: .*35 remote regions.*us-east-1/);
+    expect(patches()).toHaveLength(0);
+    expect(atlas.services(GROUP)[0]?.supportedRemoteRegions).toEqual(others);
+  });
+
+  it('accepts a named service in another region with crossRegion, and adds the region to it', async () => {
+    const id = await upService('eu-west-1');
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas));
+
+    const state = await handler(event(crossRegion({ endpointServiceId: id })));
+
+    expect(state).toMatchObject({ endpointServiceId: id, region: 'eu-west-1', next: ServiceNext.WAIT });
+    expect(atlas.services(GROUP)[0]?.supportedRemoteRegions).toEqual(['US_EAST_1']);
+  });
+
+  it('refuses a named service in another partition even with crossRegion, before any Atlas write', async () => {
+    const id = await upService('us-gov-west-1');
+    const writesBefore = atlas.requestLog.filter((e) => e.method !== 'GET').length;
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas));
+
+    const error = await handler(event(crossRegion({ endpointServiceId: id }))).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as Error).message).toContain('partition');
+    expect(atlas.requestLog.filter((e) => e.method !== 'GET')).toHaveLength(writesBefore);
+  });
+
+  it('treats crossRegion for the deployment’s own region as an ordinary request', async () => {
+    const handler = createFindEndpointServiceHandler(testRuntime(atlas));
+
+    const state = await handler(event(crossRegion({ region: 'us-east-1' })));
+
+    expect(state).not.toHaveProperty('remoteRegion');
+    expect(atlas.services(GROUP)[0]?.supportedRemoteRegions).toEqual([]);
+  });
+});

@@ -499,6 +499,23 @@ describe('GIVEN the synthesized workflow', () => {
       expect(holders('ec2:DeleteVpcEndpoints')).toStrictEqual(['deleteAttempt', 'cleanUp']);
     });
 
+    it('THEN only createVpcEndpoint may create cross-region endpoints (vpce:AllowMultiRegion), on vpc-endpoint/* of its own region', () => {
+      const { stack, template } = synthesized;
+      const granting = allStatements(template)
+        .map(({ statement }) => statement)
+        .filter((s) => actionsOf(s).includes('vpce:AllowMultiRegion'));
+      const holders = STEP_HANDLERS.filter((h) =>
+        statementsOfFunction(template, logicalIdOf(stack, stack.workflow.functions[h]))
+          .flatMap(actionsOf)
+          .includes('vpce:AllowMultiRegion'),
+      );
+
+      expect(granting).toHaveLength(1);
+      expect(holders).toStrictEqual(['createVpcEndpoint']);
+      expect(actionsOf(granting[0]!)).toStrictEqual(['vpce:AllowMultiRegion']);
+      expect(resourcesOf(granting[0]!, template).map(normalise)).toStrictEqual([vpcEndpointArn]);
+    });
+
     it('THEN no policy anywhere grants "*" or a service wildcard like "ec2:*"', () => {
       const actions = allStatements(synthesized.template).flatMap(({ statement }) => actionsOf(statement));
 

@@ -23,6 +23,7 @@ const KNOWN_FIELDS = Object.keys({
   maxAttempts: true,
   timeoutSeconds: true,
   tags: true,
+  crossRegion: true,
 } satisfies Record<keyof ProvisioningRequestInput, true>);
 
 /** `aws:` is AWS's own; the workflow's prefix is the one its managed tags share. */
@@ -104,6 +105,7 @@ export const validRequest: fc.Arbitrary<Body> = fc
       idOf('awsRegion').map((region) => ({ region })),
       idOf('endpointServiceId').map((endpointServiceId) => ({ endpointServiceId })),
     ),
+    crossRegion: fc.option(fc.constant(true), { nil: undefined }),
     vpcId: idOf('vpcId'),
     subnetIds: fc.uniqueArray(idOf('subnetId'), { minLength: 1, maxLength: RequestLimits.maxSubnets }),
     securityGroupIds: fc.option(
@@ -181,6 +183,15 @@ const location = fc.oneof(
     body.endpointServiceId = bad;
     return 'endpointServiceId';
   }),
+  mutations(
+    'location',
+    'bad crossRegion',
+    nonString.filter((v) => typeof v !== 'boolean'),
+    (bad, body) => {
+      body.crossRegion = bad;
+      return 'crossRegion';
+    },
+  ),
 );
 
 /** Mutations of `subnetIds` (min 1) or `securityGroupIds` (min 0, optional). */

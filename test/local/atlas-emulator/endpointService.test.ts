@@ -31,6 +31,7 @@ describe.each([
       interfaceEndpoints: [],
       regionName: 'US_EAST_1',
       status: 'INITIATING',
+      supportedRemoteRegions: [],
     });
     expect(first).toMatchObject({ status: 'INITIATING', endpointServiceName: null });
     expect(second).toMatchObject({

@@ -263,7 +263,12 @@ describe('AWS private endpoints', () => {
     const afterReads = h.atlas.atlasSide.peekInterfaceEndpoint(VPCE);
     await h.client.request(v2(`/AWS/endpointService/${serviceId}/endpoint/${VPCE}`), { method: 'DELETE' });
 
-    expect(found).toEqual({ groupId: GROUP, endpointServiceId: serviceId, region: 'us-east-1' });
+    expect(found).toEqual({
+      groupId: GROUP,
+      endpointServiceId: serviceId,
+      region: 'us-east-1',
+      remoteRegions: [],
+    });
     expect(
       h.atlas.atlasSide.findServiceByName('com.amazonaws.vpce.us-east-1.vpce-svc-00000000000000000'),
     ).toBeUndefined();

@@ -22,7 +22,10 @@ const problemsOf = (value: unknown): readonly string[] => {
 describe('validateAtlasScript', () => {
   it('accepts a complete script', () => {
     const script = {
-      endpointService: { statuses: ['INITIATING', { status: 'AVAILABLE', errorMessage: null }] },
+      endpointService: {
+        statuses: ['INITIATING', { status: 'AVAILABLE', errorMessage: null }],
+        afterUpdate: ['INITIATING', 'WAITING_FOR_USER'],
+      },
       attempts: [
         { statuses: ['PENDING_ACCEPTANCE', { connectionStatus: 'REJECTED', errorMessage: 'nope' }] },
         {
@@ -41,6 +44,7 @@ describe('validateAtlasScript', () => {
 
   it('fails naming every bad field with what it received', () => {
     const problems = problemsOf({
+      endpointService: { afterUpdate: ['UPDATING'] },
       attempts: [{ statuses: ['PENDNG'] }, { statuses: [], timeline: [] }, {}],
       deletingPolls: -1,
       faults: [{ status: 42, times: 0 }, { method: 'GET' }],
@@ -50,6 +54,9 @@ describe('validateAtlasScript', () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^script: unknown field "extra"/),
+        expect.stringMatching(
+          /^script\.endpointService\.afterUpdate\[0\]: expected one of .*; received "UPDATING"$/,
+        ),
         expect.stringMatching(
           /^script\.attempts\[0\]\.statuses\[0\]: expected one of .*PENDING_ACCEPTANCE.*; received "PENDNG"$/,
         ),

@@ -25,22 +25,40 @@ export const eventsClient = (url: string, maxAttempts = 1) =>
 /** An Atlas endpoint service name of the emulator's region. */
 export const SERVICE_NAME = 'com.amazonaws.vpce.us-east-1.vpce-svc-0a1b2c3d4e5f60718';
 
-/** A stand-in for the Atlas emulator: one issued service and registrations a test sets by hand. */
+/** An Atlas endpoint service name in another region than the emulator's. */
+export const REMOTE_SERVICE_NAME = 'com.amazonaws.vpce.eu-west-1.vpce-svc-0f1e2d3c4b5a69788';
+
+/**
+ * A stand-in for the Atlas emulator: one issued service in the emulator's region, one in eu-west-1 whose
+ * usable remote regions a test sets by hand, and registrations a test sets by hand.
+ */
 export class FakeAtlas implements AtlasSideView {
   readonly registrations = new Map<
     string,
     { connectionStatus: ConnectionStatus; deleteRequested: boolean }
   >();
   peeks = 0;
+  /** The regions from which endpoints to the eu-west-1 service may be created. */
+  remoteRegions: string[] = [];
 
   findServiceByName(serviceName: string) {
-    return serviceName === SERVICE_NAME
-      ? {
-          groupId: '0123456789abcdef01234567',
-          endpointServiceId: 'abcdef0123456789abcdef01',
-          region: 'us-east-1',
-        }
-      : undefined;
+    if (serviceName === SERVICE_NAME) {
+      return {
+        groupId: '0123456789abcdef01234567',
+        endpointServiceId: 'abcdef0123456789abcdef01',
+        region: 'us-east-1',
+        remoteRegions: [],
+      };
+    }
+    if (serviceName === REMOTE_SERVICE_NAME) {
+      return {
+        groupId: '0123456789abcdef01234567',
+        endpointServiceId: 'abcdef0123456789abcdef02',
+        region: 'eu-west-1',
+        remoteRegions: this.remoteRegions,
+      };
+    }
+    return undefined;
   }
 
   peekInterfaceEndpoint(vpcEndpointId: string) {

@@ -16,7 +16,7 @@ import {
   demoTopology,
   startAwsEmulator,
 } from '../../../local/aws-emulator';
-import { ec2Client, FakeAtlas, rejectionOf, SERVICE_NAME } from './clients';
+import { ec2Client, FakeAtlas, REMOTE_SERVICE_NAME, rejectionOf, SERVICE_NAME } from './clients';
 
 const START = Date.parse('2026-03-01T12:00:00Z');
 
@@ -380,6 +380,83 @@ describe('EC2 VPC endpoints', () => {
       await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [id] }));
 
       expect([await stateOf(id), await stateOf(id)]).toEqual(['deleting', 'deleted']);
+    });
+  });
+
+  describe('cross-region endpoints (ServiceRegion), linked to Atlas', () => {
+    let atlas: FakeAtlas;
+
+    beforeEach(async () => {
+      atlas = new FakeAtlas();
+      await start({ clock: () => now, atlas });
+    });
+
+    it("creates one to a service in eu-west-1 that supports the caller's region, with the regional DNS name only", async () => {
+      atlas.remoteRegions = ['us-east-1'];
+
+      const out = await ec2.send(
+        new CreateVpcEndpointCommand(
+          createInput({ ServiceName: REMOTE_SERVICE_NAME, ServiceRegion: 'eu-west-1' }),
+        ),
+      );
+
+      const endpoint = out.VpcEndpoint!;
+      expect(endpoint).toMatchObject({ ServiceName: REMOTE_SERVICE_NAME, ServiceRegion: 'eu-west-1' });
+      expect(endpoint.DnsEntries?.map((d) => d.DnsName)).toEqual([
+        expect.stringMatching(
+          /^vpce-[0-9a-f]{17}-[0-9a-f]{8}\.vpce-svc-0f1e2d3c4b5a69788\.eu-west-1\.vpce\.amazonaws\.com$/,
+        ),
+      ]);
+      const described = await ec2.send(
+        new DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpoint.VpcEndpointId!] }),
+      );
+      expect(described.VpcEndpoints?.[0]?.ServiceRegion).toBe('eu-west-1');
+    });
+
+    it('derives its state from the Atlas registration across regions', async () => {
+      atlas.remoteRegions = ['us-east-1'];
+      const id = await create({ ServiceName: REMOTE_SERVICE_NAME, ServiceRegion: 'eu-west-1' });
+
+      const before = await stateOf(id);
+      atlas.register(id, ConnectionStatus.AVAILABLE);
+
+      expect([before, await stateOf(id)]).toEqual(['pendingAcceptance', 'available']);
+    });
+
+    it.each([
+      ["a service that does not support the caller's region", [], 'eu-west-1'],
+      ['a service that supports other regions only', ['ap-southeast-2'], 'eu-west-1'],
+      ["a ServiceRegion that is not the service's", ['us-east-1'], 'eu-central-1'],
+    ])('refuses %s with InvalidServiceName', async (_what, remoteRegions, serviceRegion) => {
+      atlas.remoteRegions = remoteRegions;
+
+      const error = await rejectionOf(
+        create({ ServiceName: REMOTE_SERVICE_NAME, ServiceRegion: serviceRegion }),
+      );
+
+      expect(error.name).toBe('InvalidServiceName');
+      expect(aws.vpcEndpoints).toEqual([]);
+    });
+
+    it('refuses a service in another region without ServiceRegion, and a malformed ServiceRegion', async () => {
+      atlas.remoteRegions = ['us-east-1'];
+
+      const withoutRegion = await rejectionOf(create({ ServiceName: REMOTE_SERVICE_NAME }));
+      const malformed = await rejectionOf(
+        create({ ServiceName: REMOTE_SERVICE_NAME, ServiceRegion: 'Europe' }),
+      );
+
+      expect(withoutRegion.name).toBe('InvalidServiceName');
+      expect(malformed.name).toBe('InvalidParameterValue');
+    });
+
+    it('treats a ServiceRegion different from the one a ClientToken was first used with as other parameters', async () => {
+      atlas.remoteRegions = ['us-east-1'];
+      await create({ ServiceName: REMOTE_SERVICE_NAME, ServiceRegion: 'eu-west-1', ClientToken: 'token-1' });
+
+      const error = await rejectionOf(create({ ServiceName: REMOTE_SERVICE_NAME, ClientToken: 'token-1' }));
+
+      expect(error.name).toBe('IdempotentParameterMismatch');
     });
   });
 
