@@ -65,6 +65,12 @@ export interface AtlasPrivateEndpointWorkflowProps {
    */
   readonly allowedGroupIds: AllowList;
   /**
+   * The only tag keys a request may put on its VPC endpoint, enforced in request validation and by
+   * `aws:TagKeys` in the create function's IAM (besides the workflow's own `atlas-privatelink:*` keys).
+   * @default - any key that is not reserved
+   */
+  readonly allowedTagKeys?: readonly string[];
+  /**
    * The bus the workflow publishes its events on.
    * @default - a new event bus
    */
@@ -140,6 +146,8 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
   readonly atlasCallerNetwork: AtlasCallerNetwork | undefined;
   readonly allowedVpcIds: AllowList;
   readonly allowedGroupIds: AllowList;
+  /** The tag keys requests may use, or undefined for any. */
+  readonly allowedTagKeys: readonly string[] | undefined;
   readonly #atlasSecret: secretsmanager.ISecret;
   readonly #atlasSecretKey: kms.IKey | undefined;
 
@@ -155,6 +163,8 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     });
     this.allowedVpcIds = props.allowedVpcIds.check('allowedVpcIds', 'vpcId');
     this.allowedGroupIds = props.allowedGroupIds.check('allowedGroupIds', 'groupId');
+    this.allowedTagKeys = props.allowedTagKeys ? [...new Set(props.allowedTagKeys)] : undefined;
+    refuseInvalidProps({ allowedTagKeys: tagKeysProblem(this.allowedTagKeys) });
     const eventSource = props.eventSource ?? 'atlas-privatelink';
     this.managedBy = props.managedBy ?? Stack.of(this).stackName;
     refuseInvalidProps({
@@ -541,6 +551,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     return {
       [RuntimeEnv.allowedVpcIds]: this.allowedVpcIds.toEnvironment(),
       [RuntimeEnv.allowedGroupIds]: this.allowedGroupIds.toEnvironment(),
+      ...(this.allowedTagKeys ? { [RuntimeEnv.allowedTagKeys]: this.allowedTagKeys.join(',') } : {}),
     };
   }
 
@@ -576,7 +587,17 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
         sid: 'CreateOnlyManagedVpcEndpoints',
         actions: ['ec2:CreateVpcEndpoint'],
         resources: [arn('vpc-endpoint')],
-        conditions: { StringEquals: { [`aws:RequestTag/${ManagedTag.managedBy}`]: this.managedBy } },
+        conditions: {
+          StringEquals: { [`aws:RequestTag/${ManagedTag.managedBy}`]: this.managedBy },
+          // With allowedTagKeys, no other key can be written, whatever the request says.
+          ...(this.allowedTagKeys
+            ? {
+                'ForAllValues:StringEquals': {
+                  'aws:TagKeys': [...Object.values(ManagedTag), ...this.allowedTagKeys],
+                },
+              }
+            : {}),
+        },
       }),
     );
     // The network the endpoint goes in: only the allowed VPCs, and subnets and security groups inside them.
@@ -614,7 +635,16 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
         sid: 'TagVpcEndpointsOnCreate',
         actions: ['ec2:CreateTags'],
         resources: [arn('vpc-endpoint')],
-        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateVpcEndpoint' } },
+        conditions: {
+          StringEquals: { 'ec2:CreateAction': 'CreateVpcEndpoint' },
+          ...(this.allowedTagKeys
+            ? {
+                'ForAllValues:StringEquals': {
+                  'aws:TagKeys': [...Object.values(ManagedTag), ...this.allowedTagKeys],
+                },
+              }
+            : {}),
+        },
       }),
     );
     functions.checkSecurityGroups.addToRolePolicy(
@@ -691,4 +721,21 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       );
     }
   }
+}
+
+/** `allowedTagKeys`: AWS tag keys a request can use (1 to 128 characters, not reserved, no comma). */
+function tagKeysProblem(keys: readonly string[] | undefined): string | undefined {
+  if (keys === undefined) return undefined;
+  if (keys.length === 0) return 'lists nothing: leave it out to allow any key';
+  const bad = keys.find(
+    (k) =>
+      k.length < 1 ||
+      k.length > 128 ||
+      k.includes(',') ||
+      k.toLowerCase().startsWith('aws:') ||
+      k.toLowerCase().startsWith('atlas-privatelink:'),
+  );
+  return bad === undefined
+    ? undefined
+    : `expected tag keys of 1 to 128 characters, without commas, not starting with aws: or atlas-privatelink:, got ${JSON.stringify(bad)}`;
 }

@@ -25,6 +25,8 @@ export interface AtlasPrivateLinkStackProps extends StackProps {
   readonly allowedVpcIds: AllowList;
   /** The Atlas projects provisionings may connect to (see the workflow's prop of the same name). */
   readonly allowedGroupIds: AllowList;
+  /** The only tag keys requests may use (see the workflow's prop of the same name). @default - any */
+  readonly allowedTagKeys?: readonly string[];
   /**
    * The ARN of an existing secret holding Atlas credentials (`{ publicKey, privateKey }` or
    * `{ clientId, clientSecret }`).
@@ -118,6 +120,7 @@ export class AtlasPrivateLinkStack extends Stack {
       atlasSecret,
       allowedVpcIds: props.allowedVpcIds,
       allowedGroupIds: props.allowedGroupIds,
+      ...(props.allowedTagKeys ? { allowedTagKeys: props.allowedTagKeys } : {}),
       ...(atlasSecretKey ? { atlasSecretKey } : {}),
       eventBus: this.eventBus,
       ...(props.atlasBaseUrl ? { atlasBaseUrl: props.atlasBaseUrl } : {}),

@@ -34,7 +34,8 @@ const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
  * URL), `stackName` (a CloudFormation stack name, default `AtlasPrivateLink`), `lambdaVpcId` and
  * `lambdaSubnetIds` (where the functions that call Atlas run), `apiGatewayCloudWatchRole` (`true` or
  * `false`), `atlasSecretKmsKeyArn` (the customer-managed key of an imported secret), `apiPrincipalOrgId`,
- * `apiPrincipalArns` and `apiVpcEndpointIds` (who may call the API; the last makes it PRIVATE).
+ * `apiPrincipalArns` and `apiVpcEndpointIds` (who may call the API; the last makes it PRIVATE),
+ * `allowedTagKeys` (the only tag keys requests may use).
  * @throws {AppContextError} naming the first value that cannot work and what was expected.
  */
 export function readAppContext(app: App): AppContext {
@@ -86,6 +87,7 @@ export function readAppContext(app: App): AppContext {
     value('apiPrincipalArns'),
     value('apiVpcEndpointIds'),
   );
+  const allowedTagKeys = value('allowedTagKeys');
   const allowedVpcIds = value('allowedVpcIds');
   const allowedGroupIds = value('allowedGroupIds');
   if (allowedVpcIds === undefined || allowedGroupIds === undefined)
@@ -103,6 +105,7 @@ export function readAppContext(app: App): AppContext {
         : {}),
       ...(atlasSecretKmsKeyArn !== undefined ? { atlasSecretKmsKeyArn } : {}),
       ...(apiAccess !== undefined ? { apiAccess } : {}),
+      ...(allowedTagKeys !== undefined ? { allowedTagKeys: commaList(allowedTagKeys) } : {}),
     },
   };
 }

@@ -104,6 +104,11 @@ export interface RequestContext {
    * @default - not checked
    */
   readonly allowedGroupIds?: Allowed;
+  /**
+   * The tag keys a request may put on its VPC endpoint (the deployment's `allowedTagKeys`).
+   * @default - any key that is not reserved
+   */
+  readonly allowedTagKeys?: Allowed;
 }
 
 /** True when `value` is one of `allowed` (or anything is). */
@@ -260,7 +265,7 @@ export function parseProvisioningRequest(input: unknown, context: RequestContext
     RequestLimits.defaultTimeoutSeconds,
     violation,
   );
-  const tags = parseTags(body.tags, violation);
+  const tags = parseTags(body.tags, violation, context.allowedTagKeys);
 
   if (violations.length > 0 || !groupId || !vpcId || !subnetIds || !securityGroupIds || !tags) {
     throw new InvalidRequestError(violations);
@@ -360,7 +365,11 @@ function integer(
   return value;
 }
 
-function parseTags(value: unknown, violation: Report): Record<string, string> | undefined {
+function parseTags(
+  value: unknown,
+  violation: Report,
+  allowedKeys: Allowed | undefined,
+): Record<string, string> | undefined {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     violation('tags', `expected an object of tag keys to string values, got ${describeReceived(value)}`);
@@ -379,6 +388,9 @@ function parseTags(value: unknown, violation: Report): Record<string, string> | 
       ok = false;
     } else if (RESERVED_TAG_PREFIXES.some((prefix) => key.toLowerCase().startsWith(prefix))) {
       violation(field, `tag keys starting with ${RESERVED_TAG_PREFIXES.join(' or ')} are reserved`);
+      ok = false;
+    } else if (!isAllowed(allowedKeys, key)) {
+      violation(field, notAllowed('tag keys', 'allowedTagKeys', allowedKeys as string[]));
       ok = false;
     }
     if (typeof tagValue !== 'string' || tagValue.length > 256) {

@@ -10,6 +10,8 @@ export const RuntimeEnv = {
   allowedVpcIds: 'ALLOWED_VPC_IDS',
   /** The Atlas projects provisionings may use: ids separated by commas, or `*` for any. @default - not checked */
   allowedGroupIds: 'ALLOWED_GROUP_IDS',
+  /** Set only when the deployment narrows tag keys. */
+  allowedTagKeys: 'ALLOWED_TAG_KEYS',
   /**
    * Milliseconds the Atlas client allows to connect, and to wait for headers and between body chunks.
    * @default - the client's own (5 s connect, 15 s headers and body)

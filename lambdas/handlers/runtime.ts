@@ -80,11 +80,13 @@ export function allowedFromEnv(name: string): Allowed | undefined {
 export function deploymentRequestContext(): RequestContext {
   const allowedVpcIds = allowedFromEnv(RuntimeEnv.allowedVpcIds);
   const allowedGroupIds = allowedFromEnv(RuntimeEnv.allowedGroupIds);
+  const allowedTagKeys = allowedFromEnv(RuntimeEnv.allowedTagKeys);
   const region = process.env.AWS_REGION || undefined;
   return {
     ...(region ? { deploymentRegion: region } : {}),
     ...(allowedVpcIds ? { allowedVpcIds } : {}),
     ...(allowedGroupIds ? { allowedGroupIds } : {}),
+    ...(allowedTagKeys ? { allowedTagKeys } : {}),
   };
 }
 

@@ -470,3 +470,24 @@ describe('parseProvisioningRequest, in a deployment with allow-lists', () => {
     expect(violation.message).not.toContain('allowedVpcIds');
   });
 });
+
+describe('parseProvisioningRequest, in a deployment with allowedTagKeys', () => {
+  const context: RequestContext = { allowedTagKeys: ['team', 'cost-center'] };
+
+  it('accepts tags whose keys are listed', () => {
+    expect(
+      parseProvisioningRequest({ ...minimal, tags: { team: 'data', 'cost-center': '42' } }, context).tags,
+    ).toEqual({
+      team: 'data',
+      'cost-center': '42',
+    });
+  });
+
+  it('refuses a key it does not list, naming the tag, the prop and what it allows', () => {
+    const violation = onlyViolationOf({ ...minimal, tags: { team: 'data', owner: 'eve' } }, context);
+
+    expect(violation.field).toBe('tags.owner');
+    expect(violation.message).toContain('allowedTagKeys');
+    expect(violation.message).toContain('team, cost-center');
+  });
+});

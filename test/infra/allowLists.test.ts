@@ -137,3 +137,52 @@ describe('GIVEN logRemovalPolicy DESTROY, an explicit choice', () => {
     for (const group of groups) expect(group.DeletionPolicy).toBe('Delete');
   });
 });
+
+describe('GIVEN allowedTagKeys', () => {
+  it('THEN the create statements allow only those keys and the workflow’s own, and the functions read them', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Tagged', { env: { account: '123456789012', region: 'us-east-1' } });
+    new AtlasPrivateEndpointWorkflow(stack, 'Workflow', {
+      atlasSecret: new secretsmanager.Secret(stack, 'AtlasKey'),
+      allowedVpcIds: AllowList.any(),
+      allowedGroupIds: AllowList.any(),
+      allowedTagKeys: ['team'],
+    });
+    const template = Template.fromStack(stack);
+
+    const tagging = allStatements(template)
+      .map(({ statement }) => statement)
+      .filter((s) => resourcesOf(s, template).some((r) => r.includes(':vpc-endpoint/')))
+      .filter(
+        (s) => actionsOf(s).includes('ec2:CreateVpcEndpoint') || actionsOf(s).includes('ec2:CreateTags'),
+      );
+    expect(tagging).toHaveLength(2);
+    for (const s of tagging) {
+      const keys = (s.Condition as Record<string, Record<string, string[]>>)['ForAllValues:StringEquals']?.[
+        'aws:TagKeys'
+      ];
+      expect(keys).toContain('team');
+      expect(keys).toContain('atlas-privatelink:managed-by');
+      expect(keys).not.toContain('owner');
+    }
+    const env = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (f) =>
+        (f.Properties as { Environment?: { Variables?: Record<string, string> } }).Environment?.Variables ??
+        {},
+    );
+    expect(env.some((v) => v[RuntimeEnv.allowedTagKeys] === 'team')).toBe(true);
+  });
+
+  it('THEN a reserved or comma-holding key fails synthesis naming allowedTagKeys', () => {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'BadTags');
+    const act = () =>
+      new AtlasPrivateEndpointWorkflow(stack, 'Workflow', {
+        atlasSecret: new secretsmanager.Secret(stack, 'AtlasKey'),
+        allowedVpcIds: AllowList.any(),
+        allowedGroupIds: AllowList.any(),
+        allowedTagKeys: ['team,owner'],
+      });
+
+    expect(act).toThrow(/^allowedTagKeys: expected tag keys/);
+  });
+});
