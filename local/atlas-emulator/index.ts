@@ -8,9 +8,11 @@ export {
   UNAUTHORIZED_BODY,
 } from './errors';
 export type { RateLimitOptions } from './RateLimiter';
+export { CLUSTERS_MEDIA_TYPE } from './AtlasRequestHandler';
 export { ATLAS_V2_MEDIA_TYPE, type AtlasRequestLogEntry, type AuthOutcome } from './Reply';
 export {
   type AtlasAttemptScript,
+  type AtlasClusterScript,
   type AtlasEndpointServiceScript,
   type AtlasFault,
   type AtlasScript,
