@@ -1,3 +1,4 @@
+export { CLUSTERS_MEDIA_TYPE } from './AtlasRequestHandler';
 export type { EmulatedEndpointService, EmulatedPrivateEndpoint } from './AtlasState';
 export { ATLAS_DIGEST_REALM, parseDigestCredentials } from './DigestAuthenticator';
 export {
@@ -8,7 +9,6 @@ export {
   UNAUTHORIZED_BODY,
 } from './errors';
 export type { RateLimitOptions } from './RateLimiter';
-export { CLUSTERS_MEDIA_TYPE } from './AtlasRequestHandler';
 export { ATLAS_V2_MEDIA_TYPE, type AtlasRequestLogEntry, type AuthOutcome } from './Reply';
 export {
   type AtlasAttemptScript,
