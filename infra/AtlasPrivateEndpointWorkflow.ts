@@ -7,6 +7,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { StringsNext } from '../lambdas/domain/connectionStrings';
 import { PollSchedule, ServiceNext, Verdict } from '../lambdas/domain/decisions';
 import { ManagedTag, RequestLimits } from '../lambdas/domain/request';
 import { ErrorName, LAMBDA_INVOCATION_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../lambdas/errors';
@@ -112,6 +113,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       recordAttempt: fn('recordAttempt', false),
       deleteAttempt: fn('deleteAttempt', true),
       cleanUp: fn('cleanUp', true),
+      findConnectionStrings: fn('findConnectionStrings', true),
     };
     this.functions = functions;
     this.grantEc2(functions);
@@ -251,8 +253,44 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       { ...attemptRecord, 'securityGroupCheck.$': '$.securityGroupCheck' },
       '$.history',
     );
-    const publishAvailable = publish('Publish available event', WorkflowEvents.available, '$.history.result');
-    const succeed = new sfn.Succeed(this, 'Endpoint available', { outputPath: '$.history.result' });
+    const startLookingForStrings = new sfn.Pass(this, 'Start looking for connection strings', {
+      result: sfn.Result.fromObject({ reads: 0 }),
+      resultPath: '$.strings',
+    });
+    const lookForConnectionStrings = step(
+      'Look for connection strings',
+      'findConnectionStrings',
+      {
+        'executionStartedAt.$': '$.execution.startedAt',
+        'groupId.$': '$.request.groupId',
+        'vpcEndpointId.$': '$.attempt.vpcEndpointId',
+        'region.$': '$.service.region',
+        'timeoutSeconds.$': '$.request.connectionStringTimeoutSeconds',
+        'result.$': '$.history.result',
+        'strings.$': '$.strings',
+      },
+      '$.strings',
+    );
+    const waitForConnectionStrings = new sfn.Wait(this, 'Wait for connection strings', {
+      time: sfn.WaitTime.secondsPath('$.strings.waitSeconds'),
+    });
+    // The endpoint is AVAILABLE: a failure to read the clusters must not undo it. The result says why it has no strings.
+    const stringsUnavailable = new sfn.Pass(this, 'Connection strings unavailable', {
+      parameters: {
+        connectionStrings: [],
+        clustersNotCovered: [],
+        'connectionStringsNote.$':
+          "States.Format('could not read the clusters of the project ({}); the endpoint is AVAILABLE: read its strings from the cluster (connectionStrings.privateEndpoint)', $.strings.failure.Error)",
+        'availableAfterSeconds.$': '$.history.result.durationSeconds',
+      },
+      resultPath: '$.strings.outcome',
+    });
+    const resultWithoutStrings = new sfn.Pass(this, 'Result without connection strings', {
+      parameters: { 'result.$': 'States.JsonMerge($.history.result, $.strings.outcome, false)' },
+      resultPath: '$.strings',
+    });
+    const publishAvailable = publish('Publish available event', WorkflowEvents.available, '$.strings.result');
+    const succeed = new sfn.Succeed(this, 'Endpoint available', { outputPath: '$.strings.result' });
 
     const recordFailedAttempt = step('Record failed attempt', 'recordAttempt', attemptRecord, '$.history');
     const publishAttemptFailed = publish(
@@ -335,6 +373,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       task.addCatch(startCleanUp, { resultPath: '$.failure' });
     }
     publishAttemptFailed.addCatch(startDeletion, { resultPath: sfn.JsonPath.DISCARD });
+    lookForConnectionStrings.addCatch(stringsUnavailable, { resultPath: '$.strings.failure' });
     publishAvailable.addCatch(succeed, { resultPath: sfn.JsonPath.DISCARD });
     publishFailed.addCatch(fail, { resultPath: sfn.JsonPath.DISCARD });
     cleanUp.addCatch(cleanUpFailed, { resultPath: '$.cleanupError' });
@@ -362,7 +401,15 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
         new sfn.Choice(this, 'Endpoint available?')
           .when(
             sfn.Condition.stringEquals('$.attempt.poll.verdict', Verdict.AVAILABLE),
-            checkSecurityGroups.next(recordSuccess).next(publishAvailable).next(succeed),
+            checkSecurityGroups
+              .next(recordSuccess)
+              .next(startLookingForStrings)
+              .next(lookForConnectionStrings)
+              .next(
+                new sfn.Choice(this, 'Connection strings ready?')
+                  .when(sfn.Condition.stringEquals('$.strings.next', StringsNext.DONE), publishAvailable)
+                  .otherwise(waitForConnectionStrings.next(lookForConnectionStrings)),
+              ),
           )
           .when(sfn.Condition.stringEquals('$.attempt.poll.verdict', Verdict.REMEDIATE), remediate)
           .otherwise(waitBeforeChecking),
@@ -378,6 +425,8 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
           .when(sfn.Condition.booleanEquals('$.cleanup.done', true), publishFailed)
           .otherwise(waitForCleanUp.next(cleanUp)),
       );
+    stringsUnavailable.next(resultWithoutStrings).next(publishAvailable);
+    publishAvailable.next(succeed);
     cleanUpFailed.next(publishFailed);
     publishFailed.next(fail);
 
@@ -393,7 +442,10 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       stateMachineType: sfn.StateMachineType.STANDARD,
       timeout: Duration.seconds(
-        RequestLimits.maxTimeoutSeconds + 2 * PollSchedule.deletionTimeoutSeconds + 600,
+        RequestLimits.maxTimeoutSeconds +
+          RequestLimits.maxConnectionStringTimeoutSeconds +
+          2 * PollSchedule.deletionTimeoutSeconds +
+          600,
       ),
       tracingEnabled: true,
       logs: {

@@ -14,6 +14,7 @@ export const WorkflowHandlers = {
   recordAttempt: 'recordAttempt',
   deleteAttempt: 'deleteAttempt',
   cleanUp: 'cleanUp',
+  findConnectionStrings: 'findConnectionStrings',
 } as const;
 export type WorkflowHandler = keyof typeof WorkflowHandlers;
 

@@ -94,6 +94,8 @@ export const CallPlans = {
   // One EC2 read of every known endpoint; per endpoint an Atlas read and delete; one EC2 delete at the end.
   deleteAttempt: { fixed: [secrets, Call.aws], perItem: [Call.atlas, Call.atlas], after: [Call.aws] },
   cleanUp: { fixed: [secrets, Call.aws], perItem: [Call.atlas, Call.atlas], after: [Call.aws] },
+  // Lists the clusters (every page, one operation); the endpoint services when a cluster spans regions.
+  findConnectionStrings: { fixed: [secrets, Call.atlas, Call.atlas] },
   // Lists the managed endpoints; per ended execution: its status, then its endpoints' removal.
   sweep: {
     fixed: [secrets, Call.aws],

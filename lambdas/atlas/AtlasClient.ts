@@ -365,7 +365,7 @@ export class AtlasClient {
    * Lists the project's clusters, every page (`GET /groups/{groupId}/clusters`, 500 a page), in the
    * `application/vnd.atlas.2024-08-05+json` schema whatever version the client speaks otherwise: its
    * `connectionStrings.privateEndpoint[]` are the strings a private endpoint is reached by. Each page is
-   * one retried read; a page that repeats or a list that never ends fails as {@link AtlasResponseError}.
+   * read within one operation's retry deadline; a list that never ends fails as {@link AtlasResponseError}.
    *
    * @throws AtlasNotFoundError when the project does not exist.
    * @example
@@ -388,12 +388,16 @@ export class AtlasClient {
     ]);
     const clusters: ClusterDescription[] = [];
     const seen = new Set<string>();
+    // One operation: the pages share its retry deadline, so a listing takes no longer than any other call.
+    const { deadlineMs } = this.#call('GET', AtlasPath.clusters(groupId));
     // Bounded: Atlas's own limit of clusters per project is far below this many pages.
     for (let pageNum = 1; pageNum <= MAX_CLUSTER_PAGES; pageNum += 1) {
-      const call = {
-        ...this.#call('GET', AtlasPath.clusters(groupId)),
+      const call: Call = {
+        method: 'GET',
+        path: AtlasPath.clusters(groupId),
         query: `pageNum=${pageNum}&itemsPerPage=${itemsPerPage}&includeCount=true`,
         api: CLUSTERS_API,
+        deadlineMs,
       };
       const { origin, json } = await this.#json(call);
       const page = asClusterPage(json, origin);

@@ -42,19 +42,24 @@ export class ClusterModel {
     this.#byProject.clear();
   }
 
-  /** The project's clusters, in script order (created on first use from `script`). */
+  /**
+   * The project's clusters, in script order: created on first use, and kept in step with the script (a
+   * cluster the script no longer names is gone, a new one appears; one it still names keeps its ids and reads).
+   */
   clusters(groupId: string, script: readonly AtlasClusterScript[]): readonly ClusterRecord[] {
-    let records = this.#byProject.get(groupId);
-    if (!records) {
-      records = script.map((cluster) => ({
+    const existing = new Map((this.#byProject.get(groupId) ?? []).map((r) => [r.script.name, r]));
+    const records = script.map((cluster): ClusterRecord => {
+      const known = existing.get(cluster.name);
+      if (known) return { ...known, script: cluster };
+      return {
         script: cluster,
         id: objectId(this.#clock),
         hostKey: hostKey(),
         specIds: (cluster.type === 'SHARDED' ? [0, 1] : [0]).map(() => objectId(this.#clock)),
         readsSinceEligible: new Map(),
-      }));
-      this.#byProject.set(groupId, records);
-    }
+      };
+    });
+    this.#byProject.set(groupId, records);
     return records;
   }
 

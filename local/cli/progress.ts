@@ -63,8 +63,40 @@ export function progressPrinter(
       case 'Record success':
         write(`${stamp()}  AVAILABLE`);
         return;
+      case 'Look for connection strings': {
+        const strings = valueAt(output, 'strings') as Output;
+        if (valueAt(strings, 'next') !== 'DONE') {
+          write(
+            `${stamp()}  Connection strings: ${(valueAt(strings, 'waitingFor') as string[]).join(', ')} ` +
+              `not listing the endpoint yet (read ${valueAt(strings, 'reads')}), waiting`,
+          );
+          return;
+        }
+        writeConnectionStrings(stamp(), valueAt(strings, 'result') as Output, write);
+        return;
+      }
+      case 'Result without connection strings':
+        writeConnectionStrings(stamp(), valueAt(output, 'strings.result') as Output, write);
+        return;
       default:
         return;
     }
   };
+}
+
+function writeConnectionStrings(stamp: string, result: Output, write: (line: string) => void): void {
+  const strings = (valueAt(result, 'connectionStrings') ?? []) as {
+    clusterName: string;
+    type: string;
+    srvConnectionString: string;
+  }[];
+  for (const s of strings)
+    write(`${stamp}  Connection string for ${s.clusterName} (${s.type}): ${s.srvConnectionString}`);
+  const notCovered = (valueAt(result, 'clustersNotCovered') ?? []) as {
+    clusterName: string;
+    reason: string;
+  }[];
+  for (const c of notCovered) write(`${stamp}  Not covered: ${c.clusterName}: ${c.reason}`);
+  const note = valueAt(result, 'connectionStringsNote');
+  if (typeof note === 'string') write(`${stamp}  Note: ${note}`);
 }

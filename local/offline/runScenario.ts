@@ -2,6 +2,8 @@
  * One provisioning, offline, from request to report: submits the request through the local API (as a
  * user would, through API Gateway), follows the execution to its end and reads both emulators.
  */
+import type { ConnectionString } from '../../lambdas/domain/connectionStrings';
+import type { AvailableResult } from '../../lambdas/domain/workflowState';
 import type { OfflineEnvironment } from './OfflineEnvironment';
 
 /** What `npm start -- --json` prints. */
@@ -12,6 +14,10 @@ export interface RunReport {
   readonly connectionStatus: string | null;
   readonly attempts: number;
   readonly vpcEndpointId: string | null;
+  /** What a client connects with: the clusters' private endpoint strings through this endpoint. */
+  readonly connectionStrings: readonly ConnectionString[];
+  /** Why there are fewer strings than clusters, when there is a reason to say (no cluster, a timeout). */
+  readonly connectionStringsNote?: string;
   readonly atlasRequests: number;
   readonly awsRequests: number;
   readonly stateTransitions: number;
@@ -60,6 +66,7 @@ export async function runScenario(
       connectionStatus: null,
       attempts: 0,
       vpcEndpointId: null,
+      connectionStrings: [],
       ...counts(),
       durationSeconds: 0,
       leftovers: env.leftovers(),
@@ -68,9 +75,7 @@ export async function runScenario(
     };
   }
   const execution = await env.aws.waitForExecution(body.executionArn, { timeoutMs: 120_000 });
-  const output = execution.output
-    ? (JSON.parse(execution.output) as { attempts?: Attempt[]; vpcEndpointId?: string })
-    : undefined;
+  const output = execution.output ? (JSON.parse(execution.output) as Partial<AvailableResult>) : undefined;
   const attempts = output?.attempts ?? [];
   const failedAttempts = env.aws.events.filter(
     (e) =>
@@ -86,6 +91,8 @@ export async function runScenario(
     connectionStatus: allAttempts.at(-1)?.connectionStatus ?? null,
     attempts: allAttempts.length,
     vpcEndpointId: output?.vpcEndpointId ?? null,
+    connectionStrings: output?.connectionStrings ?? [],
+    ...(output?.connectionStringsNote ? { connectionStringsNote: output.connectionStringsNote } : {}),
     ...counts(),
     durationSeconds: Math.round((env.clock.now() - startedAt) / 1000),
     leftovers: env.leftovers(),

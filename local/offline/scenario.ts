@@ -1,6 +1,6 @@
 /**
  * Scenarios: what the offline emulators do during one provisioning. A scenario is the Atlas emulator's
- * script format (`endpointService`, `attempts`, `deletingPolls`, `faults`) plus `request` (fields merged
+ * script format (`endpointService`, `attempts`, `deletingPolls`, `faults`, `clusters`) plus `request` (fields merged
  * over the demo request), `ec2.faults` and `credentials`. Built-in ones ship as files in `local/scenarios/`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -9,6 +9,14 @@ import { WorkflowHandlers } from '../../infra/handlers';
 import { type AtlasScript, validateAtlasScript } from '../atlas-emulator';
 import type { AwsFault, Ec2IngressRule } from '../aws-emulator';
 import { type LambdaFault, lambdaFaultProblems } from '../runner/lambdaFaults';
+
+/**
+ * The demo project's clusters when a scenario names none: one replica set in the demo region, whose strings
+ * Atlas lists one read after the endpoint is AVAILABLE (`"clusters": []` for a project without clusters).
+ */
+export const DEMO_CLUSTERS: NonNullable<AtlasScript['clusters']> = [
+  { name: 'Cluster0', regions: ['US_EAST_1'], stringsAfterReads: 1 },
+];
 
 export interface Scenario extends AtlasScript {
   /** Shown in progress output and in `--json`. */
@@ -43,6 +51,7 @@ const SCENARIO_KEYS = new Set([
   'attempts',
   'deletingPolls',
   'faults',
+  'clusters',
 ]);
 
 /** A scenario file is refused with every problem named, before anything starts. */
@@ -135,12 +144,13 @@ export function validateScenario(value: unknown, source = 'scenario'): Scenario 
 
 /** The Atlas emulator's part of a scenario. */
 export function atlasScriptOf(scenario: Scenario): AtlasScript {
-  const { endpointService, attempts, deletingPolls, faults } = scenario;
+  const { endpointService, attempts, deletingPolls, faults, clusters } = scenario;
   return {
     ...(endpointService ? { endpointService } : {}),
     ...(attempts ? { attempts } : {}),
     ...(deletingPolls !== undefined ? { deletingPolls } : {}),
     ...(faults ? { faults } : {}),
+    clusters: clusters ?? DEMO_CLUSTERS,
   };
 }
 

@@ -64,6 +64,7 @@ const STEP_HANDLERS: readonly WorkflowHandler[] = [
   'recordAttempt',
   'deleteAttempt',
   'cleanUp',
+  'findConnectionStrings',
 ];
 
 describe('GIVEN the synthesized workflow', () => {
@@ -176,6 +177,35 @@ describe('GIVEN the synthesized workflow', () => {
         SecondsPath: '$.attempt.poll.waitSeconds',
       });
       expect(state('Wait before checking').Next).toBe('Check endpoint');
+      expect(state('Wait for connection strings')).toMatchObject({
+        Type: 'Wait',
+        SecondsPath: '$.strings.waitSeconds',
+        Next: 'Look for connection strings',
+      });
+    });
+
+    it('THEN after "Record success" it looks for connection strings until DONE, then publishes', () => {
+      expect(state('Record success').Next).toBe('Start looking for connection strings');
+      expect(state('Start looking for connection strings')).toMatchObject({
+        Type: 'Pass',
+        Result: { reads: 0 },
+        ResultPath: '$.strings',
+        Next: 'Look for connection strings',
+      });
+      expect(state('Look for connection strings')).toMatchObject({
+        ResultPath: '$.strings',
+        Parameters: expect.objectContaining({
+          'timeoutSeconds.$': '$.request.connectionStringTimeoutSeconds',
+          'vpcEndpointId.$': '$.attempt.vpcEndpointId',
+          'strings.$': '$.strings',
+        }),
+        Next: 'Connection strings ready?',
+      });
+      expect(state('Connection strings ready?')).toMatchObject({
+        Choices: [{ Variable: '$.strings.next', StringEquals: 'DONE', Next: 'Publish available event' }],
+        Default: 'Wait for connection strings',
+      });
+      expect(state('Endpoint available')).toMatchObject({ Type: 'Succeed', OutputPath: '$.strings.result' });
     });
   });
 
@@ -188,9 +218,12 @@ describe('GIVEN the synthesized workflow', () => {
       expect(state('Request rejected').Next).toBe('Start clean-up');
     });
 
-    it('THEN every Lambda task after validation catches any error into "Start clean-up" (but clean-up and the security-group check)', () => {
+    it('THEN every Lambda task after validation catches any error into "Start clean-up" (but clean-up and the steps after AVAILABLE)', () => {
       const after = lambdaTasks().filter(
-        (name) => !['Validate request', 'Clean up', 'Check security groups'].includes(name),
+        (name) =>
+          !['Validate request', 'Clean up', 'Check security groups', 'Look for connection strings'].includes(
+            name,
+          ),
       );
       expect(after.sort()).toStrictEqual(
         [
@@ -225,6 +258,26 @@ describe('GIVEN the synthesized workflow', () => {
         Next: 'Record success',
       });
       expect(state('Check security groups').Next).toBe('Record success');
+    });
+
+    it('THEN a failure to read the clusters after AVAILABLE never cleans up: it still publishes and succeeds, saying why', () => {
+      expect(state('Look for connection strings').Catch).toStrictEqual([
+        {
+          ErrorEquals: ['States.ALL'],
+          ResultPath: '$.strings.failure',
+          Next: 'Connection strings unavailable',
+        },
+      ]);
+      expect(state('Connection strings unavailable')).toMatchObject({
+        Type: 'Pass',
+        ResultPath: '$.strings.outcome',
+        Parameters: { connectionStrings: [], clustersNotCovered: [] },
+        Next: 'Result without connection strings',
+      });
+      expect(state('Result without connection strings')).toMatchObject({
+        Parameters: { 'result.$': 'States.JsonMerge($.history.result, $.strings.outcome, false)' },
+        Next: 'Publish available event',
+      });
     });
 
     it('THEN "Clean up" catches its own failure into "Clean-up failed", which still publishes and fails', () => {
@@ -310,7 +363,7 @@ describe('GIVEN the synthesized workflow', () => {
     });
 
     it.each([
-      ['Publish available event', '$.history.result', 'Endpoint available'],
+      ['Publish available event', '$.strings.result', 'Endpoint available'],
       ['Publish attempt failed event', '$.history.last', 'Start deletion'],
       ['Publish failure event', '$.cleanup.outcome', 'Provisioning failed'],
     ])(
