@@ -401,6 +401,7 @@ describe('GIVEN the synthesized workflow', () => {
       'checkEndpoint',
       'deleteAttempt',
       'cleanUp',
+      'findConnectionStrings',
     ];
 
     it.each(STEP_HANDLERS.map((h) => [h, ATLAS_CALLERS.includes(h)] as const))(
