@@ -5,27 +5,20 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { StringsNext } from '../lambdas/domain/connectionStrings';
 import { PollSchedule, ServiceNext, Verdict } from '../lambdas/domain/decisions';
 import { ManagedTag, RequestLimits } from '../lambdas/domain/request';
-import { ErrorName, LAMBDA_INVOCATION_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../lambdas/errors';
+import { ErrorName } from '../lambdas/errors';
 import { RuntimeEnv } from '../lambdas/handlers/environment';
 import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
+import { AtlasPrivateEndpointDeprovisioning } from './AtlasPrivateEndpointDeprovisioning';
+import { WorkflowEvents } from './events';
 import { HandlerFunction } from './HandlerFunction';
 import { type WorkflowHandler, WorkflowHandlers } from './handlers';
+import { lambdaStep, publishStep } from './steps';
 
-/** How much longer than its function's timeout a Lambda task waits before Step Functions gives up on it. */
-const TASK_TIMEOUT_MARGIN_SECONDS = 30;
-
-/** The detail-types of the events the workflow publishes (and the one that starts it). */
-export const WorkflowEvents = {
-  requested: 'Atlas Private Endpoint Requested',
-  available: 'Atlas Private Endpoint Available',
-  failed: 'Atlas Private Endpoint Failed',
-  attemptFailed: 'Atlas Private Endpoint Attempt Failed',
-} as const;
+export { WorkflowEvents } from './events';
 
 export interface AtlasPrivateEndpointWorkflowProps {
   /** The secret holding Atlas credentials: JSON `{ publicKey, privateKey }` or `{ clientId, clientSecret }`. */
@@ -62,7 +55,8 @@ export interface AtlasPrivateEndpointWorkflowProps {
  * A Step Functions workflow that gets a MongoDB Atlas AWS PrivateLink connection to AVAILABLE: it finds
  * (or creates) the Atlas endpoint service, creates the interface VPC endpoint, registers it with Atlas,
  * polls until AVAILABLE and, on REJECTED or an Atlas `errorMessage`, deletes the endpoint and tries
- * again. A failed execution removes what it created.
+ * again, then looks for the clusters' connection strings. A failed execution removes what it created.
+ * Its `deprovisioning` state machine deletes what a successful one created.
  *
  * @example
  * const workflow = new AtlasPrivateEndpointWorkflow(this, 'Workflow', { atlasSecret: secret });
@@ -74,6 +68,10 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
   /** The step functions, by handler: the offline runner maps the synthesized tasks back to their modules. */
   readonly functions: Readonly<Record<WorkflowHandler, HandlerFunction>>;
   readonly managedBy: string;
+  /** The `source` of the events both state machines publish. */
+  readonly eventSource: string;
+  /** The state machine that deletes what a provisioning of this workflow created. */
+  readonly deprovisioning: AtlasPrivateEndpointDeprovisioning;
 
   constructor(scope: Construct, id: string, props: AtlasPrivateEndpointWorkflowProps) {
     super(scope, id);
@@ -84,6 +82,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       );
     }
     this.managedBy = props.managedBy ?? Stack.of(this).stackName;
+    this.eventSource = eventSource;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'Events');
 
@@ -120,63 +119,14 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
 
     // ------------------------------------------------------------------------------------------------
     // The states, in the order a provisioning meets them.
-    const execution = { 'executionName.$': '$$.Execution.Name' };
     const step = (
       name: string,
       handler: WorkflowHandler,
       payload: Record<string, unknown>,
       resultPath?: string,
-    ) => {
-      const task = new tasks.LambdaInvoke(this, name, {
-        lambdaFunction: functions[handler],
-        payload: sfn.TaskInput.fromObject({ ...execution, ...payload }),
-        payloadResponseOnly: true,
-        ...(resultPath ? { resultPath } : {}),
-        // The function's own timeout strikes first (Sandbox.Timedout, retried); this one is the backstop.
-        taskTimeout: sfn.Timeout.duration(
-          Duration.seconds(timeoutSecondsFor(CallPlans[handler]) + TASK_TIMEOUT_MARGIN_SECONDS),
-        ),
-      });
-      // Throttled or timed-out invocations (CDK's defaults retry only Lambda's own service errors). Every
-      // step is safe to run again: creates carry a ClientToken or read a 409 for the same id as success.
-      task.addRetry({
-        errors: [...LAMBDA_INVOCATION_ERROR_NAMES],
-        interval: Duration.seconds(2),
-        backoffRate: 2,
-        maxAttempts: 6,
-        maxDelay: Duration.seconds(60),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
-      task.addRetry({
-        errors: [...RETRYABLE_ERROR_NAMES],
-        interval: Duration.seconds(2),
-        backoffRate: 2,
-        maxAttempts: 5,
-        maxDelay: Duration.seconds(60),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
-      return task;
-    };
-    const publish = (name: string, detailType: string, detailPath: string) => {
-      const task = new tasks.EventBridgePutEvents(this, name, {
-        entries: [
-          {
-            detail: sfn.TaskInput.fromJsonPathAt(detailPath),
-            detailType,
-            source: eventSource,
-            eventBus: this.eventBus,
-          },
-        ],
-        resultPath: sfn.JsonPath.DISCARD,
-      });
-      task.addRetry({
-        errors: ['States.TaskFailed'],
-        interval: Duration.seconds(1),
-        maxAttempts: 3,
-        backoffRate: 2,
-      });
-      return task;
-    };
+    ) => lambdaStep(this, name, functions[handler], CallPlans[handler], payload, resultPath);
+    const publish = (name: string, detailType: string, detailPath: string) =>
+      publishStep(this, name, { eventBus: this.eventBus, source: eventSource }, detailType, detailPath);
 
     const validateRequest = step('Validate request', 'validateRequest', {
       'input.$': '$',
@@ -456,6 +406,16 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
         level: sfn.LogLevel.ALL,
         includeExecutionData: true,
       },
+    });
+
+    this.deprovisioning = new AtlasPrivateEndpointDeprovisioning(this, 'Deprovisioning', {
+      provisioning: this.stateMachine,
+      atlasSecret: props.atlasSecret,
+      eventBus: this.eventBus,
+      eventSource,
+      managedBy: this.managedBy,
+      logRetention,
+      ...(props.atlasBaseUrl ? { atlasBaseUrl: props.atlasBaseUrl } : {}),
     });
 
     this.acknowledgeNagFindings();

@@ -2,12 +2,13 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { ApiEnv } from '../lambdas/handlers/environment';
+import { ApiEnv, RuntimeEnv } from '../lambdas/handlers/environment';
 import { PLACEHOLDER_PUBLIC_KEY } from '../lambdas/secretPlaceholder';
 import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
 import { AtlasPrivateEndpointWorkflow, WorkflowEvents } from './AtlasPrivateEndpointWorkflow';
@@ -70,6 +71,7 @@ export class AtlasPrivateLinkStack extends Stack {
       ...(props.atlasBaseUrl ? { atlasBaseUrl: props.atlasBaseUrl } : {}),
     });
     const { stateMachine } = this.workflow;
+    const deprovisioning = this.workflow.deprovisioning.stateMachine;
     this.sweep = new SweepSchedule(this, 'Sweep', {
       workflow: this.workflow,
       atlasSecret,
@@ -82,11 +84,17 @@ export class AtlasPrivateLinkStack extends Stack {
         module: ApiHandlers[handler],
         serviceName: 'atlas-privatelink-api',
         timeout: Duration.seconds(15),
-        environment: { [ApiEnv.stateMachineArn]: stateMachine.stateMachineArn },
+        environment: {
+          [ApiEnv.stateMachineArn]: stateMachine.stateMachineArn,
+          [ApiEnv.deprovisioningStateMachineArn]: deprovisioning.stateMachineArn,
+          [RuntimeEnv.managedBy]: this.workflow.managedBy,
+        },
         ...props,
       });
     const startProvisioning = apiFn('startProvisioning');
     const getProvisioning = apiFn('getProvisioning');
+    const deleteProvisioning = apiFn('deleteProvisioning');
+    const listProvisionings = apiFn('listProvisionings');
 
     // EventBridge: an `Atlas Private Endpoint Requested` event starts an execution with its detail, through the
     // same start path as the API, so a duplicate delivery finds the execution instead of starting a second one.
@@ -115,13 +123,54 @@ export class AtlasPrivateLinkStack extends Stack {
       ],
     });
 
-    this.apiFunctions = { startProvisioning, getProvisioning, startFromEvent };
+    // EventBridge: an `Atlas Private Endpoint Deletion Requested` event starts the deprovisioning of the
+    // provisioning it names, through the same start path as the API's DELETE.
+    const deleteFromEvent = apiFn('deleteFromEvent', {
+      timeout: Duration.seconds(timeoutSecondsFor(CallPlans.deleteFromEvent)),
+      deadLetterQueue: deadLetters,
+    });
+    new events.Rule(this, 'DeletionRule', {
+      eventBus: this.eventBus,
+      eventPattern: { detailType: [WorkflowEvents.deletionRequested] },
+      targets: [
+        new targets.LambdaFunction(deleteFromEvent, {
+          deadLetterQueue: deadLetters,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+
+    this.apiFunctions = {
+      startProvisioning,
+      getProvisioning,
+      startFromEvent,
+      deleteProvisioning,
+      listProvisionings,
+      deleteFromEvent,
+    };
     for (const starter of [startProvisioning, startFromEvent]) {
       stateMachine.grantStartExecution(starter);
       // A start reads an existing execution back to tell a repeat from a conflicting reuse.
       stateMachine.grantExecution(starter, 'states:DescribeExecution');
     }
-    stateMachine.grantExecution(getProvisioning, 'states:DescribeExecution');
+    // The provisionings' records: what may be deleted, and what the API shows.
+    for (const reader of [getProvisioning, deleteProvisioning, listProvisionings, deleteFromEvent]) {
+      stateMachine.grantExecution(reader, 'states:DescribeExecution');
+      deprovisioning.grantExecution(reader, 'states:DescribeExecution');
+    }
+    for (const deleter of [deleteProvisioning, deleteFromEvent]) deprovisioning.grantStartExecution(deleter);
+    stateMachine.grant(listProvisionings, 'states:ListExecutions');
+    for (const tagReader of [listProvisionings, deleteFromEvent]) {
+      tagReader.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'DescribeVpcEndpoints',
+          actions: ['ec2:DescribeVpcEndpoints'],
+          // DescribeVpcEndpoints supports no resource-level permissions.
+          resources: ['*'],
+        }),
+      );
+    }
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
@@ -157,12 +206,17 @@ export class AtlasPrivateLinkStack extends Stack {
     endpoints.addMethod('POST', new apigateway.LambdaIntegration(startProvisioning), {
       requestModels: { 'application/json': requestModel },
     });
-    endpoints
-      .addResource('{executionId}')
-      .addMethod('GET', new apigateway.LambdaIntegration(getProvisioning), {
-        requestParameters: { 'method.request.path.executionId': true },
-        requestValidator,
-      });
+    // The list checks its own query (limit, nextToken), naming the field, as the other functions do.
+    endpoints.addMethod('GET', new apigateway.LambdaIntegration(listProvisionings));
+    const endpoint = endpoints.addResource('{executionId}');
+    endpoint.addMethod('GET', new apigateway.LambdaIntegration(getProvisioning), {
+      requestParameters: { 'method.request.path.executionId': true },
+      requestValidator,
+    });
+    endpoint.addMethod('DELETE', new apigateway.LambdaIntegration(deleteProvisioning), {
+      requestParameters: { 'method.request.path.executionId': true },
+      requestValidator,
+    });
 
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG3',
@@ -185,7 +239,7 @@ export class AtlasPrivateLinkStack extends Stack {
     );
     ack(
       'IAM5[Resource::*]',
-      'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+      'X-Ray PutTraceSegments/PutTelemetryRecords and ec2:DescribeVpcEndpoints support no resource-level permissions.',
     );
     ack(
       'IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"' +
@@ -193,9 +247,16 @@ export class AtlasPrivateLinkStack extends Stack {
         '"}]}]}:*]',
       'DescribeExecution is limited to executions of this one state machine; execution names are per request.',
     );
+    ack(
+      'IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"' +
+        this.getLogicalId(deprovisioning.node.defaultChild as sfn.CfnStateMachine) +
+        '"}]}]}:*]',
+      'DescribeExecution is limited to executions of the deprovisioning state machine; their names are per provisioning.',
+    );
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.urlForPath('/endpoints') });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
+    new CfnOutput(this, 'DeprovisioningStateMachineArn', { value: deprovisioning.stateMachineArn });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
     new CfnOutput(this, 'AtlasSecretArn', { value: atlasSecret.secretArn });
     new CfnOutput(this, 'SweepFunctionName', { value: this.sweep.function.functionName });

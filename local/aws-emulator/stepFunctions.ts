@@ -56,7 +56,8 @@ type MutableExecution = { -readonly [K in keyof ExecutionRecord]: ExecutionRecor
 
 interface StepFunctionsConfig {
   readonly clock: Clock;
-  readonly backend?: StepFunctionsBackend;
+  /** One backend per state machine. */
+  readonly backends: readonly StepFunctionsBackend[];
 }
 
 export const STEP_FUNCTIONS_ACTIONS = ['StartExecution', 'DescribeExecution', 'ListExecutions'] as const;
@@ -73,16 +74,23 @@ const MAX_NAME_LENGTH = 80;
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
 
-/** Checks the backend's ARN at start-up: a typo would otherwise only show as StateMachineDoesNotExist. */
-export function validateStepFunctionsBackend(backend: StepFunctionsBackend | undefined): void {
-  if (backend === undefined) return;
-  if (!STATE_MACHINE_ARN.test(backend.stateMachineArn)) {
-    throw new EmulatorOptionsError(
-      `stepFunctions.stateMachineArn must be a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>), got ${JSON.stringify(backend.stateMachineArn)}`,
-    );
+/** Checks the backends' ARNs at start-up: a typo would otherwise only show as StateMachineDoesNotExist. */
+export function validateStepFunctionsBackends(
+  backends: readonly { readonly where: string; readonly backend: StepFunctionsBackend }[],
+): void {
+  const seen = new Set<string>();
+  for (const { where, backend } of backends) {
+    if (!STATE_MACHINE_ARN.test(backend.stateMachineArn)) {
+      throw new EmulatorOptionsError(
+        `${where}.stateMachineArn must be a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>), got ${JSON.stringify(backend.stateMachineArn)}`,
+      );
+    }
+    if (typeof backend.run !== 'function') throw new EmulatorOptionsError(`${where}.run must be a function`);
+    if (seen.has(backend.stateMachineArn)) {
+      throw new EmulatorOptionsError(`${where}.stateMachineArn ${backend.stateMachineArn} is given twice`);
+    }
+    seen.add(backend.stateMachineArn);
   }
-  if (typeof backend.run !== 'function')
-    throw new EmulatorOptionsError('stepFunctions.run must be a function');
 }
 
 /**
@@ -137,8 +145,8 @@ export class StepFunctionsService {
         `Invalid Arn: 'Resource type not valid in this context: ${stateMachineArn}'`,
       );
     }
-    const backend = this.#config.backend;
-    if (!backend || backend.stateMachineArn !== stateMachineArn) {
+    const backend = this.#backendFor(stateMachineArn);
+    if (!backend) {
       throw new AwsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
     }
     const name = request.name ?? uuid();
@@ -209,6 +217,10 @@ export class StepFunctionsService {
     this.#waiters = new Map();
   }
 
+  #backendFor(stateMachineArn: string): StepFunctionsBackend | undefined {
+    return this.#config.backends.find((b) => b.stateMachineArn === stateMachineArn);
+  }
+
   #run(backend: StepFunctionsBackend, execution: MutableExecution, input: unknown): void {
     const generation = this.#generation;
     const { executionArn, name } = execution;
@@ -268,7 +280,7 @@ export class StepFunctionsService {
         `Invalid Arn: 'Resource type not valid in this context: ${stateMachineArn}'`,
       );
     }
-    if (this.#config.backend?.stateMachineArn !== stateMachineArn) {
+    if (!this.#backendFor(stateMachineArn)) {
       throw new AwsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
     }
     const statusFilter = optionalString(input, 'statusFilter');

@@ -31,8 +31,8 @@ let handlerOfState: Map<string, WorkflowHandler>;
 
 beforeAll(() => {
   synthesized = synthesize();
-  definition = stateMachineDefinition(synthesized.template);
   const { stack } = synthesized;
+  definition = stateMachineDefinition(synthesized.template, logicalIdOf(stack, stack.workflow.stateMachine));
   const handlerByArn = new Map(
     Object.entries(stack.workflow.functions).map(([handler, fn]) => [
       `arn:aws:lambda:us-east-1:123456789012:function:${logicalIdOf(stack, fn)}`,
@@ -69,13 +69,17 @@ const STEP_HANDLERS: readonly WorkflowHandler[] = [
 
 describe('GIVEN the synthesized workflow', () => {
   describe('WHEN reading its state machine resource', () => {
-    it('THEN there is exactly one STANDARD state machine, traced, logging ALL with execution data', () => {
-      synthesized.template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-      synthesized.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-        StateMachineType: 'STANDARD',
-        TracingConfiguration: { Enabled: true },
-        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
-      });
+    it('THEN there are two STANDARD state machines (provisioning, deprovisioning), traced, logging ALL with execution data', () => {
+      const machines = Object.values(synthesized.template.findResources('AWS::StepFunctions::StateMachine'));
+
+      expect(machines).toHaveLength(2);
+      for (const machine of machines) {
+        expect(machine.Properties).toMatchObject({
+          StateMachineType: 'STANDARD',
+          TracingConfiguration: { Enabled: true },
+          LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+        });
+      }
     });
 
     it('THEN the definition passes asl-validator, ARNs and paths checked', () => {
@@ -385,7 +389,8 @@ describe('GIVEN the synthesized workflow', () => {
     it('THEN every function runs nodejs24.x on arm64, traced', () => {
       const functions = Object.values(synthesized.template.findResources('AWS::Lambda::Function'));
 
-      expect(functions.length).toBe(STEP_HANDLERS.length + 4); // + the two API functions, the event start and the sweep
+      // + the deprovisioning's five, the four API functions, the two event targets and the sweep
+      expect(functions.length).toBe(STEP_HANDLERS.length + 5 + 4 + 2 + 1);
       for (const fn of functions) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs24.x',
@@ -471,7 +476,7 @@ describe('GIVEN the synthesized workflow', () => {
     it('THEN ec2:DeleteVpcEndpoints always requires the managed-by tag on the endpoint', () => {
       const deleting = ec2Statements().filter((s) => actionsOf(s).includes('ec2:DeleteVpcEndpoints'));
 
-      expect(deleting.length).toBe(3); // deleteAttempt, cleanUp and the sweep
+      expect(deleting.length).toBe(4); // deleteAttempt, cleanUp, the sweep and the deprovisioning's deleteVpcEndpoint
       for (const s of deleting) {
         expect(s.Condition).toStrictEqual({
           StringEquals: { [`aws:ResourceTag/${managedByKey}`]: synthesized.stack.workflow.managedBy },

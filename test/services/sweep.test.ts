@@ -164,6 +164,9 @@ describe('the sweep handler', () => {
         network: () => {
           throw new Error('the sweep reads no network');
         },
+        provisionings: () => {
+          throw new Error('the sweep reads executions through its own port');
+        },
         managedBy: () => MANAGED_BY,
         region: () => 'us-east-1',
         now: () => NOW,
