@@ -71,6 +71,7 @@ export class SweepSchedule extends Construct {
         [RuntimeEnv.secretArn]: atlasSecret.secretArn,
         ...(props.atlasBaseUrl ? { [RuntimeEnv.atlasBaseUrl]: props.atlasBaseUrl } : {}),
         [SweepEnv.stateMachineArn]: workflow.stateMachine.stateMachineArn,
+        [SweepEnv.deprovisioningStateMachineArn]: workflow.deprovisioning.stateMachine.stateMachineArn,
         [SweepEnv.graceSeconds]: String(graceMs / 1000),
       },
     });
@@ -87,6 +88,7 @@ export class SweepSchedule extends Construct {
     });
 
     this.acknowledgeNagFindings(workflow.stateMachine);
+    this.acknowledgeNagFindings(workflow.deprovisioning.stateMachine, false);
   }
 
   /** The workflow's own EC2 limits for deletion (managed-by tag), and read access to its executions. */
@@ -109,13 +111,21 @@ export class SweepSchedule extends Construct {
       }),
     );
     workflow.stateMachine.grantExecution(this.function, 'states:DescribeExecution');
+    // A deprovisioning that ended without success is finished by the sweep.
+    workflow.deprovisioning.stateMachine.grantExecution(this.function, 'states:DescribeExecution');
     atlasSecret.grantRead(this.function);
   }
 
-  private acknowledgeNagFindings(stateMachine: sfn.StateMachine): void {
+  private acknowledgeNagFindings(stateMachine: sfn.StateMachine, all = true): void {
     const stack = Stack.of(this);
     const ack = (finding: string, reason: string) =>
       Validations.of(this).acknowledge({ id: `AwsSolutions::AwsSolutions-${finding}`, reason });
+    const stateMachineId = stack.getLogicalId(stateMachine.node.defaultChild as sfn.CfnStateMachine);
+    ack(
+      `IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stateMachineId}"}]}]}:*]`,
+      'DescribeExecution on executions of one state machine of this workflow: the sweep reads the status named by each endpoint execution tag (and of its deprovisioning).',
+    );
+    if (!all) return;
     ack(
       'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       'AWSLambdaBasicExecutionRole only lets the sweep function write its own CloudWatch logs.',
@@ -127,11 +137,6 @@ export class SweepSchedule extends Construct {
     ack(
       'IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:vpc-endpoint/*]',
       'The orphans are not known in advance; DeleteVpcEndpoints is allowed only on endpoints carrying the workflow managed-by tag (aws:ResourceTag condition).',
-    );
-    const stateMachineId = stack.getLogicalId(stateMachine.node.defaultChild as sfn.CfnStateMachine);
-    ack(
-      `IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stateMachineId}"}]}]}:*]`,
-      'DescribeExecution on executions of the one workflow state machine: the sweep reads the status named by each endpoint execution tag.',
     );
   }
 }

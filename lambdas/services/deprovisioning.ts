@@ -11,6 +11,7 @@ import {
   confirmTags,
   type DeletionProgress,
   type DeprovisioningTarget,
+  deprovisioningNameFor,
   endpointServiceStep,
   registrationStep,
   type ServiceRemoval,
@@ -78,6 +79,23 @@ export async function latestDeprovisioning(
     if (STILL_GOOD.has(found.status)) return latest;
   }
   return latest;
+}
+
+/**
+ * The sweep's view of deprovisionings: the status of the latest one of a provisioning, found by its name.
+ *
+ * @example
+ * const statuses = deprovisioningStatuses(new Executions(client, arn), sha256Hex);
+ * await statuses.latestStatus('key-3f…'); // 'FAILED'
+ */
+export function deprovisioningStatuses(
+  executions: Pick<Executions, 'describe'>,
+  hash: (text: string) => string,
+): { latestStatus(executionName: string): Promise<string | undefined> } {
+  return {
+    latestStatus: async (executionName) =>
+      (await latestDeprovisioning(executions, deprovisioningNameFor(executionName, hash)))?.status,
+  };
 }
 
 /** The next progress of a deletion loop, or DeletionTimeoutError once it has taken too long. */

@@ -11,6 +11,8 @@ import { WorkflowEvents } from '../../infra/events';
 import { ErrorName } from '../../lambdas/errors';
 import { AwsService, type ExecutionRecord } from '../../local/aws-emulator';
 import { type OfflineEnvironment, startOfflineEnvironment } from '../../local/offline/OfflineEnvironment';
+import { atlasScriptOf } from '../../local/offline/scenario';
+import { sweepOffline } from '../../local/offline/sweepOffline';
 
 const DUMMY_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
@@ -289,5 +291,103 @@ describe('a StartExecution of the deprovisioning from the console', () => {
     expect(run.cause).toContain('executionId');
     expect(env.atlas.requestLog.length).toBe(atlasBefore);
     expect(env.aws.requests.filter((r) => r.service === AwsService.EC2).length).toBe(ec2Before);
+  });
+});
+
+describe('faults during a deprovisioning', () => {
+  afterEach(() => {
+    env.atlas.setScript(atlasScriptOf({}));
+  });
+
+  async function deleteThrough(executionId: string): Promise<ExecutionRecord> {
+    const response = await call('DELETE', `/endpoints/${executionId}`);
+    expect(response.status).toBe(202);
+    return env.aws.waitForExecution(response.body.deprovisioningArn as string);
+  }
+
+  it('rides out Atlas 429s and 5xx on the registration’s reads and deletion', async () => {
+    const { executionId, vpcEndpointId } = await provision();
+    const mark = env.atlas.requestLog.length;
+    env.atlas.setScript({
+      ...atlasScriptOf({}),
+      faults: [
+        { method: 'GET', path: `/endpoint/${vpcEndpointId}`, status: 429, retryAfter: 1, times: 2 },
+        { method: 'DELETE', path: `/endpoint/${vpcEndpointId}`, status: 503, times: 2 },
+        { method: 'GET', path: `/endpoint/${vpcEndpointId}`, status: 500, times: 1 },
+      ],
+    });
+
+    const run = await deleteThrough(executionId);
+
+    expect(run.status, run.cause).toBe('SUCCEEDED');
+    const faulted = env.atlas.requestLog.slice(mark).filter((r) => r.status >= 429);
+    expect(faulted.map((r) => r.status).sort()).toEqual([429, 429, 500, 503, 503]);
+    expect(atlasHas(vpcEndpointId)).toBe(false);
+    expect(ec2State(vpcEndpointId)).toBe('deleted');
+  });
+
+  it('rides out EC2 throttling on DescribeVpcEndpoints and DeleteVpcEndpoints', async () => {
+    const { executionId, vpcEndpointId } = await provision();
+    const hitsBefore = env.aws.faultHits();
+    env.aws.addFault({ action: 'DeleteVpcEndpoints', code: 'RequestLimitExceeded', status: 503, times: 3 });
+    env.aws.addFault({ action: 'DescribeVpcEndpoints', code: 'RequestLimitExceeded', status: 503, times: 3 });
+
+    const run = await deleteThrough(executionId);
+
+    expect(run.status, run.cause).toBe('SUCCEEDED');
+    expect(env.aws.faultHits() - hitsBefore).toBe(6);
+    expect(ec2State(vpcEndpointId)).toBe('deleted');
+  });
+
+  it('fails typed on a persistent Atlas fault, publishes Deletion Failed, and a later DELETE finishes the job', async () => {
+    const { executionId, vpcEndpointId } = await provision();
+    env.atlas.setScript({
+      ...atlasScriptOf({}),
+      faults: [{ method: 'DELETE', path: `/endpoint/${vpcEndpointId}`, status: 500, times: -1 }],
+    });
+
+    const failed = await deleteThrough(executionId);
+
+    expect(failed.status).toBe('FAILED');
+    expect(failed.error).toBe(ErrorName.AtlasServer);
+    expect(ec2State(vpcEndpointId)).toBe('available'); // the registration first: the endpoint stays its record
+    await env.aws.eventDeliveriesSettled();
+    expect(
+      env.aws.events.filter(
+        (e) =>
+          e.detailType === WorkflowEvents.deletionFailed &&
+          (e.detail as { executionId?: string }).executionId === executionId,
+      ),
+    ).toHaveLength(1);
+    expect((await call('GET', `/endpoints/${executionId}`)).body).toMatchObject({
+      lifecycleStatus: 'DELETING',
+    });
+
+    env.atlas.setScript(atlasScriptOf({}));
+    const retried = await deleteThrough(executionId);
+
+    expect(retried.status, retried.cause).toBe('SUCCEEDED');
+    expect(retried.name).toBe(`${failed.name}-2`);
+    expect(ec2State(vpcEndpointId)).toBe('deleted');
+    expect(atlasHas(vpcEndpointId)).toBe(false);
+  });
+
+  it('leaves a crashed deprovisioning’s endpoint to the sweep, which removes it from both sides', async () => {
+    const { executionId, vpcEndpointId } = await provision();
+    env.deprovisioning.abortBefore('Delete VPC endpoint');
+
+    const crashed = await deleteThrough(executionId);
+
+    expect(crashed.status).toBe('FAILED');
+    expect(atlasHas(vpcEndpointId)).toBe(false);
+    // EC2 shows the endpoint Atlas let go of as rejected; it is still there.
+    expect(ec2State(vpcEndpointId)).not.toBe('deleted');
+
+    const passes = await sweepOffline(env);
+
+    expect(passes[0]?.orphans).toEqual([
+      expect.objectContaining({ executionName: executionId, vpcEndpointIds: [vpcEndpointId] }),
+    ]);
+    expect(ec2State(vpcEndpointId)).toBe('deleted');
   });
 });
