@@ -391,3 +391,57 @@ describe('faults during a deprovisioning', () => {
     expect(ec2State(vpcEndpointId)).toBe('deleted');
   });
 });
+
+describe('GET /endpoints', () => {
+  it('lists this deployment’s provisionings newest first, a page at a time, with their lifecycle status', async () => {
+    const older = await provision();
+    const deleted = await call('DELETE', `/endpoints/${older.executionId}`);
+    await env.aws.waitForExecution(deleted.body.deprovisioningArn as string);
+    const newer = await provision();
+
+    const first = await call('GET', '/endpoints?limit=1');
+    const second = await call('GET', `/endpoints?limit=1&nextToken=${first.body.nextToken as string}`);
+
+    expect(first.status).toBe(200);
+    expect(first.body.items).toEqual([
+      {
+        executionId: newer.executionId,
+        groupId: env.request.groupId,
+        region: 'us-east-1',
+        vpcEndpointId: newer.vpcEndpointId,
+        status: 'AVAILABLE',
+        startedAt: expect.any(String),
+      },
+    ]);
+    expect(second.body.items).toEqual([
+      expect.objectContaining({
+        executionId: older.executionId,
+        status: 'DELETED',
+        vpcEndpointId: older.vpcEndpointId,
+      }),
+    ]);
+    const all = await call('GET', '/endpoints?limit=50');
+    const provisionings = env.aws.executions.filter(
+      (e) => e.stateMachineArn === env.synthesized.stateMachineArn,
+    );
+    expect((all.body.items as { executionId: string }[]).map((i) => i.executionId)).toEqual(
+      provisionings.map((e) => e.name).reverse(),
+    );
+    const startedAts = (all.body.items as { startedAt: string }[]).map((i) => Date.parse(i.startedAt));
+    expect(startedAts).toEqual([...startedAts].sort((a, b) => b - a));
+  });
+
+  it('answers 400 naming limit or nextToken, calling nothing', async () => {
+    const awsBefore = env.aws.requests.length;
+
+    const badLimit = await call('GET', '/endpoints?limit=0');
+    const badToken = await call('GET', '/endpoints?nextToken=not-ours');
+    const unknown = await call('GET', '/endpoints?status=AVAILABLE');
+
+    expect([badLimit.status, badToken.status, unknown.status]).toEqual([400, 400, 400]);
+    expect(badLimit.body.errors).toEqual([expect.objectContaining({ field: 'limit' })]);
+    expect(badToken.body.errors).toEqual([expect.objectContaining({ field: 'nextToken' })]);
+    expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'status' })]);
+    expect(env.aws.requests.length).toBe(awsBefore);
+  });
+});
