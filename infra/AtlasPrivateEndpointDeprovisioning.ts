@@ -134,7 +134,7 @@ export class AtlasPrivateEndpointDeprovisioning extends Construct {
     const keepEndpointService = new sfn.Pass(this, 'Keep endpoint service', {
       result: sfn.Result.fromObject({
         outcome: 'KEPT',
-        reason: 'not asked to delete it (deleteEndpointService)',
+        reason: 'not asked to: deleteEndpointService was not true',
       }),
       resultPath: '$.endpointService',
     });

@@ -78,6 +78,38 @@ export function progressPrinter(
       case 'Result without connection strings':
         writeConnectionStrings(stamp(), valueAt(output, 'strings.result') as Output, write);
         return;
+      // The deprovisioning.
+      case 'Find provisioning':
+        write(
+          `${stamp()}  Deleting what provisioning ${valueAt(output, 'target.executionId')} made: ` +
+            `VPC endpoint ${valueAt(output, 'target.vpcEndpointId')}`,
+        );
+        return;
+      case 'Delete Atlas registration':
+        write(
+          `${stamp()}  Atlas registration: ${valueAt(output, 'registration.done') ? 'gone (404)' : 'deleting, waiting'}`,
+        );
+        return;
+      case 'Delete VPC endpoint':
+        write(
+          `${stamp()}  VPC endpoint: ${valueAt(output, 'vpcEndpoint.done') ? 'deleted' : `${valueAt(output, 'vpcEndpoint.observed')}, waiting`}`,
+        );
+        return;
+      case 'Keep endpoint service':
+      case 'Delete endpoint service': {
+        const outcome = valueAt(output, 'endpointService.outcome');
+        if (outcome)
+          write(
+            `${stamp()}  Endpoint service: ${outcome}` +
+              (valueAt(output, 'endpointService.reason')
+                ? ` (${valueAt(output, 'endpointService.reason')})`
+                : ''),
+          );
+        return;
+      }
+      case 'Record deprovisioning':
+        write(`${stamp()}  DELETED`);
+        return;
       default:
         return;
     }

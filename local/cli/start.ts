@@ -1,10 +1,12 @@
 /**
  * `npm start`: provisions a MongoDB Atlas PrivateLink endpoint end to end on this machine — the Atlas
  * and AWS emulators, the local API and the state machine CDK synthesizes — and shows it happen.
- * Exits 0 if and only if the provisioning succeeded.
+ * With `--then-delete` it goes on to delete what it made (DELETE /endpoints/{id}, the deprovisioning).
+ * Exits 0 if and only if the provisioning succeeded (and, with `--then-delete`, nothing is left in place).
  */
 import { parseArgs } from 'node:util';
 import { startOfflineEnvironment } from '../offline/OfflineEnvironment';
+import { type DeprovisioningReport, runDeprovisioning } from '../offline/runDeprovisioning';
 import { runScenario } from '../offline/runScenario';
 import {
   builtInScenarioNames,
@@ -21,6 +23,7 @@ Runs one provisioning offline: the Atlas and AWS emulators, the local API and th
 Options:
   --scenario NAME       a built-in scenario (default: happy-path): ${builtInScenarioNames().join(', ')}
   --scenario-file PATH  your own scenario (see README, "Scenarios")
+  --then-delete         once AVAILABLE, delete it again (DELETE /endpoints/{id}) and end with nothing in place
   --json                progress on stderr; one JSON report on stdout
   --fast                no real pause at Wait states (default: 25 ms each, to watch it go)
   --help                this text
@@ -32,6 +35,7 @@ async function main(): Promise<number> {
       scenario: { type: 'string' },
       'scenario-file': { type: 'string' },
       json: { type: 'boolean', default: false },
+      'then-delete': { type: 'boolean', default: false },
       fast: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -80,11 +84,29 @@ async function main(): Promise<number> {
         ? `In place: ${report.leftovers.vpcEndpoints} VPC endpoint, ${report.leftovers.atlasEndpoints} Atlas registration (the connection).`
         : `Left behind: ${report.leftovers.vpcEndpoints} VPC endpoint(s), ${report.leftovers.atlasEndpoints} Atlas registration(s).`,
     );
+    let deprovisioning: DeprovisioningReport | undefined;
+    if (values['then-delete'] && report.status === 'SUCCEEDED' && report.executionId) {
+      log('');
+      log(`DELETE ${env.api.url}/endpoints/${report.executionId}`);
+      deprovisioning = await runDeprovisioning(env, report.executionId);
+      const { vpcEndpoints, atlasEndpoints } = deprovisioning.leftovers;
+      log(
+        deprovisioning.status === 'DELETED'
+          ? `DELETED: deprovisioning ${deprovisioning.deprovisioningId}; in place now: ${vpcEndpoints} VPC endpoint(s), ${atlasEndpoints} Atlas registration(s).`
+          : `Deprovisioning FAILED: ${deprovisioning.error?.name}: ${deprovisioning.error?.cause}`,
+      );
+    }
     if (values.json) {
       const { rejected: _rejected, durationSeconds: _d, executionId: _e, ...json } = report;
-      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+      const summary = deprovisioning
+        ? { ...json, deprovisioning: { status: deprovisioning.status, leftovers: deprovisioning.leftovers } }
+        : json;
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     }
-    return report.status === 'SUCCEEDED' ? 0 : 1;
+    if (report.status !== 'SUCCEEDED') return 1;
+    if (!deprovisioning) return 0;
+    const { vpcEndpoints, atlasEndpoints } = deprovisioning.leftovers;
+    return deprovisioning.status === 'DELETED' && vpcEndpoints + atlasEndpoints === 0 ? 0 : 1;
   } finally {
     await env.close();
   }

@@ -39,6 +39,19 @@ describe('npm start', () => {
     expect(stderr).toContain('AVAILABLE');
   }, 90_000);
 
+  it('with --then-delete deletes it again and reports the deprovisioning with nothing left in place', async () => {
+    const { code, stdout, stderr } = await start(['--json', '--fast', '--then-delete']);
+
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({
+      status: 'SUCCEEDED',
+      connectionStrings: [expect.objectContaining({ clusterName: expect.any(String) })],
+      deprovisioning: { status: 'DELETED', leftovers: { vpcEndpoints: 0, atlasEndpoints: 0 } },
+    });
+    expect(stderr).toContain('Atlas registration: gone (404)');
+  }, 90_000);
+
   it('exits 1 with the typed error when the provisioning fails, leaving nothing behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scenario-'));
     const file = join(dir, 'rejected.json');
