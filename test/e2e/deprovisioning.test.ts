@@ -4,12 +4,15 @@
  * StartExecution of the deprovisioning state machine), every one run by the synthesized deprovisioning
  * state machine against both emulators, the real handlers and clients.
  */
+import { CreateVpcEndpointCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowEvents } from '../../infra/events';
+import { ManagedTag } from '../../lambdas/domain/request';
 import { ErrorName } from '../../lambdas/errors';
-import { AwsService, type ExecutionRecord } from '../../local/aws-emulator';
+import { lambdaRuntime } from '../../lambdas/handlers/runtime';
+import { AwsService, DEMO_SUBNET_IDS, DEMO_VPC_ID, type ExecutionRecord } from '../../local/aws-emulator';
 import { type OfflineEnvironment, startOfflineEnvironment } from '../../local/offline/OfflineEnvironment';
 import { atlasScriptOf } from '../../local/offline/scenario';
 import { sweepOffline } from '../../local/offline/sweepOffline';
@@ -165,9 +168,15 @@ describe('DELETE /endpoints/{executionId}', () => {
     const awsBefore = env.aws.requests.length;
 
     const response = await call('DELETE', '/endpoints/some-provisioning', { deleteEndpointService: 'yes' });
+    const badId = await call('DELETE', '/endpoints/has%20a%20space');
+    const notJson = await call('DELETE', '/endpoints/some-provisioning', '{not json');
 
     expect(response.status).toBe(400);
     expect(response.body.errors).toEqual([expect.objectContaining({ field: 'deleteEndpointService' })]);
+    expect(badId.status).toBe(400);
+    expect(badId.body.errors).toEqual([expect.objectContaining({ field: 'executionId' })]);
+    expect(notJson.status).toBe(400);
+    expect(notJson.body.errors).toEqual([expect.objectContaining({ field: '(body)' })]);
     expect(env.atlas.requestLog.length).toBe(atlasBefore);
     expect(env.aws.requests.length).toBe(awsBefore);
   });
@@ -248,13 +257,63 @@ describe('an Atlas Private Endpoint Deletion Requested event', () => {
     expect(ec2State(vpcEndpointId)).toBe('deleted');
   });
 
-  it('for an endpoint this deployment did not create fails typed, deleting nothing', async () => {
-    const foreign = env.aws.vpcEndpoints.find((e) => e.state === 'available');
-    const run = await putDeletion({ vpcEndpointId: 'vpce-0fffffffffffffff0' });
+  it('for an endpoint this deployment did not create, or that its provisioning did not record, fails typed, deleting nothing', async () => {
+    const ours = await provision();
+    const service = env.atlas.services()[0];
+    const ec2 = new EC2Client({ endpoint: env.aws.url, region: 'us-east-1', credentials: DUMMY_CREDENTIALS });
+    /** An endpoint to the same service carrying `managedBy` and every other tag of ours, down to our execution. */
+    const lookalike = async (managedBy: string) =>
+      (
+        await ec2.send(
+          new CreateVpcEndpointCommand({
+            VpcEndpointType: 'Interface',
+            VpcId: DEMO_VPC_ID,
+            ServiceName: service?.endpointServiceName ?? '',
+            SubnetIds: [DEMO_SUBNET_IDS[0]],
+            PrivateDnsEnabled: false,
+            TagSpecifications: [
+              {
+                ResourceType: 'vpc-endpoint',
+                Tags: [
+                  { Key: ManagedTag.managedBy, Value: managedBy },
+                  { Key: ManagedTag.execution, Value: ours.executionId },
+                  { Key: ManagedTag.groupId, Value: String(env.request.groupId) },
+                  { Key: ManagedTag.endpointServiceId, Value: service?.id ?? '' },
+                ],
+              },
+            ],
+          }),
+        )
+      ).VpcEndpoint?.VpcEndpointId as string;
+    const foreign = await lookalike('another-deployment');
+    const unrecorded = await lookalike(lambdaRuntime().managedBy());
+    ec2.destroy();
+    const deletesBefore = env.aws.requestCount({ service: AwsService.EC2, action: 'DeleteVpcEndpoints' });
+    const atlasDeletesBefore = env.atlas.requestLog.filter((r) => r.method === 'DELETE').length;
 
-    expect(run.status).toBe('FAILED');
-    expect(run.error).toBe(ErrorName.ProvisioningNotFound);
-    expect(foreign === undefined || ec2State(foreign.vpcEndpointId) === 'available').toBe(true);
+    const refusedForeign = await putDeletion({ vpcEndpointId: foreign });
+    const refusedUnrecorded = await putDeletion({ vpcEndpointId: unrecorded });
+    const refusedUnknown = await putDeletion({ vpcEndpointId: 'vpce-0fffffffffffffff0' });
+
+    for (const run of [refusedForeign, refusedUnrecorded, refusedUnknown]) {
+      expect(run.status).toBe('FAILED');
+      expect(run.error).toBe(ErrorName.ProvisioningNotFound);
+    }
+    expect(refusedUnrecorded.cause).toContain(ours.vpcEndpointId);
+    expect(env.aws.requestCount({ service: AwsService.EC2, action: 'DeleteVpcEndpoints' })).toBe(
+      deletesBefore,
+    );
+    expect(env.atlas.requestLog.filter((r) => r.method === 'DELETE').length).toBe(atlasDeletesBefore);
+    expect(ec2State(ours.vpcEndpointId)).toBe('available');
+    expect(atlasHas(ours.vpcEndpointId)).toBe(true);
+    await env.aws.eventDeliveriesSettled();
+    expect(
+      env.aws.events.filter((e) => e.detailType === WorkflowEvents.deletionFailed).length,
+    ).toBeGreaterThanOrEqual(3);
+
+    // Leave the project as the next tests expect it: only what they make.
+    const cleanup = await call('DELETE', `/endpoints/${ours.executionId}`);
+    await env.aws.waitForExecution(cleanup.body.deprovisioningArn as string);
   });
 });
 
