@@ -1,20 +1,24 @@
 /**
- * atlas-privatelink-workflow: the public API. This module only re-exports.
+ * atlas-privatelink-workflow: the public API. This module only re-exports, and loads nothing of the
+ * offline rig (that is `atlas-privatelink-workflow/local`).
  *
- * - `AtlasPrivateEndpointWorkflow`: the CDK construct (Step Functions workflow and its Lambdas).
+ * - `AtlasPrivateEndpointWorkflow`: the CDK construct (Step Functions workflow and its Lambdas), with
+ *   `WorkflowEvents` (the detail-types it publishes) and `SweepSchedule` (the scheduled sweep).
  * - `AtlasPrivateLinkStack`: the deployable stack with its API, EventBridge rule and secret.
  * - `AtlasClient` and `digestAuth`: the Atlas Admin API over undici, usable on their own.
- * - `startAtlasEmulator`, `startAwsEmulator`, `startOfflineEnvironment`: the offline stack.
+ * - The request, its limits and the managed tags; the workflow's output and event details.
  * - Every error class, with `ErrorName` (the names Step Functions matches on).
  */
 
 // Infrastructure
+export { AllowList } from './infra/AllowList';
 export {
   AtlasPrivateEndpointWorkflow,
   type AtlasPrivateEndpointWorkflowProps,
   WorkflowEvents,
 } from './infra/AtlasPrivateEndpointWorkflow';
 export { AtlasPrivateLinkStack, type AtlasPrivateLinkStackProps } from './infra/AtlasPrivateLinkStack';
+export { SweepSchedule, type SweepScheduleProps } from './infra/SweepSchedule';
 // Atlas Admin API client
 export {
   type ApiVersion,
@@ -55,31 +59,15 @@ export type {
   GcpEndpointService,
 } from './lambdas/atlas/types';
 export { CloudProvider, ConnectionStatus, EndpointServiceStatus } from './lambdas/atlas/types';
+export { Defaults } from './lambdas/defaults';
 // The workflow's domain: request validation and decisions
 export {
+  ManagedTag,
   type ProvisioningRequest,
   type ProvisioningRequestInput,
   parseProvisioningRequest,
+  RequestLimits,
 } from './lambdas/domain/request';
-export type { FailureOutcome, ProvisioningResult } from './lambdas/domain/workflowState';
+export type { AttemptEventDetail, FailureOutcome, ProvisioningResult } from './lambdas/domain/workflowState';
 // Errors
 export * from './lambdas/errors';
-
-// Offline: emulators and the runner
-export {
-  type AtlasEmulator,
-  type AtlasEmulatorOptions,
-  type AtlasScript,
-  DEMO_API_KEY,
-  DEMO_GROUP_ID,
-  startAtlasEmulator,
-} from './local/atlas-emulator';
-export { type AwsEmulator, type AwsEmulatorOptions, startAwsEmulator } from './local/aws-emulator';
-export {
-  DEMO_REQUEST,
-  type OfflineEnvironment,
-  type OfflineEnvironmentOptions,
-  startOfflineEnvironment,
-} from './local/offline/OfflineEnvironment';
-export { type RunReport, runScenario } from './local/offline/runScenario';
-export type { Scenario } from './local/offline/scenario';

@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The package test packs and installs the built package: `npm run test:package` (vitest.package.config.ts).
+    exclude: ['test/package/**', '**/node_modules/**'],
     setupFiles: ['local/polyfills/promiseWithResolvers.ts'],
     env: {
       // The locked AWS SDK versions support Node 20; releases after January 2027 will not, and it warns.

@@ -1,7 +1,7 @@
 /**
- * Runs one bench section that needs an offline environment in a process of its own: the handlers' SDK
- * clients keep the first environment's endpoints for the life of a process, and the peak RSS of a fresh
- * process is the section's own. `node --import tsx bench/child.ts <section> <options JSON> <out file>`.
+ * Runs one bench section that needs an offline environment in a process of its own, so that the peak RSS
+ * measured is the section's own and no warm client or cache of an earlier section helps it.
+ * `node --import tsx bench/child.ts <section> <options JSON> <out file>`.
  */
 import { writeFileSync } from 'node:fs';
 import { measurePolling, type PollingOptions } from './polling';
@@ -9,7 +9,7 @@ import { measureScale, type ScaleOptions } from './scale';
 
 const [section, optionsJson, outFile] = process.argv.slice(2);
 if (!section || !optionsJson || !outFile) {
-  console.error('usage: bench/child.ts <polling|scale> <options JSON> <out file>');
+  console.error('usage: bench/child.ts <polling|scale> <options JSON> <out file> (npm run bench runs it)');
   process.exit(2);
 }
 const options = JSON.parse(optionsJson) as unknown;

@@ -15,6 +15,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
 import { ApiHandlers, HandlerBundling, handlerEntry, WorkflowHandlers } from '../infra/handlers';
+import { handlerBuildOptions } from '../scripts/handlerBundle';
 
 export interface ColdStartOptions {
   /** Fresh processes per handler and variant; the median is reported. */
@@ -47,6 +48,7 @@ export interface ColdStartFigures {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NODE_MODULES = join(ROOT, 'node_modules');
 
+/** The probe's bundle: built as the handlers are (`handlerBuildOptions`). */
 const bundleOptions: BuildOptions = {
   bundle: true,
   platform: 'node',
@@ -129,11 +131,7 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
     const bundles = new Map<string, string>();
     for (const handler of handlers) {
       const outfile = join(work, 'bundled', handler, 'index.js');
-      await build({
-        ...bundleOptions,
-        entryPoints: [handlerEntry(handler)],
-        outfile,
-      });
+      await build(handlerBuildOptions(handler, outfile));
       bundles.set(handler, outfile);
     }
     const clientsBundle = join(work, 'bundled', 'constructClients', 'index.js');

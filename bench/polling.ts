@@ -21,6 +21,8 @@ export interface PollingOptions {
   readonly targetsSeconds: readonly number[];
   /** Phases per target, spread evenly over 20 s. */
   readonly phases: number;
+  /** Seeds the poll jitter (see `OfflineEnvironmentOptions.seed`). @default 1 */
+  readonly seed?: number;
 }
 
 /** One way of polling at one `T`, averaged over the phases. */
@@ -91,6 +93,7 @@ export async function measurePolling(options: PollingOptions): Promise<PollingFi
   const detections = new Map<string, number>();
   const transitions = new Map<string, number>();
   const env = await startOfflineEnvironment({
+    seed: options.seed ?? 1,
     scenario: timelineScenario(options.targetsSeconds[0] ?? 60),
     onEvent: (execution, event) => {
       if (event.type === 'StateEntered') transitions.set(execution, (transitions.get(execution) ?? 0) + 1);

@@ -1,7 +1,6 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -10,14 +9,16 @@ import { PollSchedule } from '../lambdas/domain/decisions';
 import { ManagedTag } from '../lambdas/domain/request';
 import { ApiEnv, RuntimeEnv } from '../lambdas/handlers/environment';
 import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
+import type { AtlasCallerNetwork } from './AtlasPrivateEndpointWorkflow';
 import { WorkflowEvents } from './events';
 import { HandlerFunction } from './HandlerFunction';
 import { type DeprovisioningHandler, DeprovisioningHandlers } from './handlers';
+import { acknowledgeNag, NagFinding } from './nag';
 import { lambdaStep, publishStep } from './steps';
 
 export interface AtlasPrivateEndpointDeprovisioningProps {
   /** The provisioning state machine: its executions' output is the record of what may be deleted. */
-  readonly provisioning: sfn.IStateMachine;
+  readonly provisioning: sfn.StateMachine;
   /** The secret holding Atlas credentials. */
   readonly atlasSecret: secretsmanager.ISecret;
   /** The bus `Atlas Private Endpoint Deleted` (and `… Deletion Failed`) go to. */
@@ -36,6 +37,16 @@ export interface AtlasPrivateEndpointDeprovisioningProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Where the functions that call Atlas run (the provisioning's, so Atlas sees the same addresses).
+   * @default - outside any VPC
+   */
+  readonly atlasCallerNetwork?: AtlasCallerNetwork;
+  /**
+   * Lets a function read the Atlas secret (and decrypt it with its key).
+   * @default - `atlasSecret.grantRead`
+   */
+  readonly grantAtlasSecretRead?: (grantee: iam.IGrantable) => void;
 }
 
 /**
@@ -55,14 +66,20 @@ export class AtlasPrivateEndpointDeprovisioning extends Construct {
   /** The step functions, by handler: the offline runner maps the synthesized tasks back to their modules. */
   readonly functions: Readonly<Record<DeprovisioningHandler, HandlerFunction>>;
 
+  readonly #provisioning: sfn.StateMachine;
+
   constructor(scope: Construct, id: string, props: AtlasPrivateEndpointDeprovisioningProps) {
     super(scope, id);
+    this.#provisioning = props.provisioning;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     const fn = (handler: DeprovisioningHandler, environment: Record<string, string> = {}) =>
       new HandlerFunction(this, `${handler[0]?.toUpperCase()}${handler.slice(1)}Function`, {
         module: DeprovisioningHandlers[handler],
         serviceName: 'atlas-privatelink',
+        ...(RuntimeEnv.secretArn in environment && props.atlasCallerNetwork
+          ? { network: props.atlasCallerNetwork }
+          : {}),
         // Long enough for the function's calls at their worst (see lambdas/timeBudget.ts).
         timeout: Duration.seconds(timeoutSecondsFor(CallPlans[handler])),
         logRetention,
@@ -82,8 +99,9 @@ export class AtlasPrivateEndpointDeprovisioning extends Construct {
       recordDeprovisioning: fn('recordDeprovisioning'),
     };
     this.functions = functions;
-    props.atlasSecret.grantRead(functions.deleteRegistration);
-    props.atlasSecret.grantRead(functions.deleteEndpointService);
+    const grantSecretRead = props.grantAtlasSecretRead ?? ((g) => props.atlasSecret.grantRead(g));
+    grantSecretRead(functions.deleteRegistration);
+    grantSecretRead(functions.deleteEndpointService);
     props.provisioning.grantExecution(functions.findProvisioning, 'states:DescribeExecution');
     this.grantEc2(functions, props.managedBy);
 
@@ -249,14 +267,17 @@ export class AtlasPrivateEndpointDeprovisioning extends Construct {
   }
 
   private acknowledgeNagFindings(): void {
-    const stack = Stack.of(this);
     for (const f of Object.values(this.functions)) {
-      const logicalId = stack.getLogicalId(f.node.defaultChild as lambda.CfnFunction);
-      Validations.of(this).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-        reason:
-          'The state machine may invoke any version of its own step function (CDK grants function ARN and ARN:*).',
-      });
+      acknowledgeNag(
+        this,
+        NagFinding.versionsOf(f),
+        'The state machine may invoke any version of its own step function (CDK grants function ARN and ARN:*).',
+      );
     }
+    acknowledgeNag(
+      this,
+      NagFinding.executionsOf(this.#provisioning),
+      'Find provisioning reads (DescribeExecution) only executions of the provisioning state machine: their output is the proof of what may be deleted.',
+    );
   }
 }

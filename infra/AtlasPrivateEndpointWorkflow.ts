@@ -1,7 +1,8 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -12,17 +13,39 @@ import { ManagedTag, RequestLimits } from '../lambdas/domain/request';
 import { ErrorName } from '../lambdas/errors';
 import { RuntimeEnv } from '../lambdas/handlers/environment';
 import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
+import type { AllowList } from './AllowList';
 import { AtlasPrivateEndpointDeprovisioning } from './AtlasPrivateEndpointDeprovisioning';
 import { WorkflowEvents } from './events';
 import { HandlerFunction } from './HandlerFunction';
 import { type WorkflowHandler, WorkflowHandlers } from './handlers';
+import { acknowledgeNag, NagFinding } from './nag';
+import { atlasBaseUrlProblem, eventSourceProblem, managedByProblem, refuseInvalidProps } from './propChecks';
 import { lambdaStep, publishStep } from './steps';
 
 export { WorkflowEvents } from './events';
+export { AtlasRateLimitRetry } from './steps';
 
 export interface AtlasPrivateEndpointWorkflowProps {
   /** The secret holding Atlas credentials: JSON `{ publicKey, privateKey }` or `{ clientId, clientSecret }`. */
   readonly atlasSecret: secretsmanager.ISecret;
+  /**
+   * The customer-managed KMS key `atlasSecret` is encrypted with, when it is imported (a secret the stack
+   * creates carries its own key reference): the functions that read it get `kms:Decrypt` on the key, through
+   * Secrets Manager only.
+   * @default - the secret uses the AWS-managed key, or `atlasSecret` knows its key
+   */
+  readonly atlasSecretKey?: kms.IKey;
+  /**
+   * The VPCs provisionings may create endpoints in, enforced twice: requests naming another VPC are refused
+   * before any call, and the create function's IAM allows only these VPCs (and subnets and security groups
+   * in them). `AllowList.any()` allows every VPC of the account: an explicit choice, never a default.
+   */
+  readonly allowedVpcIds: AllowList;
+  /**
+   * The Atlas projects provisionings may connect to, enforced in request validation and by every function
+   * that writes to Atlas. `AllowList.any()` allows every project the Atlas key reaches.
+   */
+  readonly allowedGroupIds: AllowList;
   /**
    * The bus the workflow publishes its events on.
    * @default - a new event bus
@@ -49,6 +72,28 @@ export interface AtlasPrivateEndpointWorkflowProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * A VPC for the functions that call Atlas, so they reach it from a fixed address (your NAT gateway's
+   * Elastic IP) that an Atlas API access list can name; Lambdas outside a VPC call from changing AWS
+   * addresses. The subnets need a route to the internet through a NAT gateway.
+   * @default - the functions run outside any VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Where in `vpc` the functions that call Atlas run.
+   * @default - the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+}
+
+/**
+ * Where the functions that call Atlas run: the VPC, subnets and security group of
+ * {@link AtlasPrivateEndpointWorkflowProps.vpc}, for every function (the sweep's too) that calls Atlas.
+ */
+export interface AtlasCallerNetwork {
+  readonly vpc: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups: ec2.ISecurityGroup[];
 }
 
 /**
@@ -72,34 +117,72 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
   readonly eventSource: string;
   /** The state machine that deletes what a provisioning of this workflow created. */
   readonly deprovisioning: AtlasPrivateEndpointDeprovisioning;
+  /** Where the functions that call Atlas run, when `vpc` was given. */
+  readonly atlasCallerNetwork: AtlasCallerNetwork | undefined;
+  readonly allowedVpcIds: AllowList;
+  readonly allowedGroupIds: AllowList;
+  readonly #atlasSecret: secretsmanager.ISecret;
+  readonly #atlasSecretKey: kms.IKey | undefined;
 
   constructor(scope: Construct, id: string, props: AtlasPrivateEndpointWorkflowProps) {
     super(scope, id);
+    this.#atlasSecret = props.atlasSecret;
+    this.#atlasSecretKey = props.atlasSecretKey;
+    const required =
+      'required: list what provisionings may use (AllowList.of(…)), or allow any with AllowList.any()';
+    refuseInvalidProps({
+      allowedVpcIds: props.allowedVpcIds ? undefined : required,
+      allowedGroupIds: props.allowedGroupIds ? undefined : required,
+    });
+    this.allowedVpcIds = props.allowedVpcIds.check('allowedVpcIds', 'vpcId');
+    this.allowedGroupIds = props.allowedGroupIds.check('allowedGroupIds', 'groupId');
     const eventSource = props.eventSource ?? 'atlas-privatelink';
-    if (!/^[A-Za-z0-9._-]{1,256}$/.test(eventSource) || eventSource.startsWith('aws.')) {
-      throw new Error(
-        `eventSource must be 1-256 letters, digits, '.', '_' or '-' and not start with "aws.", got "${eventSource}"`,
-      );
-    }
     this.managedBy = props.managedBy ?? Stack.of(this).stackName;
     this.eventSource = eventSource;
+    refuseInvalidProps({
+      eventSource: eventSourceProblem(eventSource),
+      managedBy: managedByProblem(this.managedBy),
+      atlasBaseUrl: atlasBaseUrlProblem(props.atlasBaseUrl),
+    });
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'Events');
+
+    if (props.vpcSubnets && !props.vpc) throw new Error('vpcSubnets needs vpc: give both, or neither');
+    this.atlasCallerNetwork = props.vpc
+      ? {
+          vpc: props.vpc,
+          ...(props.vpcSubnets ? { vpcSubnets: props.vpcSubnets } : {}),
+          securityGroups: [
+            new ec2.SecurityGroup(this, 'AtlasCallers', {
+              vpc: props.vpc,
+              description: 'The functions that call Atlas and AWS APIs: outbound HTTPS only, no inbound',
+              allowAllOutbound: false,
+            }),
+          ],
+        }
+      : undefined;
+    this.atlasCallerNetwork?.securityGroups[0]?.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      'HTTPS to the Atlas Admin API and the AWS APIs',
+    );
 
     const fn = (handler: WorkflowHandler, readsAtlas: boolean) => {
       const f = new HandlerFunction(this, `${handler[0]?.toUpperCase()}${handler.slice(1)}Function`, {
         module: WorkflowHandlers[handler],
         serviceName: 'atlas-privatelink',
+        ...(readsAtlas && this.atlasCallerNetwork ? { network: this.atlasCallerNetwork } : {}),
         // Long enough for the function's calls at their worst (see lambdas/timeBudget.ts).
         timeout: Duration.seconds(timeoutSecondsFor(CallPlans[handler])),
         logRetention,
         environment: {
           [RuntimeEnv.managedBy]: this.managedBy,
+          ...this.allowListEnvironment(),
           ...(readsAtlas ? { [RuntimeEnv.secretArn]: props.atlasSecret.secretArn } : {}),
           ...(readsAtlas && props.atlasBaseUrl ? { [RuntimeEnv.atlasBaseUrl]: props.atlasBaseUrl } : {}),
         },
       });
-      if (readsAtlas) props.atlasSecret.grantRead(f);
+      if (readsAtlas) this.grantAtlasSecretRead(f);
       return f;
     };
     const functions = {
@@ -171,6 +254,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
         'createdAt.$': '$.attempt.startedAt',
         'registeredAt.$': '$.attempt.registration.registeredAt',
         'poll.$': '$.attempt.poll',
+        'registration.$': '$.attempt.registration',
       },
       '$.attempt.poll',
     );
@@ -400,6 +484,9 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       tracingEnabled: true,
       logs: {
         destination: new logs.LogGroup(this, 'ExecutionLogs', {
+          // Under /aws/vendedlogs/: CloudWatch Logs' resource policy for vended logs would otherwise grow with
+          // every log group Step Functions delivers to, and it has a size limit.
+          logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`,
           retention: logRetention,
           removalPolicy: RemovalPolicy.DESTROY,
         }),
@@ -416,9 +503,38 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       managedBy: this.managedBy,
       logRetention,
       ...(props.atlasBaseUrl ? { atlasBaseUrl: props.atlasBaseUrl } : {}),
+      ...(this.atlasCallerNetwork ? { atlasCallerNetwork: this.atlasCallerNetwork } : {}),
+      grantAtlasSecretRead: (grantee) => this.grantAtlasSecretRead(grantee),
     });
 
     this.acknowledgeNagFindings();
+  }
+
+  /** The allow-lists as the functions read them (request validation, and the functions that write). */
+  allowListEnvironment(): Record<string, string> {
+    return {
+      [RuntimeEnv.allowedVpcIds]: this.allowedVpcIds.toEnvironment(),
+      [RuntimeEnv.allowedGroupIds]: this.allowedGroupIds.toEnvironment(),
+    };
+  }
+
+  /**
+   * Lets `grantee` read the Atlas credentials secret (and decrypt it with its customer-managed key, through
+   * Secrets Manager only): for every function that calls Atlas, this construct's and those composed with it.
+   */
+  grantAtlasSecretRead(grantee: iam.IGrantable): void {
+    this.#atlasSecret.grantRead(grantee);
+    if (!this.#atlasSecretKey) return;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DecryptAtlasSecret',
+        actions: ['kms:Decrypt'],
+        resources: [this.#atlasSecretKey.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
+        },
+      }),
+    );
   }
 
   /**
@@ -436,11 +552,24 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
         conditions: { StringEquals: { [`aws:RequestTag/${ManagedTag.managedBy}`]: this.managedBy } },
       }),
     );
+    // The network the endpoint goes in: only the allowed VPCs, and subnets and security groups inside them.
+    const vpcArns =
+      this.allowedVpcIds.values === '*'
+        ? undefined
+        : this.allowedVpcIds.values.map((id) => `arn:${partition}:ec2:${region}:${account}:vpc/${id}`);
     functions.createVpcEndpoint.addToRolePolicy(
       new iam.PolicyStatement({
-        sid: 'UseNetworkForVpcEndpoints',
+        sid: 'CreateVpcEndpointsInAllowedVpcs',
         actions: ['ec2:CreateVpcEndpoint'],
-        resources: [arn('vpc'), arn('subnet'), arn('security-group')],
+        resources: vpcArns ?? [arn('vpc')],
+      }),
+    );
+    functions.createVpcEndpoint.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'UseSubnetsAndSecurityGroupsOfAllowedVpcs',
+        actions: ['ec2:CreateVpcEndpoint'],
+        resources: [arn('subnet'), arn('security-group')],
+        ...(vpcArns ? { conditions: { StringEquals: { 'ec2:Vpc': vpcArns } } } : {}),
       }),
     );
     functions.createVpcEndpoint.addToRolePolicy(
@@ -487,33 +616,40 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
   }
 
   private acknowledgeNagFindings(): void {
-    const validations = Validations.of(this);
-    const ack = (finding: string, reason: string) =>
-      validations.acknowledge({ id: `AwsSolutions::AwsSolutions-${finding}`, reason });
+    const ack = (finding: string, reason: string) => acknowledgeNag(this, finding, reason);
     ack(
-      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      NagFinding.lambdaBasicExecutionRole,
       'AWSLambdaBasicExecutionRole only lets each function write its own CloudWatch logs.',
     );
-    ack(
-      'IAM5[Resource::*]',
-      'ec2:DescribeVpcEndpoints, ec2:DescribeSecurityGroups, ec2:DescribeVpcs, X-Ray PutTraceSegments/PutTelemetryRecords and the Step Functions log-delivery actions support no resource-level permissions.',
-    );
-    const ec2 = 'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>';
-    ack(
-      `IAM5[Resource::${ec2}:vpc-endpoint/*]`,
-      'VPC endpoint ids are not known before creation; create requires and delete checks the managed-by tag (aws:RequestTag / aws:ResourceTag conditions).',
-    );
-    for (const type of ['vpc', 'subnet', 'security-group']) {
+    if (this.atlasCallerNetwork) {
       ack(
-        `IAM5[Resource::${ec2}:${type}/*]`,
-        `The ${type} is workflow input (any VPC of the account); CreateVpcEndpoint needs it, and creation itself is limited to tagged endpoints.`,
+        NagFinding.lambdaVpcAccessExecutionRole,
+        'AWSLambdaVPCAccessExecutionRole only lets the functions that call Atlas attach to the VPC the deployer gave them (network interfaces).',
       );
     }
-    const stack = Stack.of(this);
-    for (const f of Object.values(this.functions)) {
-      const logicalId = stack.getLogicalId(f.node.defaultChild as lambda.CfnFunction);
+    ack(
+      NagFinding.anyResource,
+      'ec2:DescribeVpcEndpoints, ec2:DescribeSecurityGroups, ec2:DescribeVpcs, X-Ray PutTraceSegments/PutTelemetryRecords and the Step Functions log-delivery actions support no resource-level permissions.',
+    );
+    ack(
+      NagFinding.ec2Resources('vpc-endpoint'),
+      'VPC endpoint ids are not known before creation; create requires and delete checks the managed-by tag (aws:RequestTag / aws:ResourceTag conditions).',
+    );
+    if (this.allowedVpcIds.isAny) {
       ack(
-        `IAM5[Resource::<${logicalId}.Arn>:*]`,
+        NagFinding.ec2Resources('vpc'),
+        'allowedVpcIds is AllowList.any(), an explicit choice of the deployer: any VPC of the account.',
+      );
+    }
+    for (const type of ['subnet', 'security-group']) {
+      ack(
+        NagFinding.ec2Resources(type),
+        `The ${type} is workflow input; CreateVpcEndpoint may use it only inside the allowed VPCs (ec2:Vpc condition, unless allowedVpcIds is any).`,
+      );
+    }
+    for (const f of Object.values(this.functions)) {
+      ack(
+        NagFinding.versionsOf(f),
         'The state machine may invoke any version of its own step function (CDK grants function ARN and ARN:*).',
       );
     }

@@ -1,23 +1,30 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ApiEnv, RuntimeEnv } from '../lambdas/handlers/environment';
 import { PLACEHOLDER_PUBLIC_KEY } from '../lambdas/secretPlaceholder';
 import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
+import type { AllowList } from './AllowList';
 import { AtlasPrivateEndpointWorkflow, WorkflowEvents } from './AtlasPrivateEndpointWorkflow';
 import { HandlerFunction, type HandlerFunctionProps } from './HandlerFunction';
 import { type ApiHandler, ApiHandlers } from './handlers';
+import { acknowledgeNag, NagFinding } from './nag';
 import { provisioningRequestSchema } from './requestModel';
 import { SweepSchedule } from './SweepSchedule';
 
 export interface AtlasPrivateLinkStackProps extends StackProps {
+  /** The VPCs provisionings may create endpoints in (see the workflow's prop of the same name). */
+  readonly allowedVpcIds: AllowList;
+  /** The Atlas projects provisionings may connect to (see the workflow's prop of the same name). */
+  readonly allowedGroupIds: AllowList;
   /**
    * The ARN of an existing secret holding Atlas credentials (`{ publicKey, privateKey }` or
    * `{ clientId, clientSecret }`).
@@ -29,6 +36,24 @@ export interface AtlasPrivateLinkStackProps extends StackProps {
    * @default 'https://cloud.mongodb.com'
    */
   readonly atlasBaseUrl?: string;
+  /**
+   * The VPC and private subnets (with a NAT gateway route) for the functions that call Atlas, so they call
+   * from the NAT gateway's fixed address an Atlas API access list can name.
+   * @default - the functions run outside any VPC, from changing AWS addresses
+   */
+  readonly atlasCallersVpc?: { readonly vpcId: string; readonly subnetIds: readonly string[] };
+  /**
+   * Creates API Gateway's account-wide CloudWatch role (`AWS::ApiGateway::Account`) so the stage can write
+   * execution logs. It replaces the region's one setting for every API of the account: only when asked.
+   * @default false
+   */
+  readonly apiGatewayCloudWatchRole?: boolean;
+  /**
+   * The customer-managed KMS key an imported `atlasSecretArn` is encrypted with: the functions that read
+   * the secret get `kms:Decrypt` on it (through Secrets Manager only).
+   * @default - the secret uses the AWS-managed key
+   */
+  readonly atlasSecretKmsKeyArn?: string;
 }
 
 /**
@@ -43,9 +68,12 @@ export class AtlasPrivateLinkStack extends Stack {
   /** The hourly sweep of what crashed executions left behind. */
   readonly sweep: SweepSchedule;
 
-  constructor(scope: Construct, id: string, props: AtlasPrivateLinkStackProps = {}) {
+  constructor(scope: Construct, id: string, props: AtlasPrivateLinkStackProps) {
     super(scope, id, props);
 
+    const atlasSecretKey = props.atlasSecretKmsKeyArn
+      ? kms.Key.fromKeyArn(this, 'AtlasSecretKey', props.atlasSecretKmsKeyArn)
+      : undefined;
     const atlasSecret = props.atlasSecretArn
       ? secretsmanager.Secret.fromSecretCompleteArn(this, 'AtlasSecret', props.atlasSecretArn)
       : new secretsmanager.Secret(this, 'AtlasSecret', {
@@ -65,10 +93,29 @@ export class AtlasPrivateLinkStack extends Stack {
     }
 
     this.eventBus = new events.EventBus(this, 'EventBus');
+    const callers = props.atlasCallersVpc;
     this.workflow = new AtlasPrivateEndpointWorkflow(this, 'Workflow', {
       atlasSecret,
+      allowedVpcIds: props.allowedVpcIds,
+      allowedGroupIds: props.allowedGroupIds,
+      ...(atlasSecretKey ? { atlasSecretKey } : {}),
       eventBus: this.eventBus,
       ...(props.atlasBaseUrl ? { atlasBaseUrl: props.atlasBaseUrl } : {}),
+      ...(callers
+        ? {
+            // Imported from its ids alone: no lookup, so synth needs no credentials.
+            vpc: ec2.Vpc.fromVpcAttributes(this, 'AtlasCallersVpc', {
+              vpcId: callers.vpcId,
+              availabilityZones: callers.subnetIds.map((_, i) => Fn.select(i, Fn.getAzs())),
+              privateSubnetIds: [...callers.subnetIds],
+            }),
+            vpcSubnets: {
+              subnets: callers.subnetIds.map((id, i) =>
+                ec2.Subnet.fromSubnetId(this, `AtlasCallersSubnet${i}`, id),
+              ),
+            },
+          }
+        : {}),
     });
     const { stateMachine } = this.workflow;
     const deprovisioning = this.workflow.deprovisioning.stateMachine;
@@ -88,6 +135,7 @@ export class AtlasPrivateLinkStack extends Stack {
           [ApiEnv.stateMachineArn]: stateMachine.stateMachineArn,
           [ApiEnv.deprovisioningStateMachineArn]: deprovisioning.stateMachineArn,
           [RuntimeEnv.managedBy]: this.workflow.managedBy,
+          ...this.workflow.allowListEnvironment(),
         },
         ...props,
       });
@@ -179,7 +227,8 @@ export class AtlasPrivateLinkStack extends Stack {
     this.api = new apigateway.RestApi(this, 'Api', {
       description: 'Start and follow MongoDB Atlas PrivateLink provisionings',
       defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
-      cloudWatchRole: true,
+      // API Gateway's CloudWatch role is one setting per account and region: replaced only when asked.
+      cloudWatchRole: props.apiGatewayCloudWatchRole ?? false,
       deployOptions: {
         stageName: 'v1',
         tracingEnabled: true,
@@ -227,32 +276,33 @@ export class AtlasPrivateLinkStack extends Stack {
       id: 'AwsSolutions::AwsSolutions-COG4',
       reason: 'The API is for AWS principals and uses AWS_IAM authorization instead of a Cognito user pool.',
     });
-    const ack = (finding: string, reason: string) =>
-      Validations.of(this).acknowledge({ id: `AwsSolutions::AwsSolutions-${finding}`, reason });
-    ack(
-      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'AWSLambdaBasicExecutionRole only lets each API function write its own CloudWatch logs.',
-    );
-    ack(
-      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      "API Gateway's account-level CloudWatch role, needed for stage execution logs; it only writes logs.",
-    );
-    ack(
-      'IAM5[Resource::*]',
-      'X-Ray PutTraceSegments/PutTelemetryRecords and ec2:DescribeVpcEndpoints support no resource-level permissions.',
-    );
-    ack(
-      'IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"' +
-        this.getLogicalId(stateMachine.node.defaultChild as sfn.CfnStateMachine) +
-        '"}]}]}:*]',
-      'DescribeExecution is limited to executions of this one state machine; execution names are per request.',
-    );
-    ack(
-      'IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"' +
-        this.getLogicalId(deprovisioning.node.defaultChild as sfn.CfnStateMachine) +
-        '"}]}]}:*]',
-      'DescribeExecution is limited to executions of the deprovisioning state machine; their names are per provisioning.',
-    );
+    if (props.apiGatewayCloudWatchRole) {
+      acknowledgeNag(
+        this.api,
+        NagFinding.apiGatewayPushToCloudWatchLogs,
+        "API Gateway's account-level CloudWatch role, needed for stage execution logs; it only writes logs.",
+      );
+    }
+    // The workflow and the sweep acknowledge their own findings; these are the entry functions'.
+    for (const fn of Object.values(this.apiFunctions)) {
+      const ack = (finding: string, reason: string) => acknowledgeNag(fn, finding, reason);
+      ack(
+        NagFinding.lambdaBasicExecutionRole,
+        'AWSLambdaBasicExecutionRole only lets each entry function write its own CloudWatch logs.',
+      );
+      ack(
+        NagFinding.anyResource,
+        'X-Ray PutTraceSegments/PutTelemetryRecords and ec2:DescribeVpcEndpoints support no resource-level permissions.',
+      );
+      ack(
+        NagFinding.executionsOf(stateMachine),
+        'DescribeExecution is limited to executions of this one state machine; execution names are per request.',
+      );
+      ack(
+        NagFinding.executionsOf(deprovisioning),
+        'DescribeExecution is limited to executions of the deprovisioning state machine; their names are per provisioning.',
+      );
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.urlForPath('/endpoints') });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });

@@ -1,10 +1,12 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { HandlerBundling, handlerEntry } from './handlers';
+import { handlerCode } from './handlerRegistry';
+import { HandlerBundling } from './handlers';
 
 export interface HandlerFunctionProps {
   /** The handler module under `lambdas/handlers/`, e.g. `checkEndpoint` or `api/startProvisioning`. */
@@ -21,23 +23,37 @@ export interface HandlerFunctionProps {
    * @default - nowhere (the function is only invoked synchronously)
    */
   readonly deadLetterQueue?: sqs.IQueue;
+  /** A VPC to run in. @default - outside any VPC */
+  readonly network?: {
+    readonly vpc: ec2.IVpc;
+    readonly vpcSubnets?: ec2.SubnetSelection;
+    readonly securityGroups: ec2.ISecurityGroup[];
+  };
 }
 
 /**
- * One of this project's Lambda functions: a handler module bundled by the local esbuild (minified, with
- * source maps, every dependency included so the deployed SDK version is the tested one), on the newest
- * Node.js runtime on arm64, with X-Ray, JSON logs and its own log group.
+ * One of this project's Lambda functions: a handler module bundled by esbuild (minified, with source
+ * maps, every dependency included so the deployed SDK version is the tested one), on the newest Node.js
+ * runtime on arm64, with X-Ray, JSON logs and its own log group. From this repository's sources the local
+ * esbuild bundles it at synth; from the built package it is the bundle the package ships, made with the
+ * same settings when the package was built.
  */
 export class HandlerFunction extends NodejsFunction {
+  /** The handler module it runs (`lambdas/handlers/<module>`). */
+  readonly module: string;
+
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
+    const code = handlerCode(props.module);
     super(scope, id, {
-      entry: handlerEntry(props.module),
-      handler: 'handler',
+      ...('assetDir' in code
+        ? { code: lambda.Code.fromAsset(code.assetDir), handler: 'index.handler' }
+        : { entry: code.entry, handler: 'handler' }),
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
       timeout: props.timeout ?? Duration.seconds(60),
       ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue, retryAttempts: 2 } : {}),
+      ...(props.network ?? {}),
       tracing: lambda.Tracing.ACTIVE,
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup: new logs.LogGroup(scope, `${id}Logs`, {
@@ -56,5 +72,6 @@ export class HandlerFunction extends NodejsFunction {
         externalModules: [],
       },
     });
+    this.module = props.module;
   }
 }

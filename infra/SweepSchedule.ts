@@ -1,16 +1,18 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { Defaults } from '../lambdas/defaults';
 import { ManagedTag } from '../lambdas/domain/request';
 import { RuntimeEnv, SweepEnv } from '../lambdas/handlers/environment';
 import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
 import type { AtlasPrivateEndpointWorkflow } from './AtlasPrivateEndpointWorkflow';
 import { HandlerFunction } from './HandlerFunction';
 import { MaintenanceHandlers } from './handlers';
+import { acknowledgeNag, NagFinding } from './nag';
+import { atlasBaseUrlProblem, refuseInvalidProps } from './propChecks';
 
 export interface SweepScheduleProps {
   /** The workflow whose leftovers it removes: its managed-by value and its executions. */
@@ -54,11 +56,15 @@ export class SweepSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: SweepScheduleProps) {
     super(scope, id);
-    const gracePeriod = props.gracePeriod ?? Duration.hours(2);
+    const gracePeriod = props.gracePeriod ?? Duration.seconds(Defaults.sweepGraceSeconds);
     const graceMs = gracePeriod.toMilliseconds();
-    if (graceMs % 1000 !== 0) {
-      throw new Error(`gracePeriod must be a whole number of seconds, got ${gracePeriod.toHumanString()}`);
-    }
+    refuseInvalidProps({
+      gracePeriod:
+        graceMs % 1000 === 0
+          ? undefined
+          : `expected a whole number of seconds, got ${gracePeriod.toHumanString()}`,
+      atlasBaseUrl: atlasBaseUrlProblem(props.atlasBaseUrl),
+    });
     const { workflow, atlasSecret } = props;
 
     this.function = new HandlerFunction(this, 'Function', {
@@ -66,6 +72,8 @@ export class SweepSchedule extends Construct {
       serviceName: 'atlas-privatelink-sweep',
       // One pass at its worst (see lambdas/timeBudget.ts); a pass stops taking orphans when time runs short.
       timeout: Duration.seconds(timeoutSecondsFor(CallPlans.sweep)),
+      // It calls Atlas: from the same network as the workflow's Atlas callers (an access list names it).
+      ...(workflow.atlasCallerNetwork ? { network: workflow.atlasCallerNetwork } : {}),
       environment: {
         [RuntimeEnv.managedBy]: workflow.managedBy,
         [RuntimeEnv.secretArn]: atlasSecret.secretArn,
@@ -75,7 +83,7 @@ export class SweepSchedule extends Construct {
         [SweepEnv.graceSeconds]: String(graceMs / 1000),
       },
     });
-    this.grant(workflow, atlasSecret);
+    this.grant(workflow);
 
     this.rule = new events.Rule(this, 'Schedule', {
       description: `Sweeps the VPC endpoints managed by ${workflow.managedBy} that crashed executions left behind`,
@@ -87,12 +95,11 @@ export class SweepSchedule extends Construct {
       ],
     });
 
-    this.acknowledgeNagFindings(workflow.stateMachine);
-    this.acknowledgeNagFindings(workflow.deprovisioning.stateMachine, false);
+    this.acknowledgeNagFindings(workflow);
   }
 
   /** The workflow's own EC2 limits for deletion (managed-by tag), and read access to its executions. */
-  private grant(workflow: AtlasPrivateEndpointWorkflow, atlasSecret: secretsmanager.ISecret): void {
+  private grant(workflow: AtlasPrivateEndpointWorkflow): void {
     const { partition, region, account } = Stack.of(this);
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
@@ -113,30 +120,37 @@ export class SweepSchedule extends Construct {
     workflow.stateMachine.grantExecution(this.function, 'states:DescribeExecution');
     // A deprovisioning that ended without success is finished by the sweep.
     workflow.deprovisioning.stateMachine.grantExecution(this.function, 'states:DescribeExecution');
-    atlasSecret.grantRead(this.function);
+    workflow.grantAtlasSecretRead(this.function);
   }
 
-  private acknowledgeNagFindings(stateMachine: sfn.StateMachine, all = true): void {
-    const stack = Stack.of(this);
-    const ack = (finding: string, reason: string) =>
-      Validations.of(this).acknowledge({ id: `AwsSolutions::AwsSolutions-${finding}`, reason });
-    const stateMachineId = stack.getLogicalId(stateMachine.node.defaultChild as sfn.CfnStateMachine);
+  private acknowledgeNagFindings(workflow: AtlasPrivateEndpointWorkflow): void {
+    const { stateMachine } = workflow;
+    const ack = (finding: string, reason: string) => acknowledgeNag(this, finding, reason);
     ack(
-      `IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stateMachineId}"}]}]}:*]`,
-      'DescribeExecution on executions of one state machine of this workflow: the sweep reads the status named by each endpoint execution tag (and of its deprovisioning).',
-    );
-    if (!all) return;
-    ack(
-      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      NagFinding.lambdaBasicExecutionRole,
       'AWSLambdaBasicExecutionRole only lets the sweep function write its own CloudWatch logs.',
     );
+    if (workflow.atlasCallerNetwork) {
+      ack(
+        NagFinding.lambdaVpcAccessExecutionRole,
+        'AWSLambdaVPCAccessExecutionRole only lets the sweep attach to the VPC the deployer gave the functions that call Atlas.',
+      );
+    }
     ack(
-      'IAM5[Resource::*]',
+      NagFinding.anyResource,
       'ec2:DescribeVpcEndpoints and X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
     );
     ack(
-      'IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:vpc-endpoint/*]',
+      NagFinding.ec2Resources('vpc-endpoint'),
       'The orphans are not known in advance; DeleteVpcEndpoints is allowed only on endpoints carrying the workflow managed-by tag (aws:ResourceTag condition).',
+    );
+    ack(
+      NagFinding.executionsOf(stateMachine),
+      'DescribeExecution on executions of the one workflow state machine: the sweep reads the status named by each endpoint execution tag.',
+    );
+    ack(
+      NagFinding.executionsOf(workflow.deprovisioning.stateMachine),
+      'DescribeExecution on executions of the deprovisioning state machine: the sweep finishes a deprovisioning that ended without success.',
     );
   }
 }

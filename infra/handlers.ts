@@ -1,3 +1,8 @@
+/**
+ * The registry of Lambda handlers. Every export named `…Handlers` maps names to handler modules under
+ * `lambdas/handlers/`; `HandlerFunction` accepts only registered modules, and the package build bundles and
+ * ships each one (see `handlerRegistry.ts`). A new handler needs only its line here.
+ */
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -45,7 +50,6 @@ export type ApiHandler = keyof typeof ApiHandlers;
 export const MaintenanceHandlers = {
   sweep: 'sweep',
 } as const;
-export type MaintenanceHandler = keyof typeof MaintenanceHandlers;
 
 /** The absolute path of a handler module. */
 export function handlerEntry(module: string): string {

@@ -5,8 +5,9 @@ import { IdForm } from '../lambdas/ids';
 const pattern = (re: RegExp) => re.source;
 
 /**
- * The API Gateway request model: a first gate at the edge, derived from the same forms and limits as
- * the handler's validation (which stays the authority and names each bad field).
+ * The API Gateway request model: documents the body (and exports with the API), derived from the same
+ * forms and limits as the handler's validation. API Gateway does not enforce it: the start function
+ * validates every body itself, so that a 400 names each bad field.
  */
 export const provisioningRequestSchema: JsonSchema = {
   schema: JsonSchemaVersion.DRAFT4,

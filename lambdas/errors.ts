@@ -12,6 +12,7 @@ export const ErrorName = {
   AtlasApi: 'AtlasApiError',
   AtlasBadRequest: 'AtlasBadRequestError',
   AtlasAuth: 'AtlasAuthError',
+  AtlasAccessList: 'AtlasAccessListError',
   AtlasNotFound: 'AtlasNotFoundError',
   AtlasConflict: 'AtlasConflictError',
   AtlasRateLimited: 'AtlasRateLimitedError',
@@ -28,6 +29,7 @@ export const ErrorName = {
   Ec2AccessDenied: 'Ec2AccessDeniedError',
   Ec2: 'Ec2Error',
   ProvisioningTimeout: 'ProvisioningTimeoutError',
+  /** Every attempt `maxAttempts` allowed failed: the state machine's own "Give up" state names it; no function throws it. */
   AttemptsExhausted: 'AttemptsExhaustedError',
   DeletionTimeout: 'DeletionTimeoutError',
   ProvisioningNotFound: 'ProvisioningNotFoundError',
@@ -124,6 +126,27 @@ export class AtlasAuthError extends AtlasApiError {
   constructor(details: AtlasErrorDetails, options?: ErrorOptions) {
     super(details, options);
     this.name = ErrorName.AtlasAuth;
+  }
+}
+
+/**
+ * 403 because the caller's IP address is not on the API access list the organization requires. Carries the
+ * address Atlas saw (`callerIp`, when Atlas named it) and says what to do. Never retried.
+ */
+export class AtlasAccessListError extends AtlasAuthError {
+  readonly callerIp: string | undefined;
+
+  constructor(details: AtlasErrorDetails & { callerIp?: string | undefined }, options?: ErrorOptions) {
+    super(details, options);
+    this.name = ErrorName.AtlasAccessList;
+    this.callerIp = details.callerIp;
+    const who = details.callerIp ? `from ${details.callerIp}` : 'from this address';
+    this.message =
+      `Atlas refused the call ${who}: it is not on the API access list of this API key or service account ` +
+      `(${details.status} ${details.errorCode ?? ''}${details.request ? ` on ${details.request}` : ''}). ` +
+      'Add the address to the access list in Atlas; for a fixed address, run the functions that call Atlas in ' +
+      "your VPC behind a NAT gateway (the construct's vpc and vpcSubnets, or -c lambdaVpcId=… -c lambdaSubnetIds=…) " +
+      "and add the NAT gateway's Elastic IP.";
   }
 }
 
@@ -230,14 +253,6 @@ export class ProvisioningTimeoutError extends AtlasPrivateLinkError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = ErrorName.ProvisioningTimeout;
-  }
-}
-
-/** Every attempt allowed by `maxAttempts` failed. */
-export class AttemptsExhaustedError extends AtlasPrivateLinkError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = ErrorName.AttemptsExhausted;
   }
 }
 

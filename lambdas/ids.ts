@@ -12,6 +12,11 @@ export const IdForm = {
     pattern: /^vpce-[0-9a-f]{17}$/,
     expected: '"vpce-" followed by 17 hexadecimal characters',
   },
+  endpointServiceName: {
+    pattern: /^com\.amazonaws\.vpce\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d\.vpce-svc-[0-9a-f]{17}$/,
+    expected:
+      'an AWS endpoint service name "com.amazonaws.vpce.<region>.vpce-svc-" and 17 hexadecimal characters',
+  },
   vpcId: {
     pattern: /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
     expected: '"vpc-" followed by 8 or 17 hexadecimal characters',

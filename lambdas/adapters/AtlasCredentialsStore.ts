@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AtlasCredentials } from '../atlas/types';
-import { AtlasCredentialsError, SecretsUnavailableError } from '../errors';
+import { AtlasCredentialsError, InvalidRequestError, SecretsUnavailableError } from '../errors';
 import { PLACEHOLDER_PUBLIC_KEY } from '../secretPlaceholder';
 
 /** Options of {@link AtlasCredentialsStore}. */
@@ -62,7 +62,12 @@ export class AtlasCredentialsStore {
   constructor(client: SecretsManagerClient, options: AtlasCredentialsStoreOptions = {}) {
     const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
     if (!Number.isFinite(ttlMs) || ttlMs < 0) {
-      throw new RangeError(`options.ttlMs must be a finite number of milliseconds ≥ 0, got ${String(ttlMs)}`);
+      throw new InvalidRequestError([
+        {
+          field: 'options.ttlMs',
+          message: `expected a finite number of milliseconds ≥ 0, got ${String(ttlMs)}`,
+        },
+      ]);
     }
     this.#client = client;
     this.#ttlMs = ttlMs;

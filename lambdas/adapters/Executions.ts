@@ -80,9 +80,12 @@ export class Executions {
 
   constructor(client: SFNClient, stateMachineArn: string) {
     if (!/^arn:[^:]+:states:[^:]*:[^:]*:stateMachine:[^:]+$/.test(stateMachineArn)) {
-      throw new RangeError(
-        `stateMachineArn must be a state machine ARN ("arn:aws:states:<region>:<account>:stateMachine:<name>"), got ${JSON.stringify(stateMachineArn)}`,
-      );
+      throw new InvalidRequestError([
+        {
+          field: 'stateMachineArn',
+          message: `expected a state machine ARN ("arn:aws:states:<region>:<account>:stateMachine:<name>"), got ${JSON.stringify(stateMachineArn)}`,
+        },
+      ]);
     }
     this.#client = client;
     this.#stateMachineArn = stateMachineArn;

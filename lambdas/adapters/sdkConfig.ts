@@ -7,6 +7,7 @@
  * a function's worst case is known before it is deployed: no call may hang, and no pause is open-ended.
  */
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { envNumber } from '../envNumber';
 import { SdkLimits } from './sdkLimits';
 
 export { SdkLimits } from './sdkLimits';
@@ -46,12 +47,8 @@ export function sdkRetryDelayMs(retry: number, random: () => number = Math.rando
 
 /** The options every SDK client is built with: `new EC2Client(sdkClientConfig())`. */
 export function sdkClientConfig(): SdkClientConfig {
-  const configured = Number(process.env[ClientEnv.requestTimeoutMs]);
-  const requestTimeout =
-    Number.isFinite(configured) && configured > 0 ? configured : SdkLimits.requestTimeoutMs;
-  const retryDelayText = process.env[ClientEnv.retryDelayMs];
-  const retryDelayMs = Number(retryDelayText);
-  const fixedDelay = retryDelayText && Number.isFinite(retryDelayMs) && retryDelayMs >= 0;
+  const requestTimeout = envNumber(ClientEnv.requestTimeoutMs, 'positive') ?? SdkLimits.requestTimeoutMs;
+  const retryDelayMs = envNumber(ClientEnv.retryDelayMs, 'nonNegative');
   return {
     requestHandler: {
       requestTimeout,
@@ -60,7 +57,7 @@ export function sdkClientConfig(): SdkClientConfig {
     },
     retryStrategy: new ConfiguredRetryStrategy(
       SdkLimits.maxAttempts,
-      fixedDelay ? retryDelayMs : (attempt: number) => sdkRetryDelayMs(attempt),
+      retryDelayMs !== undefined ? retryDelayMs : (attempt: number) => sdkRetryDelayMs(attempt),
     ),
   };
 }

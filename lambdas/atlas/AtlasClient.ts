@@ -10,6 +10,7 @@ import {
 } from '../errors';
 import { type AtlasClientOptions, resolveOptions } from './AtlasClientOptions';
 import { isConnectPhaseError, toAtlasApiError } from './atlasErrors';
+import { selectDigestChallenge } from './digest/challenge';
 import { digestAuth } from './digest/digestAuth';
 import { type ExchangeResponse, exchange, headerValue } from './exchange';
 import { AtlasPath, CLUSTERS_API, MAX_ITEMS_PER_PAGE } from './paths';
@@ -512,8 +513,10 @@ export class AtlasClient {
       attemptsMade += 1;
       const { error, retryable, retryAfterMs } = outcome.failure;
       const remainingMs = call.deadlineMs - this.#now();
+      // The token endpoint's 429 (about 10 a minute per service account) counts like the Admin API's.
+      const rateLimited = error instanceof AtlasRateLimitedError;
       const decision = decideRetry(
-        { attemptsMade, remainingMs, retryable, retryAfterMs },
+        { attemptsMade, remainingMs, retryable, retryAfterMs, rateLimited },
         this.#retry,
         this.#random,
       );
@@ -580,8 +583,17 @@ export class AtlasClient {
     const staleNonce =
       response.status === 401 &&
       token === undefined &&
-      /(?:^|[\s,])stale\s*=\s*"?true"?/i.test(headerValue(response.headers, 'www-authenticate') ?? '');
+      saysStale(headerValue(response.headers, 'www-authenticate'));
     return { failure: classify(error, idempotent, retryAfterMs), rejectedToken, staleNonce };
+  }
+}
+
+/** Whether a 401's `WWW-Authenticate` is a Digest challenge saying `stale=true` (an unanswerable one is not). */
+function saysStale(header: string | undefined): boolean {
+  try {
+    return selectDigestChallenge(header)?.stale === true;
+  } catch {
+    return false;
   }
 }
 
@@ -594,7 +606,11 @@ const MAX_CLUSTER_PAGES = 20;
  * Whether a failure may be retried. 429: always (Atlas did not process the request). 5xx: only when
  * the request is idempotent. Network: when idempotent, or when the request cannot have left (connect).
  */
-function classify(error: AtlasPrivateLinkError, idempotent: boolean, retryAfterMs?: number): Failure {
+function classify(
+  error: AtlasPrivateLinkError,
+  idempotent: boolean,
+  retryAfterMs = retryAfterOf(error),
+): Failure {
   if (error instanceof AtlasRateLimitedError) return { error, retryable: true, retryAfterMs };
   if (error instanceof AtlasServerError) return { error, retryable: idempotent, retryAfterMs };
   if (error instanceof AtlasNetworkError) {
@@ -602,6 +618,12 @@ function classify(error: AtlasPrivateLinkError, idempotent: boolean, retryAfterM
     return { error, retryable: idempotent || isConnectPhaseError(error) };
   }
   return { error, retryable: false };
+}
+
+function retryAfterOf(error: AtlasPrivateLinkError): number | undefined {
+  return error instanceof AtlasRateLimitedError && error.retryAfterSeconds !== undefined
+    ? error.retryAfterSeconds * 1000
+    : undefined;
 }
 
 /** The body Atlas expects for each provider (only the documented fields), and the id the endpoint is read by. */

@@ -55,7 +55,10 @@ export interface AtlasClientOptions {
    * @default 1048576 (1 MiB)
    */
   readonly maxResponseBytes?: number;
-  /** @default - 4 attempts, within 20 s, backoff from 250 ms up to 5 s (see {@link RetryOptions}) */
+  /**
+   * @default - 4 attempts (2 while Atlas answers 429), within 20 s, backoff from 250 ms up to 5 s (see
+   * {@link RetryOptions})
+   */
   readonly retry?: RetryOptions;
   /** @default 'atlas-privatelink-workflow (undici)' */
   readonly userAgent?: string;
@@ -126,6 +129,12 @@ export function resolveOptions(options: AtlasClientOptions): ResolvedOptions {
       : {
           field: 'retry.maxAttempts',
           message: `expected an integer of at least 1, received ${retry.maxAttempts}`,
+        },
+    Number.isInteger(retry.rateLimitedAttempts) && retry.rateLimitedAttempts >= 1
+      ? undefined
+      : {
+          field: 'retry.rateLimitedAttempts',
+          message: `expected an integer of at least 1, received ${retry.rateLimitedAttempts}`,
         },
     positive('retry.deadlineMs', retry.deadlineMs),
     nonNegative('retry.baseDelayMs', retry.baseDelayMs),

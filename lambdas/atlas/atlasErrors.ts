@@ -1,4 +1,5 @@
 import {
+  AtlasAccessListError,
   AtlasApiError,
   AtlasAuthError,
   AtlasBadRequestError,
@@ -56,6 +57,9 @@ export function toAtlasApiError(
 ): AtlasApiError {
   const details: AtlasErrorDetails = { status, request, ...parseErrorBody(bodyText) };
   if (status === 400) return new AtlasBadRequestError(details);
+  if (status === 403 && isAccessListRefusal(details)) {
+    return new AtlasAccessListError({ ...details, callerIp: ipIn(details) });
+  }
   if (status === 401 || status === 403) return new AtlasAuthError(details);
   if (status === 404) return new AtlasNotFoundError(details);
   if (status === 409) return new AtlasConflictError(details);
@@ -65,6 +69,29 @@ export function toAtlasApiError(
   }
   if (status >= 500 && status <= 599) return new AtlasServerError(details);
   return new AtlasApiError(details);
+}
+
+/** Atlas's codes for a caller outside the API access list (and for an organization that requires one). */
+const ACCESS_LIST_CODES: ReadonlySet<string> = new Set([
+  'IP_ADDRESS_NOT_ON_ACCESS_LIST',
+  'ORG_REQUIRES_ACCESS_LIST',
+  'ORG_REQUIRES_WHITELIST',
+  'IP_ADDRESS_NOT_ON_WHITELIST',
+]);
+
+function isAccessListRefusal(details: AtlasErrorDetails): boolean {
+  return details.errorCode !== undefined && ACCESS_LIST_CODES.has(details.errorCode);
+}
+
+const IP = /\b(?:\d{1,3}\.){3}\d{1,3}\b|\b[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}\b/i;
+
+/** The caller's address, as Atlas names it in the error's parameters or its detail. */
+function ipIn(details: AtlasErrorDetails): string | undefined {
+  for (const candidate of [...(details.parameters ?? []).map(String), details.detail ?? '']) {
+    const found = IP.exec(candidate)?.[0];
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**

@@ -26,6 +26,14 @@ export interface RetryOptions {
    * @default 5000
    */
   readonly maxDelayMs?: number;
+  /**
+   * Attempts per operation, the first one included, while Atlas answers 429 (the Admin API or the token
+   * endpoint). A 429 says a token bucket is empty; when many callers share it, one more try within the
+   * same call mostly meets another 429, and the caller (e.g. the workflow's Retry, whose waits cost
+   * nothing) should wait longer.
+   * @default 2
+   */
+  readonly rateLimitedAttempts?: number;
 }
 
 export const DEFAULT_RETRY: Required<RetryOptions> = {
@@ -33,6 +41,7 @@ export const DEFAULT_RETRY: Required<RetryOptions> = {
   deadlineMs: 20_000,
   baseDelayMs: 250,
   maxDelayMs: 5_000,
+  rateLimitedAttempts: 2,
 };
 
 /**
@@ -86,6 +95,8 @@ export interface RetryInput {
   readonly retryable: boolean;
   /** Atlas's `Retry-After`, in milliseconds, when it sent one. */
   readonly retryAfterMs?: number | undefined;
+  /** The failure is a 429: at most `rateLimitedAttempts` attempts. */
+  readonly rateLimited?: boolean;
 }
 
 export type RetryDecision =
@@ -93,13 +104,36 @@ export type RetryDecision =
   | { readonly retry: false; readonly reason: 'not-retryable' | 'attempts-exhausted' | 'deadline' };
 
 /**
- * Decides whether to retry and after how long: `Retry-After` when Atlas sent one, else full-jitter
- * backoff. Gives up rather than start a wait that would end past the deadline (a `Retry-After` longer
+ * The wait before a retry Atlas asked to delay: at least `Retry-After`, plus a random part of up to one
+ * more `Retry-After` (or the backoff ceiling, if larger; doubling with each retry), so that callers Atlas turned away at the same moment
+ * do not all come back at the same moment. Atlas's guidance: wait at least `Retry-After`, and longer if
+ * the retry fails too (https://www.mongodb.com/docs/atlas/api/api-rate-limit/).
+ *
+ * @example
+ * retryAfterDelayMs(1, 2000, { baseDelayMs: 250, maxDelayMs: 5000 }, () => 0.5) // => 3000 (2000 + half of 2000)
+ */
+export function retryAfterDelayMs(
+  retry: number,
+  retryAfterMs: number,
+  bounds: { readonly baseDelayMs: number; readonly maxDelayMs: number },
+  random: () => number,
+): number {
+  const spread = {
+    baseDelayMs: Math.max(bounds.baseDelayMs, retryAfterMs),
+    maxDelayMs: Math.max(bounds.maxDelayMs, retryAfterMs),
+  };
+  return retryAfterMs + backoffDelayMs(retry, spread, random);
+}
+
+/**
+ * Decides whether to retry and after how long: `Retry-After` with jitter when Atlas sent one (see
+ * {@link retryAfterDelayMs}), else full-jitter backoff. A 429 is retried at most `rateLimitedAttempts`
+ * times over. Gives up rather than start a wait that would end past the deadline (a `Retry-After` longer
  * than the time left means the caller should fail now and let the workflow wait instead).
  *
  * @example
- * decideRetry({ attemptsMade: 1, remainingMs: 10_000, retryable: true, retryAfterMs: 2000 }, DEFAULT_RETRY, Math.random)
- * // => { retry: true, delayMs: 2000 }
+ * decideRetry({ attemptsMade: 1, remainingMs: 10_000, retryable: true, retryAfterMs: 2000 }, DEFAULT_RETRY, () => 0.5)
+ * // => { retry: true, delayMs: 3000 }
  */
 export function decideRetry(
   input: RetryInput,
@@ -107,8 +141,14 @@ export function decideRetry(
   random: () => number,
 ): RetryDecision {
   if (!input.retryable) return { retry: false, reason: 'not-retryable' };
-  if (input.attemptsMade >= options.maxAttempts) return { retry: false, reason: 'attempts-exhausted' };
-  const delayMs = input.retryAfterMs ?? backoffDelayMs(input.attemptsMade, options, random);
+  const attempts = input.rateLimited
+    ? Math.min(options.maxAttempts, options.rateLimitedAttempts)
+    : options.maxAttempts;
+  if (input.attemptsMade >= attempts) return { retry: false, reason: 'attempts-exhausted' };
+  const delayMs =
+    input.retryAfterMs === undefined
+      ? backoffDelayMs(input.attemptsMade, options, random)
+      : retryAfterDelayMs(input.attemptsMade, input.retryAfterMs, options, random);
   if (delayMs >= input.remainingMs) return { retry: false, reason: 'deadline' };
   return { retry: true, delayMs };
 }

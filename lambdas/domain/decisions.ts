@@ -160,6 +160,8 @@ export interface ConnectionObservation {
    * @default - old enough: not found means gone
    */
   readonly ageSeconds?: { readonly sinceCreated: number; readonly sinceRegistered: number };
+  /** This check's Atlas read was put off (Atlas answered 429; see {@link atlasReadMayWait}). */
+  readonly atlasReadPutOff?: boolean;
   readonly atlas?:
     | {
         readonly found: true;
@@ -256,7 +258,7 @@ export interface PollState {
   readonly ec2State: string | null;
   readonly connectionStatus: string | null;
   readonly errorMessage: string | null;
-  /** Epoch ms of the last Atlas read, or null before the first. */
+  /** Epoch ms of the last Atlas read (or of a read put off), or null before the first. */
   readonly atlasReadAt: number | null;
   readonly checkedAt: number | null;
 }
@@ -273,6 +275,31 @@ export function initialPollState(random: () => number): PollState {
     errorMessage: null,
     atlasReadAt: null,
     checkedAt: null,
+  };
+}
+
+/** What Atlas answered to the registration (`POST …/endpoint`), as "Register with Atlas" reports it. */
+export interface RegistrationAnswer {
+  readonly registeredAt: string;
+  readonly connectionStatus: string | null;
+  readonly errorMessage?: string | null;
+}
+
+/**
+ * The poll state once Atlas has answered the registration: that answer is a read of the endpoint, so the
+ * first checks read only EC2 (a new interface endpoint is `pendingAcceptance`) until its state moves or
+ * `atlasReadIntervalSeconds` pass. One Atlas request fewer per attempt, and none at the moment when every
+ * execution started together is registering.
+ */
+export function registeredPollState(poll: PollState, registration: RegistrationAnswer): PollState {
+  const registeredAt = Date.parse(registration.registeredAt);
+  // An answer that already carries an errorMessage leaves the first read (and its verdict) to the check.
+  if (poll.atlasReadAt !== null || !Number.isFinite(registeredAt) || registration.errorMessage) return poll;
+  return {
+    ...poll,
+    ec2State: poll.ec2State ?? 'pendingAcceptance',
+    connectionStatus: registration.connectionStatus,
+    atlasReadAt: registeredAt,
   };
 }
 
@@ -305,6 +332,22 @@ export function shouldReadAtlas(previous: PollState, ec2State: string, now: numb
 }
 
 /**
+ * Whether a read {@link shouldReadAtlas} asks for may wait when Atlas answers 429: one asked for only
+ * because the last is `atlasReadIntervalSeconds` old (EC2 unchanged and still pending) merely watches for an
+ * `errorMessage`, so the check goes on with EC2's state and the next such read comes an interval later.
+ * Under a project's rate limit that keeps the polls of many executions from competing with the calls that
+ * must go through (registrations, confirming AVAILABLE).
+ */
+export function atlasReadMayWait(previous: PollState, ec2State: string): boolean {
+  const ec2 = ec2State.toLowerCase();
+  return (
+    previous.atlasReadAt !== null &&
+    previous.ec2State?.toLowerCase() === ec2 &&
+    (ec2 === 'pendingacceptance' || ec2 === 'pending')
+  );
+}
+
+/**
  * Folds one check into the poll state: judges it, and schedules the next wait.
  *
  * @throws ProvisioningTimeoutError when the next check would fall past the deadline or the loop's bound.
@@ -330,7 +373,7 @@ export function nextPollState(
     ec2State: observation.ec2State,
     connectionStatus: atlas?.found ? atlas.connectionStatus : atlas ? NOT_FOUND : previous.connectionStatus,
     errorMessage: atlas?.found ? atlas.errorMessage : atlas ? null : previous.errorMessage,
-    atlasReadAt: atlas ? now : previous.atlasReadAt,
+    atlasReadAt: atlas || observation.atlasReadPutOff ? now : previous.atlasReadAt,
     checkedAt: now,
   };
   if (

@@ -1,5 +1,5 @@
 import { type FieldViolation, InvalidRequestError } from '../errors';
-import { describeReceived, IdForm, type IdKind } from '../ids';
+import { describeReceived, IdForm, type IdKind, isId } from '../ids';
 import { awsRegion, REGION_EXPECTED } from '../regions';
 
 /** Limits of the workflow input, with the defaults a request gets when it leaves a field out. */
@@ -78,6 +78,9 @@ const KNOWN_FIELDS = new Set([
   'tags',
 ]);
 
+/** The values a deployment allows for one field: a list, or any (`'*'`, an explicit choice). */
+export type Allowed = readonly string[] | '*';
+
 /** What a request is checked against besides its own content: the deployment it is sent to. */
 export interface RequestContext {
   /**
@@ -86,6 +89,56 @@ export interface RequestContext {
    * @default - not checked
    */
   readonly deploymentRegion?: string;
+  /**
+   * The VPCs the deployment may create endpoints in (its `allowedVpcIds`).
+   * @default - not checked
+   */
+  readonly allowedVpcIds?: Allowed;
+  /**
+   * The Atlas projects the deployment may connect to (its `allowedGroupIds`).
+   * @default - not checked
+   */
+  readonly allowedGroupIds?: Allowed;
+}
+
+/** True when `value` is one of `allowed` (or anything is). */
+export function isAllowed(allowed: Allowed | undefined, value: string): boolean {
+  return allowed === undefined || allowed === '*' || allowed.includes(value);
+}
+
+/**
+ * Refuses a project or VPC outside the deployment's allow-lists: the check each function that writes makes
+ * itself, so invoking it directly (bypassing *Validate request*) cannot reach them either.
+ *
+ * @throws InvalidRequestError naming each field outside its list.
+ */
+export function refuseOutsideAllowLists(
+  context: RequestContext,
+  values: { readonly groupId?: string; readonly vpcId?: string },
+): void {
+  const violations: FieldViolation[] = [];
+  if (values.groupId !== undefined && !isAllowed(context.allowedGroupIds, values.groupId)) {
+    violations.push({
+      field: 'groupId',
+      message: notAllowed('Atlas projects', 'allowedGroupIds', context.allowedGroupIds as string[]),
+    });
+  }
+  if (values.vpcId !== undefined && !isAllowed(context.allowedVpcIds, values.vpcId)) {
+    violations.push({
+      field: 'vpcId',
+      message: notAllowed('VPCs', 'allowedVpcIds', context.allowedVpcIds as string[]),
+    });
+  }
+  if (violations.length > 0) throw new InvalidRequestError(violations);
+}
+
+/** Why a value outside a deployment's allow-list is refused, naming the prop that sets it. */
+export function notAllowed(what: string, prop: string, allowed: readonly string[]): string {
+  const listed =
+    allowed.length > 3
+      ? `${allowed.slice(0, 3).join(', ')} and ${allowed.length - 3} more`
+      : allowed.join(', ');
+  return `this deployment may only use the ${what} its ${prop} lists (${listed || 'none'})`;
 }
 
 /**
@@ -114,12 +167,19 @@ export function parseProvisioningRequest(input: unknown, context: RequestContext
   }
 
   const id = (field: string, kind: IdKind, value: unknown): string | undefined => {
-    if (typeof value === 'string' && IdForm[kind].pattern.test(value)) return value;
+    if (isId(kind, value)) return value;
     violation(field, `expected ${IdForm[kind].expected}, got ${describeReceived(value)}`);
     return undefined;
   };
 
-  const groupId = id('groupId', 'groupId', body.groupId);
+  let groupId = id('groupId', 'groupId', body.groupId);
+  if (groupId !== undefined && !isAllowed(context.allowedGroupIds, groupId)) {
+    violation(
+      'groupId',
+      notAllowed('Atlas projects', 'allowedGroupIds', context.allowedGroupIds as string[]),
+    );
+    groupId = undefined;
+  }
 
   let endpointServiceId: string | undefined;
   let region: string | undefined;
@@ -142,7 +202,11 @@ export function parseProvisioningRequest(input: unknown, context: RequestContext
     );
   }
 
-  const vpcId = id('vpcId', 'vpcId', body.vpcId);
+  let vpcId = id('vpcId', 'vpcId', body.vpcId);
+  if (vpcId !== undefined && !isAllowed(context.allowedVpcIds, vpcId)) {
+    violation('vpcId', notAllowed('VPCs', 'allowedVpcIds', context.allowedVpcIds as string[]));
+    vpcId = undefined;
+  }
   const subnetIds = idList(
     'subnetIds',
     'subnetId',

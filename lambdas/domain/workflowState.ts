@@ -3,7 +3,7 @@
  * construct's JSONPaths (`$.request`, `$.attempt.poll`, …) address these fields.
  */
 import type { ConnectionStringsOutcome } from './connectionStrings';
-import type { AttemptRecord, History, PollState, ServiceState } from './decisions';
+import type { AttemptRecord, History, PollState, RegistrationAnswer, ServiceState } from './decisions';
 import { describeExhaustedAttempts, recordAttempt } from './decisions';
 import type { ProvisioningRequest } from './request';
 import type { SecurityGroupCheck } from './securityGroups';
@@ -28,7 +28,7 @@ export interface AttemptState {
   readonly clientToken: string;
   readonly startedAt: string;
   readonly poll: PollState;
-  readonly registration?: { readonly registeredAt: string; readonly connectionStatus: string | null };
+  readonly registration?: RegistrationAnswer;
 }
 
 /** The history after an attempt was recorded, with what the next states need. */

@@ -1,10 +1,13 @@
 import {
+  atlasReadMayWait,
   type ConnectionObservation,
   nextPollState,
   type PollState,
+  type RegistrationAnswer,
+  registeredPollState,
   shouldReadAtlas,
 } from '../domain/decisions';
-import { AtlasNotFoundError } from '../errors';
+import { AtlasNotFoundError, AtlasRateLimitedError } from '../errors';
 import { atlasFromSecret } from './capabilities/atlasFromSecret';
 import { vpcEndpointsFromEnv } from './capabilities/vpcEndpointsFromEnv';
 import { lambdaRuntime, type Runtime, withExecution } from './runtime';
@@ -20,6 +23,8 @@ export interface CheckEndpointEvent {
   readonly createdAt: string;
   readonly registeredAt: string;
   readonly poll: PollState;
+  /** Atlas's answer to the registration: it counts as the first read of the endpoint. */
+  readonly registration?: RegistrationAnswer;
 }
 
 /**
@@ -30,6 +35,7 @@ export const createCheckEndpointHandler =
   (runtime: Runtime) =>
   (event: CheckEndpointEvent): Promise<PollState> =>
     withExecution(runtime, event.executionName, async () => {
+      const previous = event.registration ? registeredPollState(event.poll, event.registration) : event.poll;
       const ec2 = await runtime.vpcEndpoints().describe(event.vpcEndpointId);
       const ec2State = ec2?.state ?? 'missing';
       const now = runtime.now();
@@ -38,7 +44,7 @@ export const createCheckEndpointHandler =
         sinceRegistered: (now - Date.parse(event.registeredAt)) / 1000,
       };
       let observation: ConnectionObservation = { ec2State, ageSeconds };
-      if (shouldReadAtlas(event.poll, ec2State, now)) {
+      if (shouldReadAtlas(previous, ec2State, now)) {
         const atlas = await runtime.atlas();
         try {
           const endpoint = await atlas.getEndpoint(
@@ -57,19 +63,25 @@ export const createCheckEndpointHandler =
             },
           };
         } catch (error) {
-          if (!(error instanceof AtlasNotFoundError)) throw error;
-          observation = { ec2State, ageSeconds, atlas: { found: false } };
+          if (error instanceof AtlasRateLimitedError && atlasReadMayWait(previous, ec2State)) {
+            observation = { ec2State, ageSeconds, atlasReadPutOff: true };
+          } else if (error instanceof AtlasNotFoundError) {
+            observation = { ec2State, ageSeconds, atlas: { found: false } };
+          } else {
+            throw error;
+          }
         }
       }
       const startedAt = Date.parse(event.executionStartedAt);
       const deadline = startedAt + event.timeoutSeconds * 1000;
-      const poll = nextPollState(event.poll, observation, now, deadline, runtime.random, startedAt);
+      const poll = nextPollState(previous, observation, now, deadline, runtime.random, startedAt);
       runtime.logger.info('endpoint checked', {
         vpcEndpointId: event.vpcEndpointId,
         verdict: poll.verdict,
         connectionStatus: poll.connectionStatus,
         ec2State: poll.ec2State,
         readAtlas: observation.atlas !== undefined,
+        ...(observation.atlasReadPutOff ? { atlasReadPutOff: true } : {}),
       });
       return poll;
     });

@@ -1,6 +1,8 @@
 import { clientTokenFor, type History, initialPollState, type ServiceState } from '../domain/decisions';
-import { ManagedTag, type ProvisioningRequest } from '../domain/request';
+import { ManagedTag, type ProvisioningRequest, refuseOutsideAllowLists } from '../domain/request';
 import type { AttemptState } from '../domain/workflowState';
+import { InvalidRequestError } from '../errors';
+import { describeReceived, isId } from '../ids';
 import { vpcEndpointsFromEnv } from './capabilities/vpcEndpointsFromEnv';
 import { lambdaRuntime, type Runtime, withExecution } from './runtime';
 
@@ -21,13 +23,23 @@ export const createCreateVpcEndpointHandler =
   (event: CreateVpcEndpointEvent): Promise<AttemptState> =>
     withExecution(runtime, event.executionName, async () => {
       const { request, service } = event;
+      refuseOutsideAllowLists(runtime.requestContext(), { vpcId: request.vpcId, groupId: request.groupId });
+      // Only a name Atlas issues for an AWS service (com.amazonaws.vpce.<region>.vpce-svc-…) is ever connected to.
+      if (!isId('endpointServiceName', service.endpointServiceName)) {
+        throw new InvalidRequestError([
+          {
+            field: 'service.endpointServiceName',
+            message: `expected an AWS endpoint service name (com.amazonaws.vpce.<region>.vpce-svc-<hex>), got ${describeReceived(service.endpointServiceName)}`,
+          },
+        ]);
+      }
       const number = event.history.attempts.length + 1;
       const clientToken = clientTokenFor(runtime.managedBy(), event.executionName, number, runtime.hash);
       const endpoint = await runtime.vpcEndpoints().create({
         vpcId: request.vpcId,
         subnetIds: request.subnetIds,
         securityGroupIds: request.securityGroupIds,
-        serviceName: service.endpointServiceName ?? '',
+        serviceName: service.endpointServiceName,
         clientToken,
         tags: {
           Name: `atlas-privatelink-${request.groupId}`,

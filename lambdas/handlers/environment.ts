@@ -6,6 +6,10 @@ export const RuntimeEnv = {
   secretArn: 'ATLAS_SECRET_ARN',
   atlasBaseUrl: 'ATLAS_BASE_URL',
   managedBy: 'MANAGED_BY',
+  /** The VPCs provisionings may use: ids separated by commas, or `*` for any. @default - not checked */
+  allowedVpcIds: 'ALLOWED_VPC_IDS',
+  /** The Atlas projects provisionings may use: ids separated by commas, or `*` for any. @default - not checked */
+  allowedGroupIds: 'ALLOWED_GROUP_IDS',
   /**
    * Milliseconds the Atlas client allows to connect, and to wait for headers and between body chunks.
    * @default - the client's own (5 s connect, 15 s headers and body)
@@ -33,7 +37,7 @@ export const SweepEnv = {
   stateMachineArn: STATE_MACHINE_ARN,
   /** @default - none: endpoints of succeeded provisionings are never swept */
   deprovisioningStateMachineArn: DEPROVISIONING_STATE_MACHINE_ARN,
-  /** @default 7200 */
+  /** @default - `Defaults.sweepGraceSeconds` (7200) */
   graceSeconds: 'SWEEP_GRACE_SECONDS',
   /** `true`: report only. @default 'false' */
   dryRun: 'SWEEP_DRY_RUN',

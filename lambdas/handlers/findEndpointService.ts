@@ -1,6 +1,6 @@
 import type { AwsEndpointService } from '../atlas/types';
 import { decideEndpointService, type ServiceState } from '../domain/decisions';
-import { type ProvisioningRequest, regionMismatch } from '../domain/request';
+import { type ProvisioningRequest, refuseOutsideAllowLists, regionMismatch } from '../domain/request';
 import { AtlasNotFoundError, InvalidRequestError } from '../errors';
 import { awsRegion } from '../regions';
 import { findOrCreateEndpointService } from '../services/endpointService';
@@ -31,8 +31,9 @@ export const createFindEndpointServiceHandler =
   (runtime: Runtime) =>
   (event: FindEndpointServiceEvent): Promise<ServiceState> =>
     withExecution(runtime, event.executionName, async () => {
-      const atlas = await runtime.atlas();
       const { request } = event;
+      refuseOutsideAllowLists(runtime.requestContext(), { groupId: request.groupId });
+      const atlas = await runtime.atlas();
       const seen = event.service.endpointServiceId;
       const knownId = seen ?? request.endpointServiceId;
       const region = event.service.region ?? request.region ?? '';

@@ -1,3 +1,5 @@
+import type { RegistrationAnswer } from '../domain/decisions';
+import { refuseOutsideAllowLists } from '../domain/request';
 import { atlasFromSecret } from './capabilities/atlasFromSecret';
 import { lambdaRuntime, type Runtime, withExecution } from './runtime';
 
@@ -8,16 +10,12 @@ export interface RegisterEndpointEvent {
   readonly vpcEndpointId: string;
 }
 
-export interface Registration {
-  readonly registeredAt: string;
-  readonly connectionStatus: string | null;
-}
-
 /** "Register with Atlas": `POST …/endpoint {id}`; the client counts a 409 for the same id as registered. */
 export const createRegisterEndpointHandler =
   (runtime: Runtime) =>
-  (event: RegisterEndpointEvent): Promise<Registration> =>
+  (event: RegisterEndpointEvent): Promise<RegistrationAnswer> =>
     withExecution(runtime, event.executionName, async () => {
+      refuseOutsideAllowLists(runtime.requestContext(), { groupId: event.groupId });
       const atlas = await runtime.atlas();
       const endpoint = await atlas.createEndpoint(event.groupId, 'AWS', event.endpointServiceId, {
         id: event.vpcEndpointId,
@@ -29,6 +27,7 @@ export const createRegisterEndpointHandler =
       return {
         registeredAt: new Date(runtime.now()).toISOString(),
         connectionStatus: endpoint.connectionStatus ?? null,
+        errorMessage: endpoint.errorMessage ?? null,
       };
     });
 

@@ -1,14 +1,18 @@
 /**
- * What every handler needs from its environment, built lazily (nothing at module load, so a cold start
- * pays only for what the function uses) and swappable in tests: `createXHandler(runtime)`.
+ * What every handler needs from its environment, swappable in tests: `createXHandler(runtime)`. Only the
+ * logger is built at module load; the clients are built on first use, so a cold start pays only for what
+ * the function uses.
  */
-import { createHash, randomInt } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Ec2Network } from '../adapters/Ec2Network';
 import type { Executions } from '../adapters/Executions';
 import type { VpcEndpoints } from '../adapters/VpcEndpoints';
 import type { AtlasClient } from '../atlas/AtlasClient';
+import { Defaults } from '../defaults';
+import type { Allowed, RequestContext } from '../domain/request';
 import { RuntimeEnv } from './environment';
+import { handlerTime } from './handlerTime';
 
 export interface Runtime {
   readonly logger: Logger;
@@ -23,6 +27,8 @@ export interface Runtime {
   managedBy(): string;
   /** The region the function runs in, where VPC endpoints are created (Lambda's `AWS_REGION`). */
   region(): string | undefined;
+  /** What requests are checked against: the region and the deployment's allow-lists. */
+  requestContext(): RequestContext;
   now(): number;
   random(): number;
   hash(text: string): string;
@@ -31,16 +37,6 @@ export interface Runtime {
 export { RuntimeEnv } from './environment';
 
 export const logger = new Logger({ serviceName: 'atlas-privatelink' });
-
-let clock: () => number = () => Date.now();
-
-/**
- * Replaces the clock the handlers read. Only the offline runner calls this, to run the workflow on a
- * virtual clock that Wait states advance instead of sleeping; deployed functions keep `Date.now`.
- */
-export function useClock(next: () => number): void {
-  clock = next;
-}
 
 /** What a function can reach: each handler names only the ones it uses, so its bundle holds only those SDKs. */
 export interface Capabilities {
@@ -67,11 +63,35 @@ export function lambdaRuntime(capabilities: Capabilities = {}): Runtime {
     provisionings:
       capabilities.provisionings ??
       (missing('Step Functions (provisionings)') as () => Pick<Executions, 'describe'>),
-    managedBy: () => process.env[RuntimeEnv.managedBy] ?? 'atlas-privatelink',
+    managedBy: () => process.env[RuntimeEnv.managedBy] ?? Defaults.stackName,
     region: () => process.env.AWS_REGION || undefined,
-    now: () => clock(),
-    random: () => randomInt(0, 1_000_000) / 1_000_000,
+    requestContext: deploymentRequestContext,
+    now: handlerTime.now,
+    random: handlerTime.random,
     hash: (text) => createHash('sha256').update(text).digest('hex'),
+  };
+}
+
+/** An allow-list from the environment: `*`, or ids separated by commas; undefined when unset. */
+export function allowedFromEnv(name: string): Allowed | undefined {
+  const raw = process.env[name]?.trim();
+  if (raw === undefined) return undefined;
+  if (raw === '*') return '*';
+  return raw
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+}
+
+/** The deployment's region and allow-lists, as its functions' environment gives them. */
+export function deploymentRequestContext(): RequestContext {
+  const allowedVpcIds = allowedFromEnv(RuntimeEnv.allowedVpcIds);
+  const allowedGroupIds = allowedFromEnv(RuntimeEnv.allowedGroupIds);
+  const region = process.env.AWS_REGION || undefined;
+  return {
+    ...(region ? { deploymentRegion: region } : {}),
+    ...(allowedVpcIds ? { allowedVpcIds } : {}),
+    ...(allowedGroupIds ? { allowedGroupIds } : {}),
   };
 }
 

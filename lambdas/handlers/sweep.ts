@@ -1,13 +1,13 @@
 import { sfnClient } from '../adapters/clients';
 import { Executions } from '../adapters/Executions';
+import { Defaults } from '../defaults';
+import { envNumber } from '../envNumber';
 import { deprovisioningStatuses } from '../services/deprovisioning';
 import { type SweepPorts, type SweepReport, sweep } from '../services/sweep';
 import { atlasFromSecret } from './capabilities/atlasFromSecret';
 import { vpcEndpointsFromEnv } from './capabilities/vpcEndpointsFromEnv';
 import { SweepEnv } from './environment';
 import { lambdaRuntime, type Runtime } from './runtime';
-
-const DEFAULT_GRACE_SECONDS = 7200;
 
 /** A summary of the pass, small enough for the log and the Lambda result. */
 export interface SweepResult {
@@ -31,7 +31,6 @@ export const createSweepHandler =
     deprovisionings: () => SweepPorts['deprovisionings'] = () => undefined,
   ) =>
   async (): Promise<SweepResult> => {
-    const grace = Number(process.env[SweepEnv.graceSeconds] ?? DEFAULT_GRACE_SECONDS);
     const deletions = deprovisionings();
     const report = await sweep(
       {
@@ -43,7 +42,7 @@ export const createSweepHandler =
       {
         managedBy: runtime.managedBy(),
         now: runtime.now(),
-        graceSeconds: Number.isFinite(grace) && grace >= 0 ? grace : DEFAULT_GRACE_SECONDS,
+        graceSeconds: envNumber(SweepEnv.graceSeconds, 'nonNegative') ?? Defaults.sweepGraceSeconds,
         dryRun: process.env[SweepEnv.dryRun] === 'true',
       },
     );

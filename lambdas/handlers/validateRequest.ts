@@ -14,7 +14,7 @@ export const createValidateRequestHandler =
   (runtime: Runtime) =>
   (event: ValidateRequestEvent): Promise<InitialState> =>
     withExecution(runtime, event.executionName, async () => {
-      const request = parseProvisioningRequest(event.input, { deploymentRegion: runtime.region() });
+      const request = parseProvisioningRequest(event.input, runtime.requestContext());
       runtime.logger.info('request accepted', { groupId: request.groupId, vpcId: request.vpcId });
       return {
         request,

@@ -253,6 +253,7 @@ export class AtlasRequestHandler {
     reply.envelope = url.searchParams.get('envelope')?.toLowerCase() === 'true';
 
     if (!this.#authenticate(reply, method, target)) return;
+    this.#deps.state.checkApiAccess();
 
     const route = matchRoute((api[2] ?? '').split('/').slice(1));
     if (!route)
@@ -545,7 +546,7 @@ export class AtlasRequestHandler {
       reply.req.headers['content-type'],
       body.toString('utf8'),
     );
-    reply.entry.auth = answer.status === 200 ? 'ok' : 'wrong-credentials';
+    reply.entry.auth = answer.status === 200 ? 'ok' : answer.status === 429 ? 'none' : 'wrong-credentials';
     reply.json(answer.status, answer.body, { raw: true, headers: { ...answer.headers } });
   }
 }

@@ -1,4 +1,5 @@
 import type { CloudProvider, ConnectionStatus, EndpointServiceStatus } from '../../lambdas/atlas/types';
+import { cidrContains } from '../../lambdas/domain/securityGroups';
 import type { AtlasSideView, Clock } from '../shared/model';
 import { type AvailableEndpoint, ClusterModel } from './clusters';
 import { AtlasApiError, AtlasErrorCode } from './errors';
@@ -125,6 +126,22 @@ export class AtlasState implements AtlasSideView {
   /** Services and registrations created from now on follow it; `deletingPolls` applies to deletes from now on. */
   setScript(script: AtlasScript): void {
     this.#script = script;
+  }
+
+  /** Refuses the call when the script's API access list does not cover the address Atlas sees. */
+  checkApiAccess(): void {
+    const list = this.#script.apiAccessList;
+    if (!list) return;
+    const admitted = list.allowed.some((entry) =>
+      entry.includes('/') ? cidrContains(entry, `${list.callerIp}/32`) : entry === list.callerIp,
+    );
+    if (admitted) return;
+    throw new AtlasApiError(
+      403,
+      AtlasErrorCode.IP_ADDRESS_NOT_ON_ACCESS_LIST,
+      `IP address ${list.callerIp} is not allowed to access this resource.`,
+      [list.callerIp],
+    );
   }
 
   reset(): void {

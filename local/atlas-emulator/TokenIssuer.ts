@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../shared/model';
+import { AtlasErrorCode, apiErrorBody } from './errors';
+import type { RateLimiter } from './RateLimiter';
 
 /** What the token endpoint answers (RFC 6749 §5.1 / §5.2 bodies). */
 export interface TokenEndpointAnswer {
@@ -12,18 +14,27 @@ const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
 /**
  * The OAuth 2.0 client-credentials flow of Atlas service accounts: `POST /api/oauth/token` with HTTP Basic
- * client authentication issues opaque Bearer tokens that expire by the emulator's clock.
+ * client authentication issues opaque Bearer tokens that expire by the emulator's clock. With a `limiter`,
+ * each client id may ask only so often (Atlas allows about 10 a minute): beyond that the answer is 429
+ * `RATE_LIMITED` with `Retry-After`, before the credentials are even looked at.
  */
 export class TokenIssuer {
   readonly #clients: ReadonlyMap<string, string>;
   readonly #ttlSeconds: number;
   readonly #clock: Clock;
+  readonly #limiter: RateLimiter | undefined;
   readonly #tokens = new Map<string, number>();
 
-  constructor(options: { clients: ReadonlyMap<string, string>; ttlSeconds: number; clock: Clock }) {
+  constructor(options: {
+    clients: ReadonlyMap<string, string>;
+    ttlSeconds: number;
+    clock: Clock;
+    limiter?: RateLimiter | undefined;
+  }) {
     this.#clients = options.clients;
     this.#ttlSeconds = options.ttlSeconds;
     this.#clock = options.clock;
+    this.#limiter = options.limiter;
   }
 
   issue(
@@ -32,6 +43,8 @@ export class TokenIssuer {
     body: string,
   ): TokenEndpointAnswer {
     const client = parseBasic(authorization);
+    const limited = this.#limit(client?.id ?? '');
+    if (limited) return limited;
     if (!client || this.#clients.get(client.id) !== client.secret) {
       return {
         status: 401,
@@ -78,6 +91,32 @@ export class TokenIssuer {
 
   reset(): void {
     this.#tokens.clear();
+    this.#limiter?.reset();
+  }
+
+  #limit(clientId: string): TokenEndpointAnswer | undefined {
+    const limiter = this.#limiter;
+    if (!limiter) return undefined;
+    const verdict = limiter.take(clientId);
+    const limit = { 'RateLimit-Limit': String(limiter.limit) };
+    if (verdict.allowed) return undefined;
+    return {
+      status: 429,
+      body: {
+        ...apiErrorBody(
+          429,
+          AtlasErrorCode.RATE_LIMITED,
+          `Resource /api/oauth/token is limited to ${limiter.limit} requests every 1 minutes.`,
+          ['/api/oauth/token', limiter.limit, 1],
+        ),
+      },
+      headers: {
+        ...noStore,
+        ...limit,
+        'RateLimit-Remaining': '0',
+        'Retry-After': String(verdict.retryAfterSeconds),
+      },
+    };
   }
 
   #prune(): void {

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { InvalidRequestError } from '../../lambdas/errors';
 
 /**
  * The `errorCode` values the emulator answers with. Where MongoDB documents a code for the situation
@@ -18,6 +19,8 @@ export const AtlasErrorCode = {
   VALIDATION_ERROR: 'VALIDATION_ERROR',
   /** 400: "No region %s exists for provider %s." */
   INVALID_REGION: 'INVALID_REGION',
+  /** 403: the caller's address is not on the organization's API access list (script `apiAccessList`). */
+  IP_ADDRESS_NOT_ON_ACCESS_LIST: 'IP_ADDRESS_NOT_ON_ACCESS_LIST',
   /** 404: the project is not one the emulator serves (only with the `projects` option). */
   GROUP_NOT_FOUND: 'GROUP_NOT_FOUND',
   /** 404: no endpoint service with that id for that provider in that project (Atlas Kubernetes operator). */
@@ -124,10 +127,14 @@ export class AtlasScriptError extends Error {
   }
 }
 
-/** Thrown by {@link startAtlasEmulator} for an option that cannot work; the message names the option. */
-export class AtlasEmulatorOptionError extends Error {
+/**
+ * Thrown by {@link startAtlasEmulator} for an option that cannot work; the message names the option. An
+ * `InvalidRequestError`, as every bad argument to this package is.
+ */
+export class AtlasEmulatorOptionError extends InvalidRequestError {
   constructor(message: string) {
-    super(message);
+    super([{ field: 'options', message }]);
+    this.message = message;
     this.name = 'AtlasEmulatorOptionError';
   }
 }

@@ -1,34 +1,43 @@
 import { readFile } from 'node:fs/promises';
 import { ConnectionStatus, EndpointServiceStatus } from '../../lambdas/atlas/types';
 import { awsRegionForms } from '../../lambdas/regions';
+import { fileProblem } from '../shared/fileProblem';
+import { parseJsonText } from '../shared/jsonText';
 import { AtlasScriptError } from './errors';
 
-/** One step of a per-read connection script: a status, or a status with an `errorMessage`. */
-export type ConnectionStatusStep =
-  | ConnectionStatus
-  | { readonly connectionStatus: ConnectionStatus; readonly errorMessage?: string | null };
+/**
+ * One step of a per-read script: a status, or a status (under `F`, `connectionStatus` or `status`) with the
+ * `errorMessage` Atlas reports beside it.
+ */
+export type StatusStep<F extends string, S extends string> =
+  | S
+  | ({ readonly [K in F]: S } & { readonly errorMessage?: string | null });
 
-/** One step of a time-based connection script, `atSeconds` after the registration (by the emulator's clock). */
-export interface ConnectionTimelineStep {
-  readonly atSeconds: number;
-  readonly connectionStatus: ConnectionStatus;
-  readonly errorMessage?: string | null;
-}
+/** One step of a time-based script, `atSeconds` after the registration or creation (by the emulator's clock). */
+export type TimelineStep<F extends string, S extends string> = { readonly atSeconds: number } & {
+  readonly [K in F]: S;
+} & { readonly errorMessage?: string | null };
 
 /**
- * How one registration (`POST …/endpoint`) behaves. Give exactly one of `statuses` or `timeline`.
+ * How one scripted resource behaves, in one of two forms: `statuses`, what successive reads return (the last
+ * entry repeats), or `timeline`, what a read returns by the time since the resource appeared (each read shows
+ * the last step whose `atSeconds` has passed; the first step must be at 0).
+ */
+export interface StatusScript<F extends string, S extends string> {
+  readonly statuses?: readonly StatusStep<F, S>[];
+  readonly timeline?: readonly TimelineStep<F, S>[];
+}
+
+export type ConnectionStatusStep = StatusStep<'connectionStatus', ConnectionStatus>;
+export type ConnectionTimelineStep = TimelineStep<'connectionStatus', ConnectionStatus>;
+/**
+ * How one registration (`POST …/endpoint`) behaves. Give exactly one of `statuses` or `timeline`; with
+ * `statuses`, the creation response and the first read show `statuses[0]`, the second read `statuses[1]`, …
  *
  * For Azure and GCP registrations the AWS statuses are translated: `NONE`, `PENDING_ACCEPTANCE`, `PENDING`
  * → `INITIATING`; `REJECTED` → `FAILED`; `AVAILABLE` and `DELETING` unchanged.
  */
-export interface AtlasAttemptScript {
-  /**
-   * What the creation response and then successive `GET`s return: the creation response and the first read
-   * show `statuses[0]`, the second read `statuses[1]`, …; the last entry repeats.
-   */
-  readonly statuses?: readonly ConnectionStatusStep[];
-  /** Time-based form: each read shows the last step whose `atSeconds` has passed; the first step must be at 0. */
-  readonly timeline?: readonly ConnectionTimelineStep[];
+export interface AtlasAttemptScript extends StatusScript<'connectionStatus', ConnectionStatus> {
   /**
    * Eventual consistency: reads of the registration within this many seconds (by the emulator's clock) of
    * its creation answer 404, as if the registration were not visible yet. `statuses` count the reads that
@@ -38,30 +47,14 @@ export interface AtlasAttemptScript {
   readonly notFoundForSeconds?: number;
 }
 
-/** One step of a per-read endpoint-service script. */
-export type EndpointServiceStatusStep =
-  | EndpointServiceStatus
-  | { readonly status: EndpointServiceStatus; readonly errorMessage?: string | null };
-
-/** One step of a time-based endpoint-service script, `atSeconds` after the service was created. */
-export interface EndpointServiceTimelineStep {
-  readonly atSeconds: number;
-  readonly status: EndpointServiceStatus;
-  readonly errorMessage?: string | null;
-}
-
+export type EndpointServiceStatusStep = StatusStep<'status', EndpointServiceStatus>;
+export type EndpointServiceTimelineStep = TimelineStep<'status', EndpointServiceStatus>;
 /**
  * How an endpoint service behaves after `POST …/endpointService` (whose response is always `INITIATING`,
- * with `endpointServiceName: null`). Give at most one of `statuses` or `timeline`.
+ * with `endpointServiceName: null`). Give at most one of `statuses` or `timeline`; `statuses` counts reads
+ * (`GET` of the service, or of the provider's list). @default - {@link DEFAULT_ENDPOINT_SERVICE_STATUSES}
  */
-export interface AtlasEndpointServiceScript {
-  /**
-   * What successive reads (`GET` of the service, or of the provider's list) return; the last entry repeats.
-   * @default ['INITIATING', 'AVAILABLE']
-   */
-  readonly statuses?: readonly EndpointServiceStatusStep[];
-  /** Time-based form; the first step must be at 0. */
-  readonly timeline?: readonly EndpointServiceTimelineStep[];
+export interface AtlasEndpointServiceScript extends StatusScript<'status', EndpointServiceStatus> {
   /**
    * Atlas removes an AWS endpoint service together with its last interface endpoint: once the deletion of
    * its last endpoint completes, the service reads `DELETING` (for `deletingPolls` reads), then 404.
@@ -151,6 +144,14 @@ export interface AtlasScript {
   readonly faults?: readonly AtlasFault[];
   /** The clusters of every project. @default - none: a project without clusters */
   readonly clusters?: readonly AtlasClusterScript[];
+  /**
+   * An organization that requires an API access list: every API call (after authentication; the OAuth token
+   * endpoint is open to any address, as in Atlas) from `callerIp` — the address Atlas sees, e.g. a NAT
+   * gateway's — is refused with 403 `IP_ADDRESS_NOT_ON_ACCESS_LIST` unless an entry of `allowed` (an address
+   * or an IPv4 CIDR) covers it.
+   * @default - no access list
+   */
+  readonly apiAccessList?: { readonly allowed: readonly string[]; readonly callerIp: string };
 }
 
 export const DEFAULT_ENDPOINT_SERVICE_STATUSES: readonly EndpointServiceStatus[] = [
@@ -406,8 +407,29 @@ export function validateAtlasScript(value: unknown, source = 'script'): AtlasScr
     p.add(root, 'expected a JSON object', value);
     throw new AtlasScriptError(source, p.list);
   }
-  checkKeys(p, root, value, ['endpointService', 'attempts', 'deletingPolls', 'faults', 'clusters']);
+  checkKeys(p, root, value, [
+    'endpointService',
+    'attempts',
+    'deletingPolls',
+    'faults',
+    'clusters',
+    'apiAccessList',
+  ]);
   if (value.clusters !== undefined) checkClusters(p, `${root}.clusters`, value.clusters);
+  const accessList = value.apiAccessList;
+  if (accessList !== undefined) {
+    const ok =
+      isObject(accessList) &&
+      Array.isArray(accessList.allowed) &&
+      accessList.allowed.every((a) => typeof a === 'string') &&
+      typeof accessList.callerIp === 'string';
+    if (!ok)
+      p.add(
+        `${root}.apiAccessList`,
+        'expected { "allowed": ["<ip or cidr>", …], "callerIp": "<ip>" }',
+        accessList,
+      );
+  }
   if (value.endpointService !== undefined) {
     checkStatusesOrTimeline(
       p,
@@ -464,12 +486,17 @@ export function validateAtlasScript(value: unknown, source = 'script'): AtlasScr
  * const script = await loadAtlasScript('scripts/slow-acceptance.json');
  */
 export async function loadAtlasScript(file: string): Promise<AtlasScript> {
-  const text = await readFile(file, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new AtlasScriptError(file, [`cannot be read (${fileProblem(error)})`], { cause: error });
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseJsonText(text);
   } catch (error) {
-    throw new AtlasScriptError(file, [`not valid JSON: ${(error as Error).message}`], { cause: error });
+    throw new AtlasScriptError(file, [(error as Error).message], { cause: error });
   }
   return validateAtlasScript(parsed, file);
 }
@@ -488,52 +515,43 @@ export type ResolvedBehaviour<S extends string> =
       readonly steps: readonly (ResolvedStep<S> & { readonly atSeconds: number })[];
     };
 
+/** The behaviour of the `attemptIndex`-th registration (the last scripted attempt's repeats). */
 export function resolveAttempt(
   script: AtlasScript,
   attemptIndex: number,
 ): ResolvedBehaviour<ConnectionStatus> {
   const attempts = script.attempts;
   const attempt = attempts?.[Math.min(attemptIndex, (attempts?.length ?? 1) - 1)];
-  if (attempt?.timeline) {
-    return {
-      kind: 'timeline',
-      steps: attempt.timeline.map((s) => ({
-        atSeconds: s.atSeconds,
-        status: s.connectionStatus,
-        errorMessage: s.errorMessage ?? null,
-      })),
-    };
-  }
-  const statuses = attempt?.statuses ?? DEFAULT_ATTEMPT_STATUSES;
-  return {
-    kind: 'reads',
-    steps: statuses.map((s) =>
-      typeof s === 'string'
-        ? { status: s, errorMessage: null }
-        : { status: s.connectionStatus, errorMessage: s.errorMessage ?? null },
-    ),
-  };
+  return resolveBehaviour(attempt, 'connectionStatus', DEFAULT_ATTEMPT_STATUSES);
 }
 
+/** The behaviour of every endpoint service. */
 export function resolveEndpointService(script: AtlasScript): ResolvedBehaviour<EndpointServiceStatus> {
-  const service = script.endpointService;
-  if (service?.timeline) {
+  return resolveBehaviour(script.endpointService, 'status', DEFAULT_ENDPOINT_SERVICE_STATUSES);
+}
+
+function resolveBehaviour<F extends string, S extends string>(
+  script: StatusScript<F, S> | undefined,
+  field: F,
+  defaults: readonly S[],
+): ResolvedBehaviour<S> {
+  if (script?.timeline) {
     return {
       kind: 'timeline',
-      steps: service.timeline.map((s) => ({
+      steps: script.timeline.map((s) => ({
         atSeconds: s.atSeconds,
-        status: s.status,
+        status: s[field],
         errorMessage: s.errorMessage ?? null,
       })),
     };
   }
-  const statuses = service?.statuses ?? DEFAULT_ENDPOINT_SERVICE_STATUSES;
+  const statuses = script?.statuses ?? defaults;
   return {
     kind: 'reads',
     steps: statuses.map((s) =>
       typeof s === 'string'
         ? { status: s, errorMessage: null }
-        : { status: s.status, errorMessage: s.errorMessage ?? null },
+        : { status: s[field], errorMessage: s.errorMessage ?? null },
     ),
   };
 }

@@ -49,6 +49,12 @@ export interface AtlasEmulatorOptions {
   readonly script?: AtlasScript;
   /** A per-project token bucket answering 429 RATE_LIMITED with Retry-After. @default - no limit */
   readonly rateLimit?: RateLimitOptions;
+  /**
+   * A token bucket per service account on `POST /api/oauth/token` (Atlas allows about 10 a minute:
+   * `{ capacity: 10, refillPerMinute: 10 }`), answering 429 RATE_LIMITED with Retry-After by `clock`.
+   * @default - no limit
+   */
+  readonly tokenRateLimit?: RateLimitOptions;
   /** Larger request bodies get 413. @default 1048576 */
   readonly maxBodyBytes?: number;
   /** When given, only these group ids are projects (others: 404 GROUP_NOT_FOUND). @default - every 24-hex id */
@@ -110,9 +116,13 @@ export async function startAtlasEmulator(options: AtlasEmulatorOptions = {}): Pr
       `Invalid digestAlgorithm ${String(algorithm)}: expected 'MD5' or 'SHA-256'.`,
     );
   }
-  if (options.rateLimit) {
-    positive('rateLimit.capacity', options.rateLimit.capacity, 1, true);
-    positive('rateLimit.refillPerMinute', options.rateLimit.refillPerMinute, 1);
+  for (const [name, limit] of Object.entries({
+    rateLimit: options.rateLimit,
+    tokenRateLimit: options.tokenRateLimit,
+  })) {
+    if (!limit) continue;
+    positive(`${name}.capacity`, limit.capacity, 1, true);
+    positive(`${name}.refillPerMinute`, limit.refillPerMinute, 1);
   }
   const initialScript = validateAtlasScript(options.script ?? {}, 'options.script');
 
@@ -129,7 +139,12 @@ export async function startAtlasEmulator(options: AtlasEmulatorOptions = {}): Pr
     (options.serviceAccounts ?? [DEMO_SERVICE_ACCOUNT]).map((a) => [a.clientId, a.clientSecret] as const),
   );
   const digest = new DigestAuthenticator({ algorithm, nonceTtlMs, clock, keys });
-  const tokens = new TokenIssuer({ clients, ttlSeconds: tokenTtlSeconds, clock });
+  const tokens = new TokenIssuer({
+    clients,
+    ttlSeconds: tokenTtlSeconds,
+    clock,
+    limiter: options.tokenRateLimit ? new RateLimiter(options.tokenRateLimit, clock) : undefined,
+  });
   const limiter = options.rateLimit ? new RateLimiter(options.rateLimit, clock) : undefined;
   const requestLog: AtlasRequestLogEntry[] = [];
   const timers = new Set<NodeJS.Timeout>();

@@ -1,3 +1,5 @@
+import { InvalidRequestError } from '../../lambdas/errors';
+
 /**
  * An error the emulator answers with, in the calling service's wire format: EC2's
  * `<Response><Errors><Error>` XML or the JSON protocols' `{ "__type", "message" }`.
@@ -17,7 +19,14 @@ export class AwsApiError extends Error {
   }
 }
 
-/** Thrown by `startAwsEmulator` when an option is invalid; the message names the option and the bad value. */
-export class EmulatorOptionsError extends Error {
-  override readonly name = 'EmulatorOptionsError';
+/**
+ * Thrown by `startAwsEmulator` when an option is invalid; the message names the option and the bad value.
+ * An `InvalidRequestError`, as every bad argument to this package is.
+ */
+export class EmulatorOptionsError extends InvalidRequestError {
+  constructor(message: string) {
+    super([{ field: 'options', message }]);
+    this.message = message;
+    this.name = 'EmulatorOptionsError';
+  }
 }

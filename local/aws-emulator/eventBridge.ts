@@ -58,6 +58,12 @@ export interface RecordedEvent {
   readonly startedExecutionArns: readonly string[];
   /** Targets that could not be invoked (EventBridge does not tell the sender; the emulator tells you). */
   readonly targetErrors: readonly string[];
+  /**
+   * Why nothing could match it: the bus does not exist. EventBridge still answers such an entry with an
+   * `EventId` (HTTP 200, not counted in `FailedEntryCount`) and drops the event, as its user guide says;
+   * the emulator does the same, and records why here.
+   */
+  readonly dropped?: 'no such event bus';
 }
 
 interface EventBridgeConfig {
@@ -65,11 +71,12 @@ interface EventBridgeConfig {
   readonly accountId: string;
   readonly clock: Clock;
   readonly rules: readonly EventRule[];
+  /** Buses that exist besides `default` and those the rules are on. */
+  readonly eventBuses?: readonly string[];
   readonly stepFunctions: StepFunctionsService;
   readonly stateMachineArn?: string;
+  readonly onEvent?: (event: RecordedEvent) => void;
 }
-
-export const EVENTBRIDGE_ACTIONS = ['PutEvents'] as const;
 
 /** PutEvents takes 1 to 10 entries. */
 const MAX_ENTRIES = 10;
@@ -121,11 +128,17 @@ export function validateRules(rules: readonly EventRule[], stateMachineArn: stri
  */
 export class EventBridgeService {
   readonly #config: EventBridgeConfig;
+  readonly #buses: ReadonlySet<string>;
   #events: RecordedEvent[] = [];
   readonly #deliveries = new Set<Promise<void>>();
 
   constructor(config: EventBridgeConfig) {
     this.#config = config;
+    this.#buses = new Set([
+      DEFAULT_BUS,
+      ...(config.eventBuses ?? []),
+      ...config.rules.map((r) => r.eventBusName ?? DEFAULT_BUS),
+    ]);
   }
 
   handle(action: string, input: JsonObject): unknown {
@@ -201,12 +214,17 @@ export class EventBridgeService {
       resources,
       startedExecutionArns: [] as string[],
       targetErrors: [] as string[],
+      ...(this.#buses.has(busName) ? {} : { dropped: 'no such event bus' as const }),
     };
+    const deliveries: Promise<unknown>[] = [];
     for (const rule of this.#config.rules) {
       if (!matches(rule, event)) continue;
-      this.#invoke(rule, event);
+      deliveries.push(...this.#invoke(rule, event));
     }
     this.#events.push(event);
+    const { onEvent } = this.#config;
+    // Told once every target has answered, so the event says what it started (or why not).
+    if (onEvent) void Promise.allSettled(deliveries).then(() => onEvent(event));
     return { EventId: event.eventId };
   }
 
@@ -216,7 +234,7 @@ export class EventBridgeService {
       startedExecutionArns: string[];
       targetErrors: string[];
     },
-  ): void {
+  ): Promise<unknown>[] {
     const envelope = {
       version: '0',
       id: event.eventId,
@@ -229,6 +247,7 @@ export class EventBridgeService {
       detail: event.detail,
     };
     if (rule.target === 'lambda') {
+      const deliveries: Promise<unknown>[] = [];
       for (let n = 0; n < (rule.deliveries ?? 1); n += 1) {
         // Asynchronous, as EventBridge invokes Lambda: PutEvents answers before the function runs.
         const delivery = (rule.invoke as NonNullable<EventRule['invoke']>)(envelope).then(
@@ -245,8 +264,9 @@ export class EventBridgeService {
         );
         this.#deliveries.add(delivery);
         void delivery.finally(() => this.#deliveries.delete(delivery));
+        deliveries.push(delivery);
       }
-      return;
+      return deliveries;
     }
     try {
       const execution = this.#config.stepFunctions.start({
@@ -259,6 +279,7 @@ export class EventBridgeService {
         error instanceof AwsApiError ? `${error.code}: ${error.message}` : String(error),
       );
     }
+    return [];
   }
 }
 

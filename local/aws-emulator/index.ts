@@ -17,4 +17,9 @@ export type { EventRule, RecordedEvent } from './eventBridge';
 export type { AwsFault } from './faults';
 export type { AwsEmulatorOptions, AwsRequestRecord } from './options';
 export { type AwsEmulator, startAwsEmulator } from './server';
-export { type ExecutionRecord, ExecutionStatus, type StepFunctionsBackend } from './stepFunctions';
+export {
+  type ExecutionRecord,
+  ExecutionStatus,
+  ExecutionStoppedError,
+  type StepFunctionsBackend,
+} from './stepFunctions';

@@ -1,7 +1,7 @@
 import type { AtlasSideView, Clock } from '../shared/model';
 import type { AwsService } from './constants';
 import type { Ec2Options } from './ec2';
-import type { EventRule } from './eventBridge';
+import type { EventRule, RecordedEvent } from './eventBridge';
 import type { AwsFault } from './faults';
 import type { StepFunctionsBackend } from './stepFunctions';
 
@@ -36,6 +36,17 @@ export interface AwsEmulatorOptions {
   readonly moreStateMachines?: readonly StepFunctionsBackend[];
   /** EventBridge rules starting executions on `stepFunctions`. @default - none */
   readonly rules?: readonly EventRule[];
+  /**
+   * Event buses that exist besides `default` and the buses the rules are on. PutEvents to any other bus
+   * succeeds and drops the event, as EventBridge does (see {@link RecordedEvent.dropped}).
+   * @default - none
+   */
+  readonly eventBuses?: readonly string[];
+  /**
+   * Called with every event PutEvents accepts, once its rules' targets have answered (`npm run dev` reports
+   * what each started). @default - none
+   */
+  readonly onEvent?: (event: RecordedEvent) => void;
   /** Larger request bodies are refused with 413 before they are read to the end. @default 1 MiB */
   readonly maxBodyBytes?: number;
 }

@@ -30,8 +30,10 @@ export interface AwsEmulator {
   readonly vpcEndpoints: readonly VpcEndpointSnapshot[];
   /** How many requests match (all when no filter). */
   requestCount(filter?: { readonly service?: AwsService; readonly action?: string }): number;
-  /** Creates a secret or gives it a new current version. */
-  setSecret(name: string, value: string): void;
+  /** Creates a secret or gives it a new current version; returns its ARN (the name, a dash, six random characters). */
+  setSecret(name: string, value: string): string;
+  /** The ARN of the secret named `name` (given in the options or set since), if there is one. */
+  secretArn(name: string): string | undefined;
   /** Arms one more fault, after those already armed (validated like the options' faults). */
   addFault(fault: AwsFault): void;
   /** Disarms every fault (the options' ones included) and keeps everything else: a fault that lifts. */
@@ -137,8 +139,10 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     accountId,
     clock,
     rules: options.rules ?? [],
+    ...(options.eventBuses ? { eventBuses: options.eventBuses } : {}),
     stepFunctions,
     stateMachineArn: options.stepFunctions?.stateMachineArn,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
   let requests: AwsRequestRecord[] = [];
 
@@ -315,6 +319,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
           (filter.action === undefined || r.action === filter.action),
       ).length,
     setSecret: (name, value) => secrets.set(name, value),
+    secretArn: (name) => secrets.arnOf(name),
     clearFaults: () => faults.replace([]),
     eventDeliveriesSettled: () => eventBridge.settled(),
     faultHits: () => faults.hits,

@@ -21,17 +21,47 @@ export interface StepFunctionsBackend {
   readonly stateMachineArn: string;
   /**
    * Runs one execution. Resolve with the output (sent as JSON); reject to fail the execution with
-   * the rejection's `name` as its Error and `message` as its Cause.
+   * the rejection's `name` as its Error and `message` as its Cause, or with an {@link ExecutionStoppedError}
+   * to end it the way `StopExecution` does: `ABORTED`.
    */
   run(execution: {
     readonly executionArn: string;
     readonly name: string;
     readonly input: unknown;
   }): Promise<unknown>;
+  /**
+   * Stops a run that StopExecution ended (the execution already reads ABORTED): no further state runs.
+   * @default - the run goes on unseen, its result ignored
+   */
+  stop?(execution: { readonly executionArn: string; readonly name: string }): void;
 }
 
-export const ExecutionStatus = { RUNNING: 'RUNNING', SUCCEEDED: 'SUCCEEDED', FAILED: 'FAILED' } as const;
+export const ExecutionStatus = {
+  RUNNING: 'RUNNING',
+  SUCCEEDED: 'SUCCEEDED',
+  FAILED: 'FAILED',
+  ABORTED: 'ABORTED',
+} as const;
 export type ExecutionStatus = (typeof ExecutionStatus)[keyof typeof ExecutionStatus];
+
+/**
+ * A backend rejects {@link StepFunctionsBackend.run} with this when the execution was stopped rather
+ * than failed (`StopExecution`, or a crash the tests stage): Step Functions then reports it `ABORTED`, with
+ * the Error and Cause given to the stop, if any, and no output.
+ */
+export class ExecutionStoppedError extends Error {
+  /** The Error `StopExecution` was given, if any. */
+  readonly error: string | undefined;
+  /** The Cause `StopExecution` was given, if any. */
+  readonly stopCause: string | undefined;
+
+  constructor(options: { readonly error?: string; readonly cause?: string } = {}) {
+    super(options.cause ?? 'the execution was stopped');
+    this.name = 'ExecutionStoppedError';
+    this.error = options.error;
+    this.stopCause = options.cause;
+  }
+}
 
 /** One execution as the emulator keeps it (a copy: changing it changes nothing). */
 export interface ExecutionRecord {
@@ -46,9 +76,9 @@ export interface ExecutionRecord {
   readonly input: string;
   /** The output as a JSON string, once SUCCEEDED. */
   readonly output?: string;
-  /** The failure's name, once FAILED. */
+  /** The failure's name, once FAILED (or the Error given to the stop, once ABORTED). */
   readonly error?: string;
-  /** The failure's message, once FAILED. */
+  /** The failure's message, once FAILED (or the Cause given to the stop, once ABORTED). */
   readonly cause?: string;
 }
 
@@ -59,8 +89,6 @@ interface StepFunctionsConfig {
   /** One backend per state machine. */
   readonly backends: readonly StepFunctionsBackend[];
 }
-
-export const STEP_FUNCTIONS_ACTIONS = ['StartExecution', 'DescribeExecution', 'ListExecutions'] as const;
 
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/;
 const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/;
@@ -120,6 +148,12 @@ export class StepFunctionsService {
       }
       case 'DescribeExecution':
         return this.#describe(requiredString(input, 'executionArn'));
+      case 'StopExecution':
+        return this.#stop(
+          requiredString(input, 'executionArn'),
+          optionalString(input, 'error'),
+          optionalString(input, 'cause'),
+        );
       case 'ListExecutions':
         return this.#list(input);
       default:
@@ -221,6 +255,39 @@ export class StepFunctionsService {
     return this.#config.backends.find((b) => b.stateMachineArn === stateMachineArn);
   }
 
+  /**
+   * StopExecution: the execution is ABORTED at once, with the Error and Cause given (if any), and the
+   * backend is asked to stop running it; whatever its run settles into later changes nothing. An execution
+   * that has already stopped keeps its status (emulator choice); the answer is its stop date.
+   */
+  #stop(executionArn: string, error: string | undefined, cause: string | undefined): unknown {
+    if (!EXECUTION_ARN.test(executionArn)) {
+      throw new AwsApiError(
+        'InvalidArn',
+        `Invalid Arn: 'Resource type not valid in this context: ${executionArn}'`,
+      );
+    }
+    const execution = this.#executions.get(executionArn);
+    if (!execution)
+      throw new AwsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    if (execution.status === ExecutionStatus.RUNNING) {
+      execution.status = ExecutionStatus.ABORTED;
+      if (error !== undefined) execution.error = error;
+      if (cause !== undefined) execution.cause = cause;
+      this.#settled(execution);
+      this.#backendFor(execution.stateMachineArn)?.stop?.({ executionArn, name: execution.name });
+    }
+    return { stopDate: epochSeconds(execution.stopDate ?? this.#config.clock()) };
+  }
+
+  /** Stamps the stop date and tells whoever waits for the execution. */
+  #settled(execution: MutableExecution): void {
+    execution.stopDate = this.#config.clock();
+    const waiters = this.#waiters.get(execution.executionArn) ?? [];
+    this.#waiters.delete(execution.executionArn);
+    for (const waiter of waiters) waiter({ ...execution });
+  }
+
   #run(backend: StepFunctionsBackend, execution: MutableExecution, input: unknown): void {
     const generation = this.#generation;
     const { executionArn, name } = execution;
@@ -230,21 +297,26 @@ export class StepFunctionsService {
       .then(() => backend.run({ executionArn, name, input }))
       .then(
         (output) => {
+          if (execution.status !== ExecutionStatus.RUNNING) return; // stopped meanwhile
           execution.status = ExecutionStatus.SUCCEEDED;
           execution.output = JSON.stringify(output === undefined ? null : output);
         },
         (error: unknown) => {
+          if (execution.status !== ExecutionStatus.RUNNING) return; // stopped meanwhile
+          if (error instanceof ExecutionStoppedError) {
+            execution.status = ExecutionStatus.ABORTED;
+            if (error.error !== undefined) execution.error = error.error;
+            if (error.stopCause !== undefined) execution.cause = error.stopCause;
+            return;
+          }
           execution.status = ExecutionStatus.FAILED;
           execution.error = error instanceof Error ? error.name : 'Error';
           execution.cause = error instanceof Error ? error.message : String(error);
         },
       )
       .then(() => {
-        if (generation !== this.#generation) return;
-        execution.stopDate = this.#config.clock();
-        const waiters = this.#waiters.get(executionArn) ?? [];
-        this.#waiters.delete(executionArn);
-        for (const waiter of waiters) waiter({ ...execution });
+        if (generation !== this.#generation || execution.stopDate !== undefined) return;
+        this.#settled(execution);
       });
   }
 

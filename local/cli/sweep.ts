@@ -6,20 +6,17 @@
  * as a self-contained demo against the emulators.
  *
  * Exits 0 when nothing remains to remove, 1 when something does (a deletion still under way, one that
- * failed, or — with `--dry-run` — anything it would remove), 2 on a usage error.
+ * failed, or — with `--dry-run` — anything it would remove), 2 on a usage error, 3 when AWS or Atlas
+ * cannot be reached or refuses a call.
  */
-import { parseArgs } from 'node:util';
-import { sfnClient } from '../../lambdas/adapters/clients';
-import { Executions } from '../../lambdas/adapters/Executions';
-import { atlasFromSecret } from '../../lambdas/handlers/capabilities/atlasFromSecret';
-import { vpcEndpointsFromEnv } from '../../lambdas/handlers/capabilities/vpcEndpointsFromEnv';
+import { Defaults } from '../../lambdas/defaults';
+import { AtlasPrivateLinkError, ErrorName, InvalidRequestError } from '../../lambdas/errors';
 import { RuntimeEnv, SweepEnv } from '../../lambdas/handlers/environment';
-import { type SweepPorts, type SweepReport, sweepUntilSettled } from '../../lambdas/services/sweep';
-import { startOfflineEnvironment } from '../offline/OfflineEnvironment';
-import { offlineSweepPorts, provisionAndCrashBefore } from '../offline/sweepOffline';
+import type { SweepPorts, SweepReport } from '../../lambdas/services/sweep';
+import { ExitCode, parseCommandLine, runCli, UnavailableError, UsageError } from './commandLine';
 
-const DEFAULT_MANAGED_BY = 'AtlasPrivateLink';
-const DEFAULT_GRACE_SECONDS = 7200;
+const DEFAULT_MANAGED_BY = Defaults.stackName;
+const DEFAULT_GRACE_SECONDS = Defaults.sweepGraceSeconds;
 /** Atlas takes a minute or two to delete a registration; the sweep waits for it before deleting in EC2. */
 const MAX_PASSES = 30;
 const PAUSE_SECONDS = 10;
@@ -42,15 +39,20 @@ Options:
   --help                   this text
 
 Up to ${MAX_PASSES} passes, ${PAUSE_SECONDS} s apart, until nothing is under way. Set ATLAS_BASE_URL for Atlas for Government.
-Exit: 0 nothing remains to remove; 1 something does; 2 usage error.
+
+Exit status:
+  0  nothing remains to remove
+  1  something does: a deletion still under way (run it again later), one that failed, or, with
+     --dry-run, anything it would remove
+  2  a bad or missing option: nothing was called
+  3  AWS or Atlas could not be reached, or refused a call (no credentials, access denied, an unusable
+     Atlas secret): the message names the call
+  4  an unexpected error (a bug)
 `;
 
-class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+const SCRIPT = 'npm run sweep';
+const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 
 interface SweepRun {
   readonly ports: SweepPorts;
@@ -63,39 +65,53 @@ interface SweepRun {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
+const OPTIONS = {
+  'state-machine-arn': { type: 'string' },
+  'secret-arn': { type: 'string' },
+  'managed-by': { type: 'string' },
+  'grace-seconds': { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  region: { type: 'string' },
+  offline: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      'state-machine-arn': { type: 'string' },
-      'secret-arn': { type: 'string' },
-      'managed-by': { type: 'string' },
-      'grace-seconds': { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      region: { type: 'string' },
-      offline: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
+  const values = parseCommandLine(OPTIONS);
   if (values.help) {
     process.stdout.write(HELP);
-    return 0;
+    return ExitCode.ok;
   }
-  const graceSeconds = Number(values['grace-seconds'] ?? DEFAULT_GRACE_SECONDS);
-  if (!Number.isInteger(graceSeconds) || graceSeconds < 0) {
+  const graceText = values['grace-seconds'];
+  const graceSeconds = graceText === undefined ? DEFAULT_GRACE_SECONDS : Number(graceText);
+  if (graceText !== undefined && !/^\d+$/.test(graceText)) {
     throw new UsageError(
-      `--grace-seconds must be a whole number of seconds ≥ 0, got "${values['grace-seconds']}"`,
+      `--grace-seconds: expected a whole number of seconds ≥ 0, got ${JSON.stringify(graceText)}`,
     );
   }
+  if (values['managed-by'] === '') throw new UsageError('--managed-by: expected a tag value, got ""');
   if (values.offline) return offlineDemo(graceSeconds, values['dry-run'], values['managed-by']);
 
   const stateMachineArn = values['state-machine-arn'];
   const secretArn = values['secret-arn'];
   if (!stateMachineArn)
     throw new UsageError('--state-machine-arn is required (the stack output StateMachineArn)');
+  if (!STATE_MACHINE_ARN.test(stateMachineArn)) {
+    throw new UsageError(
+      `--state-machine-arn: expected arn:aws:states:<region>:<account>:stateMachine:<name> (the stack output StateMachineArn), got ${JSON.stringify(stateMachineArn)}`,
+    );
+  }
   if (!secretArn) throw new UsageError('--secret-arn is required (the stack output AtlasSecretArn)');
+  if (values.region !== undefined && !REGION.test(values.region)) {
+    throw new UsageError(
+      `--region: expected a region such as us-east-1, got ${JSON.stringify(values.region)}`,
+    );
+  }
   const region = values.region ?? stateMachineArn.split(':')[3];
   const managedBy = values['managed-by'] ?? DEFAULT_MANAGED_BY;
+  // The locked SDK versions support Node 20 (README, "Development"); the SDK's notice about its 2027
+  // releases is not this command's business.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // The Lambda capabilities read their configuration from the environment, as a deployed function does.
   Object.assign(process.env, {
     [RuntimeEnv.secretArn]: secretArn,
@@ -103,11 +119,17 @@ async function main(): Promise<number> {
     [SweepEnv.stateMachineArn]: stateMachineArn,
     ...(region ? { AWS_REGION: region } : {}),
   });
-  let executions: Executions;
+  // Loaded once the options are read: --help and a bad option answer without loading the SDKs.
+  const { sfnClient } = await import('../../lambdas/adapters/clients');
+  const { Executions } = await import('../../lambdas/adapters/Executions');
+  const { atlasFromSecret } = await import('../../lambdas/handlers/capabilities/atlasFromSecret');
+  const { vpcEndpointsFromEnv } = await import('../../lambdas/handlers/capabilities/vpcEndpointsFromEnv');
+  let executions: InstanceType<typeof Executions>;
   try {
     executions = new Executions(sfnClient(), stateMachineArn);
   } catch (error) {
-    throw new UsageError(`--state-machine-arn: ${error instanceof Error ? error.message : String(error)}`);
+    const problem = error instanceof InvalidRequestError ? error.violations[0]?.message : String(error);
+    throw new UsageError(`--state-machine-arn: ${problem}`);
   }
   return runSweep({
     ports: { vpc: vpcEndpointsFromEnv(), executions, atlas: atlasFromSecret },
@@ -125,7 +147,31 @@ async function runSweep(run: SweepRun): Promise<number> {
     `Sweeping VPC endpoints tagged atlas-privatelink:managed-by=${run.managedBy} ` +
       `(grace ${run.graceSeconds} s${run.dryRun ? ', dry run' : ''})`,
   );
-  const reports = await sweepUntilSettled(run.ports, { ...run, maxPasses: MAX_PASSES });
+  const atlas = new AtlasWatch();
+  const outOfReach = () => {
+    const failure = atlas.everyCallFailed();
+    atlas.startPass();
+    if (failure) {
+      return new UnavailableError(
+        `Atlas could not be reached, or refused every call: ${failure.name}: ${failure.message.split('\n')[0]}`,
+      );
+    }
+    return undefined;
+  };
+  const { sweepUntilSettled } = await import('../../lambdas/services/sweep');
+  const reports = await sweepUntilSettled(
+    { ...run.ports, atlas: atlas.watch(run.ports.atlas) },
+    {
+      ...run,
+      maxPasses: MAX_PASSES,
+      // Waiting 30 passes for an Atlas that answers nothing would only delay saying so.
+      pause: async () => {
+        const failure = outOfReach();
+        if (failure) throw failure;
+        await run.pause();
+      },
+    },
+  );
   const first = reports[0] as SweepReport;
   const last = reports.at(-1) as SweepReport;
   log(`${first.examined} managed endpoint(s) found`);
@@ -154,7 +200,53 @@ async function runSweep(run: SweepRun): Promise<number> {
   for (const id of last.remaining)
     log(`Still deleting ${id} after ${reports.length} passes: run again later`);
   if (unfinished.size === 0) log(`Nothing remains to remove (${reports.length} pass(es)).`);
-  return unfinished.size === 0 ? 0 : 1;
+  const failure = unfinished.size > 0 ? outOfReach() : undefined;
+  if (failure) throw failure;
+  return unfinished.size === 0 ? ExitCode.ok : ExitCode.failed;
+}
+
+/** Atlas errors that mean it cannot be used now: no answer, a server failure, refused credentials. */
+const ATLAS_OUT_OF_REACH = new Set<string>([
+  ErrorName.AtlasNetwork,
+  ErrorName.AtlasServer,
+  ErrorName.AtlasAuth,
+]);
+
+/**
+ * Watches the sweep's Atlas calls. The sweep service counts an Atlas network failure as a deletion
+ * still under way (a scheduled sweep simply tries again next hour); this command wants to say, with
+ * exit 3, that Atlas is out of reach when every Atlas call of a pass failed that way.
+ */
+class AtlasWatch {
+  #calls = 0;
+  #failures: Error[] = [];
+
+  watch(atlas: SweepPorts['atlas']): SweepPorts['atlas'] {
+    return async () => {
+      const client = await atlas();
+      const observe = <T>(call: Promise<T>): Promise<T> => {
+        this.#calls += 1;
+        return call.catch((error: unknown) => {
+          if (error instanceof Error && ATLAS_OUT_OF_REACH.has(error.name)) this.#failures.push(error);
+          throw error;
+        });
+      };
+      return {
+        getEndpoint: (...args) => observe(client.getEndpoint(...args)),
+        deleteEndpoint: (...args) => observe(client.deleteEndpoint(...args)),
+      };
+    };
+  }
+
+  /** The last failure, when this pass made Atlas calls and every one of them failed out of reach. */
+  everyCallFailed(): Error | undefined {
+    return this.#calls > 0 && this.#failures.length === this.#calls ? this.#failures.at(-1) : undefined;
+  }
+
+  startPass(): void {
+    this.#calls = 0;
+    this.#failures = [];
+  }
 }
 
 /** The whole story on the emulators: a crash between register and AVAILABLE, its leftovers, the sweep. */
@@ -164,6 +256,8 @@ async function offlineDemo(
   managedBy: string | undefined,
 ): Promise<number> {
   log('Offline: synthesizing the CDK stack and starting the Atlas and AWS emulators…');
+  const { startOfflineEnvironment } = await import('../offline/OfflineEnvironment');
+  const { offlineSweepPorts, provisionAndCrashBefore } = await import('../offline/sweepOffline');
   const env = await startOfflineEnvironment({
     logLevel: 'CRITICAL',
     scenario: {
@@ -177,9 +271,7 @@ async function offlineDemo(
     );
     const report = await provisionAndCrashBefore(env, CRASH_STATE, { idempotencyKey: 'sweep-demo' });
     const left = env.leftovers();
-    log(
-      `Execution ${report.executionId}: ${report.status} (${report.error?.name}); no Catch ran, so no clean-up.`,
-    );
+    log(`Execution ${report.executionId}: ${report.status}; no Catch ran, so no clean-up.`);
     log(`Left behind: ${left.vpcEndpoints} VPC endpoint(s), ${left.atlasEndpoints} Atlas registration(s).`);
     env.clock.advance((graceSeconds + 60) * 1000);
     log(`(virtual clock moved ${graceSeconds + 60} s on, past the grace period)`);
@@ -201,13 +293,40 @@ async function offlineDemo(
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const usage =
-      error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    if (usage) process.stderr.write('Run with --help for the options.\n');
-    process.exit(usage ? 2 : 1);
-  },
-);
+/** Network failures Node and the SDK report by code, not by class. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+]);
+
+/**
+ * Exit 3 for a call AWS or Atlas did not answer or refused: the project's typed errors (EC2, Atlas, the
+ * Atlas secret), the SDK's service errors (they carry `$metadata`), no credentials, a network failure.
+ */
+function classify(error: unknown): { code: ExitCode; message: string } | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: string }).code;
+  const reached =
+    error instanceof AtlasPrivateLinkError ||
+    '$metadata' in error ||
+    error.name === 'TimeoutError' ||
+    (code !== undefined && NETWORK_CODES.has(code));
+  const causes: unknown[] = [];
+  for (let e: unknown = error; e instanceof Error && causes.length < 5; e = e.cause) causes.push(e);
+  if (causes.some((e) => (e as Error).name === 'CredentialsProviderError')) {
+    return {
+      code: ExitCode.unavailable,
+      message:
+        'no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws sso login',
+    };
+  }
+  if (!reached) return undefined;
+  const text = error.message.startsWith(error.name) ? error.message : `${error.name}: ${error.message}`;
+  return { code: ExitCode.unavailable, message: `could not finish: ${text.split('\n')[0]}` };
+}
+
+runCli(SCRIPT, main, classify);

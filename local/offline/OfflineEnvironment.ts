@@ -8,7 +8,8 @@
 import { ClientEnv, forgetClients } from '../../lambdas/adapters/clients';
 import type { AtlasApiKey, AtlasServiceAccount } from '../../lambdas/atlas/types';
 import { ApiEnv, RuntimeEnv } from '../../lambdas/handlers/environment';
-import { logger, useClock } from '../../lambdas/handlers/runtime';
+import { useHandlerTime } from '../../lambdas/handlers/handlerTime';
+import { logger } from '../../lambdas/handlers/runtime';
 import {
   type AtlasEmulator,
   DEMO_API_KEY,
@@ -22,12 +23,15 @@ import {
   DEMO_SUBNET_IDS,
   DEMO_VPC_ID,
   demoTopology,
+  type RecordedEvent,
   startAwsEmulator,
 } from '../aws-emulator';
 import { LambdaFaultPlan } from '../runner/lambdaFaults';
 import { invokeLambda } from '../runner/lambdaInvoker';
 import { type EventLog, OfflineWorkflow } from '../runner/OfflineWorkflow';
 import { type SynthesizedWorkflow, synthesizeWorkflow } from '../runner/synthesizedWorkflow';
+import { seededRandom } from '../shared/seededRandom';
+import { Timeline } from '../shared/Timeline';
 import { VirtualClock } from '../shared/VirtualClock';
 import { type LocalApi, startLocalApi } from './localApi';
 import { atlasScriptOf, type Scenario } from './scenario';
@@ -49,6 +53,8 @@ export interface OfflineEnvironmentOptions {
   /** Real milliseconds per Wait state and Retry pause. @default 0 */
   readonly realWaitMs?: number;
   readonly onEvent?: (executionName: string, event: EventLog) => void;
+  /** Called with every event the AWS emulator's EventBridge accepts (`npm run dev` reports what they started). */
+  readonly onBusEvent?: (event: RecordedEvent) => void;
   /** @default 'WARN' - the functions' Powertools log level */
   readonly logLevel?: string;
   /**
@@ -80,6 +86,12 @@ export interface OfflineEnvironmentOptions {
    * @default 1
    */
   readonly eventDeliveries?: number;
+  /**
+   * Seeds every jitter of the run (poll waits, the Atlas client's backoff, Retry pauses): with the same
+   * seed and the same requests, a run does the same things at the same virtual instants.
+   * @default - a random seed
+   */
+  readonly seed?: number;
 }
 
 export interface Leftovers {
@@ -87,6 +99,14 @@ export interface Leftovers {
   readonly vpcEndpoints: number;
   /** Atlas registrations that still exist (DELETING ones included). */
   readonly atlasEndpoints: number;
+}
+
+/** The ids behind {@link Leftovers}: what each emulator still holds. */
+export interface RemainingEndpoints {
+  /** VPC endpoints EC2 still shows in a state other than `deleted`. */
+  readonly vpcEndpointIds: readonly string[];
+  /** The VPC endpoint ids of the Atlas registrations that still exist (DELETING ones included). */
+  readonly atlasEndpointIds: readonly string[];
 }
 
 export interface OfflineEnvironment {
@@ -100,9 +120,18 @@ export interface OfflineEnvironment {
   readonly clock: VirtualClock;
   /** Faults of the Lambda service in the workflow's tasks: the scenario's, and any a test adds. */
   readonly lambdaFaults: LambdaFaultPlan;
+  /** What the executions run on (see {@link Timeline}); `hold()` it to start many at the same instant. */
+  readonly timeline: Timeline;
+  /** The seed of this environment's jitter. */
+  readonly seed: number;
   /** The demo request with the scenario's `request` fields merged over it. */
   readonly request: Record<string, unknown>;
+  /** The ARN of the Atlas credentials secret in the AWS emulator (what `ATLAS_SECRET_ARN` holds). */
+  readonly atlasSecretArn: string;
+  /** How many endpoints each emulator still holds, wanted or not (a provisioned connection counts). */
   leftovers(): Leftovers;
+  /** Which endpoints each emulator still holds. */
+  remaining(): RemainingEndpoints;
   close(): Promise<void>;
 }
 
@@ -116,30 +145,56 @@ export function offlineDefinition(): SynthesizedWorkflow {
 
 let active = false;
 
-let environments = 0;
-
 /**
- * Starts the emulators and the local API for one scenario. One at a time per process: the handlers'
- * module-level clients (like a warm Lambda's) read their endpoints from the environment once.
+ * Starts the emulators and the local API for one scenario. One at a time per process: the handlers read
+ * their endpoints and settings from `process.env`, and their clock from `useHandlerTime`, both process-wide.
  */
 export async function startOfflineEnvironment(
   options: OfflineEnvironmentOptions = {},
 ): Promise<OfflineEnvironment> {
   if (active) throw new Error('an offline environment is already running in this process; close it first');
   active = true;
+  const started: { close(): Promise<void> }[] = [];
+  try {
+    return await start(options, started);
+  } catch (error) {
+    // A port in use or a definition that does not synthesize: close what did start, and let another try.
+    await Promise.allSettled(started.map((server) => server.close()));
+    useHandlerTime();
+    active = false;
+    throw error;
+  }
+}
+
+async function start(
+  options: OfflineEnvironmentOptions,
+  started: { close(): Promise<void> }[],
+): Promise<OfflineEnvironment> {
+  // The API's port first: when it is taken, that is the first thing said, before seconds of synthesis.
+  const api = await startLocalApi({ port: options.apiPort ?? 0 });
+  started.push(api);
   const scenario = options.scenario ?? {};
   const definition = offlineDefinition();
   const clock = new VirtualClock();
-  useClock(clock.now);
+  const timeline = new Timeline(clock);
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const random = seededRandom(seed);
+  const realStart = performance.now();
+  useHandlerTime({
+    now: clock.now,
+    clientNow: () => clock.now() + (performance.now() - realStart),
+    sleep: timeline.sleep,
+    random,
+  });
   // Clients built for an earlier environment of this process point at its (closed) emulators: the SDK
   // clients and the credentials store start afresh, and the Atlas client follows ATLAS_BASE_URL.
   forgetClients();
   const key = options.atlasCredentials ?? DEMO_API_KEY;
 
-  environments += 1;
-  // Secrets Manager ends every secret ARN with a random suffix; a new one per environment keeps the
-  // handlers' credentials cache (warm across environments) from serving the previous scenario's key.
-  const secretArn = `${definition.atlasSecretArn}-env${String(environments).padStart(3, '0')}`;
+  // The secret's name as CDK would name it; the emulator gives it the ARN Secrets Manager would (the name,
+  // a dash, six random characters), new in every environment, so the handlers' credentials cache (warm
+  // across environments) never serves the previous scenario's key.
+  const secretName = definition.atlasSecretArn.split(':secret:')[1] || 'AtlasSecret';
 
   const atlas = await startAtlasEmulator({
     apiKeys: 'publicKey' in key && key !== DEMO_API_KEY ? [DEMO_API_KEY, key] : [DEMO_API_KEY],
@@ -148,6 +203,7 @@ export async function startOfflineEnvironment(
     script: atlasScriptOf(scenario),
     ...(options.atlasRateLimit ? { rateLimit: options.atlasRateLimit } : {}),
   });
+  started.push(atlas);
   const credentials =
     scenario.credentials !== 'wrong'
       ? key
@@ -159,7 +215,7 @@ export async function startOfflineEnvironment(
   const aws = await startAwsEmulator({
     clock: clock.now,
     atlas: atlas.atlasSide,
-    secrets: { [secretArn]: JSON.stringify(credentials) },
+    secrets: { [secretName]: JSON.stringify(credentials) },
     ec2: {
       faults: scenario.ec2?.faults ?? [],
       ...(scenario.ec2?.securityGroupIngress
@@ -172,11 +228,13 @@ export async function startOfflineEnvironment(
     stepFunctions: {
       stateMachineArn: definition.stateMachineArn,
       run: (execution) => (workflow as OfflineWorkflow).run(execution),
+      stop: (execution) => (workflow as OfflineWorkflow).abort(execution.name),
     },
     moreStateMachines: [
       {
         stateMachineArn: definition.deprovisioning.stateMachineArn,
         run: (execution) => (deprovisioning as OfflineWorkflow).run(execution),
+        stop: (execution) => (deprovisioning as OfflineWorkflow).abort(execution.name),
       },
     ],
     rules: [
@@ -195,8 +253,11 @@ export async function startOfflineEnvironment(
         deliveries: options.eventDeliveries ?? 1,
       },
     ],
+    ...(options.onBusEvent ? { onEvent: options.onBusEvent } : {}),
   });
+  started.push(aws);
 
+  const secretArn = aws.secretArn(secretName) as string;
   Object.assign(process.env, {
     ...definition.functionEnvironment,
     AWS_REGION: 'us-east-1',
@@ -228,13 +289,13 @@ export async function startOfflineEnvironment(
   const runnerOptions = {
     lambdaFaults,
     eventBridgeEndpoint: aws.url,
-    clock,
+    timeline,
+    random,
     realWaitMs: options.realWaitMs ?? 0,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   };
   workflow = new OfflineWorkflow({ workflow: definition, ...runnerOptions });
   deprovisioning = new OfflineWorkflow({ workflow: definition.deprovisioning, ...runnerOptions });
-  const api = await startLocalApi({ port: options.apiPort ?? 0 });
 
   const request: Record<string, unknown> = { ...DEMO_REQUEST };
   for (const [key, value] of Object.entries(scenario.request ?? {})) {
@@ -251,14 +312,21 @@ export async function startOfflineEnvironment(
     synthesized: definition,
     clock,
     lambdaFaults,
+    timeline,
+    seed,
     request,
+    atlasSecretArn: secretArn,
     leftovers: () => ({
       vpcEndpoints: aws.vpcEndpoints.filter((e) => e.state !== 'deleted').length,
       atlasEndpoints: atlas.endpoints().length,
     }),
+    remaining: () => ({
+      vpcEndpointIds: aws.vpcEndpoints.filter((e) => e.state !== 'deleted').map((e) => e.vpcEndpointId),
+      atlasEndpointIds: atlas.endpoints().map((e) => e.endpointId),
+    }),
     close: async () => {
       await Promise.allSettled([api.close(), aws.close(), atlas.close()]);
-      useClock(() => Date.now());
+      useHandlerTime();
       active = false;
     },
   };

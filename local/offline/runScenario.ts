@@ -4,12 +4,13 @@
  */
 import type { ConnectionString } from '../../lambdas/domain/connectionStrings';
 import type { AvailableResult } from '../../lambdas/domain/workflowState';
-import type { OfflineEnvironment } from './OfflineEnvironment';
+import type { Leftovers, OfflineEnvironment } from './OfflineEnvironment';
 
-/** What `npm start -- --json` prints. */
+/** What `npm start -- --json` prints (without the fields it leaves out: see `local/cli/start.ts`). */
 export interface RunReport {
   readonly scenario: string;
-  readonly status: 'SUCCEEDED' | 'FAILED';
+  /** The execution's status; `FAILED` too when the API refused the request and nothing started. */
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   readonly executionId: string | null;
   readonly connectionStatus: string | null;
   readonly attempts: number;
@@ -23,7 +24,13 @@ export interface RunReport {
   readonly stateTransitions: number;
   /** Virtual seconds from start to end, as the workflow measured them (Wait states included). */
   readonly durationSeconds: number;
-  readonly leftovers: { readonly vpcEndpoints: number; readonly atlasEndpoints: number };
+  /**
+   * What this provisioning created and keeps: its AVAILABLE VPC endpoint and that endpoint's Atlas
+   * registration (1 and 1 after a success, 0 and 0 otherwise).
+   */
+  readonly inPlace: Leftovers;
+  /** What remains in either emulator besides that: nothing, unless something was not cleaned up. */
+  readonly leftovers: Leftovers;
   readonly error?: { readonly name: string; readonly cause: string };
   /** The API's answer when it refused the request (no execution was started). */
   readonly rejected?: { readonly status: number; readonly body: unknown };
@@ -69,7 +76,7 @@ export async function runScenario(
       connectionStrings: [],
       ...counts(),
       durationSeconds: 0,
-      leftovers: env.leftovers(),
+      ...endpointsAfter(env, null),
       error: { name: `HTTP ${response.status}`, cause: JSON.stringify(body) },
       rejected: { status: response.status, body },
     };
@@ -84,9 +91,11 @@ export async function runScenario(
   );
   const failure = failedAttempts.at(-1)?.detail as { attempts?: Attempt[] } | undefined;
   const allAttempts = attempts.length > 0 ? attempts : (failure?.attempts ?? []);
+  const status =
+    execution.status === 'SUCCEEDED' || execution.status === 'ABORTED' ? execution.status : 'FAILED';
   return {
     scenario,
-    status: execution.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
+    status,
     executionId: body.executionId ?? null,
     connectionStatus: allAttempts.at(-1)?.connectionStatus ?? null,
     attempts: allAttempts.length,
@@ -95,9 +104,23 @@ export async function runScenario(
     ...(output?.connectionStringsNote ? { connectionStringsNote: output.connectionStringsNote } : {}),
     ...counts(),
     durationSeconds: Math.round((env.clock.now() - startedAt) / 1000),
-    leftovers: env.leftovers(),
-    ...(execution.status === 'SUCCEEDED'
-      ? {}
-      : { error: { name: execution.error ?? 'unknown', cause: execution.cause ?? '' } }),
+    ...endpointsAfter(env, status === 'SUCCEEDED' ? (output?.vpcEndpointId ?? null) : null),
+    ...(status === 'FAILED'
+      ? { error: { name: execution.error ?? 'unknown', cause: execution.cause ?? '' } }
+      : {}),
+  };
+}
+
+/** Splits what the emulators hold into the provisioned endpoint (`kept`, on both sides) and the rest. */
+function endpointsAfter(
+  env: OfflineEnvironment,
+  kept: string | null,
+): { inPlace: Leftovers; leftovers: Leftovers } {
+  const { vpcEndpointIds, atlasEndpointIds } = env.remaining();
+  const count = (ids: readonly string[], wanted: boolean) =>
+    ids.filter((id) => (id === kept) === wanted).length;
+  return {
+    inPlace: { vpcEndpoints: count(vpcEndpointIds, true), atlasEndpoints: count(atlasEndpointIds, true) },
+    leftovers: { vpcEndpoints: count(vpcEndpointIds, false), atlasEndpoints: count(atlasEndpointIds, false) },
   };
 }

@@ -6,9 +6,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WorkflowHandlers } from '../../infra/handlers';
+import { builtPackage, shippedPath } from '../../infra/packageLayout';
 import { type AtlasScript, validateAtlasScript } from '../atlas-emulator';
 import type { AwsFault, Ec2IngressRule } from '../aws-emulator';
 import { type LambdaFault, lambdaFaultProblems } from '../runner/lambdaFaults';
+import { fileProblem } from '../shared/fileProblem';
+import { parseJsonText } from '../shared/jsonText';
 
 /**
  * The demo project's clusters when a scenario names none: one replica set in the demo region, whose strings
@@ -52,6 +55,7 @@ const SCENARIO_KEYS = new Set([
   'deletingPolls',
   'faults',
   'clusters',
+  'apiAccessList',
 ]);
 
 /** A scenario file is refused with every problem named, before anything starts. */
@@ -144,17 +148,21 @@ export function validateScenario(value: unknown, source = 'scenario'): Scenario 
 
 /** The Atlas emulator's part of a scenario. */
 export function atlasScriptOf(scenario: Scenario): AtlasScript {
-  const { endpointService, attempts, deletingPolls, faults, clusters } = scenario;
+  const { endpointService, attempts, deletingPolls, faults, clusters, apiAccessList } = scenario;
   return {
     ...(endpointService ? { endpointService } : {}),
     ...(attempts ? { attempts } : {}),
     ...(deletingPolls !== undefined ? { deletingPolls } : {}),
     ...(faults ? { faults } : {}),
     clusters: clusters ?? DEMO_CLUSTERS,
+    ...(apiAccessList ? { apiAccessList } : {}),
   };
 }
 
-const SCENARIO_DIR = fileURLToPath(new URL('../scenarios/', import.meta.url));
+// The built package ships them in dist/scenarios/, next to its bundled code.
+const SCENARIO_DIR = builtPackage
+  ? shippedPath('scenarios/')
+  : fileURLToPath(new URL('../scenarios/', import.meta.url));
 
 /** The names of the built-in scenarios (`local/scenarios/<name>.json`). */
 export function builtInScenarioNames(): string[] {
@@ -169,13 +177,13 @@ export function loadScenarioFile(path: string): Scenario {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ScenarioError(path, [`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+    throw new ScenarioError(path, [`cannot be read (${fileProblem(error)})`]);
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new ScenarioError(path, ['is not JSON']);
+    parsed = parseJsonText(text);
+  } catch (error) {
+    throw new ScenarioError(path, [(error as Error).message]);
   }
   return validateScenario(parsed, path);
 }

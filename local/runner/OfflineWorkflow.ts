@@ -1,12 +1,19 @@
 /**
  * Runs the synthesized state machine offline with `aws-local-stepfunctions`: Lambda tasks invoke the
  * same handler modules in-process, `events:putEvents` tasks call the (emulated) EventBridge through the
- * real SDK, and Wait states either pass in a moment or advance a virtual clock by their duration.
+ * real SDK, and Wait states either pass in a moment or, on a {@link Timeline}, take their duration in
+ * virtual time.
  */
 import '../polyfills/promiseWithResolvers';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { VirtualClock } from '../shared/VirtualClock';
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
+import { ExecutionStoppedError } from '../aws-emulator/stepFunctions';
+import type { Actor, Timeline } from '../shared/Timeline';
 import { valueAt } from '../shared/valueAt';
 import { LambdaFaultError, type LambdaFaultPlan, LambdaInvocationError } from './lambdaFaults';
 import { invokeLambda } from './lambdaInvoker';
@@ -27,15 +34,18 @@ export interface OfflineWorkflowOptions {
    */
   readonly realWaitMs?: number;
   /**
-   * When given, Wait states advance it by their duration (`Seconds` or `SecondsPath`) instead of sleeping,
-   * and so do Retry pauses (by the retrier's interval, backoff, maximum and jitter).
-   * Each execution keeps its own virtual time (its start plus its waits); the shared clock shows the
-   * furthest of them, so concurrent executions wait side by side rather than one after another. A wait
-   * that would end before the shared clock ends at it: an execution that fell behind catches up rather
-   * than leaving the clock (and the rate limits and timelines that read it) standing still.
+   * When given, executions run on it (see {@link Timeline}): a Wait state or a Retry pause (by the retrier's
+   * interval, backoff, maximum and jitter) makes the execution wait on the timeline for that long in virtual
+   * time, and the handlers' own waits (the Atlas client's backoff) do too. Executions started together
+   * begin at the same instant, in name order.
    * @default - waits are not accounted for
    */
-  readonly clock?: VirtualClock;
+  readonly timeline?: Timeline;
+  /**
+   * The jitter of Retry pauses with `JitterStrategy: FULL`, in [0, 1).
+   * @default Math.random
+   */
+  readonly random?: () => number;
   /** Called with every state-machine event of every execution, as it happens. */
   readonly onEvent?: (executionName: string, event: EventLog) => void;
   /** Faults of the Lambda service to inject into the Lambda tasks (throttling, timeouts). @default - none */
@@ -47,6 +57,11 @@ export interface OfflineExecution {
   readonly executionArn: string;
   readonly name: string;
   readonly input: unknown;
+}
+
+/** When an execution's next task may run: the end of the Wait or Retry pause before it, if any. */
+interface Pace {
+  dueAt: number | undefined;
 }
 
 /** A failed execution: `name` is its Error, `message` its Cause. */
@@ -89,7 +104,8 @@ export class OfflineWorkflow {
 
   /**
    * Stops a running execution the way `StopExecution` (or a crashed runtime) does: no Catch runs, so no
-   * clean-up either; whatever it created stays for the sweep. It fails with `ExecutionAbortedError`.
+   * clean-up either; whatever it created stays for the sweep. It ends `ABORTED` (its run rejects with
+   * {@link ExecutionStoppedError}).
    * Returns false when no execution of that name is running.
    */
   abort(executionName: string): boolean {
@@ -108,20 +124,46 @@ export class OfflineWorkflow {
     this.#abortBefore = state;
   }
 
-  /** Runs one execution to its end: resolves with its output, or rejects with {@link OfflineExecutionFailure}. */
+  /**
+   * Runs one execution to its end: resolves with its output, or rejects with {@link OfflineExecutionFailure}
+   * (or {@link ExecutionStoppedError} once {@link abort}ed).
+   */
   async run(execution: OfflineExecution): Promise<unknown> {
-    const { workflow } = this.#options;
+    const timeline = this.#options.timeline;
+    const actor = timeline?.join(execution.name);
+    try {
+      // Executions started together begin at the same instant, one after another in name order.
+      if (actor && timeline) await actor.waitUntil(timeline.clock.now());
+      return await this.#run(execution, actor);
+    } finally {
+      actor?.leave();
+    }
+  }
+
+  async #run(execution: OfflineExecution, actor: Actor | undefined): Promise<unknown> {
+    const { workflow, timeline } = this.#options;
     const realWaitMs = this.#options.realWaitMs ?? 0;
     const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<never>> = {};
-    const clock = this.#options.clock;
-    const startedAt = new Date(clock ? clock.now() : Date.now()).toISOString();
+    const startedAt = new Date(timeline ? timeline.clock.now() : Date.now()).toISOString();
+    const pace: Pace = { dueAt: undefined };
+    // Before a task runs, the execution waits on the timeline until the Wait or Retry pause before it ends.
+    const resume = async () => {
+      if (!actor) return;
+      // The event log (which sets when that is) is read in microtasks: let it catch up first.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const dueAt = pace.dueAt;
+      pace.dueAt = undefined;
+      if (dueAt !== undefined) await actor.waitUntil(dueAt);
+    };
+    const asActor = <T>(body: () => Promise<T>): Promise<T> =>
+      actor && timeline ? timeline.run(actor, body) : body();
     for (const [state, module] of Object.entries(workflow.lambdaTasks)) {
       // aws-local-stepfunctions stamps $$.Execution.StartTime with the real clock, whatever the context
       // says; the handlers measure deadlines on the virtual one, so give them the virtual start time.
       const startTimeKeys = Object.entries(workflow.definition.States[state]?.Parameters ?? {})
         .filter(([key, value]) => key.endsWith('.$') && value === '$$.Execution.StartTime')
         .map(([key]) => key.slice(0, -2));
-      taskResourceLocalHandlers[state] = (rawInput) => {
+      taskResourceLocalHandlers[state] = async (rawInput) => {
         const input =
           startTimeKeys.length > 0 && rawInput && typeof rawInput === 'object'
             ? { ...rawInput, ...Object.fromEntries(startTimeKeys.map((key) => [key, startedAt])) }
@@ -132,26 +174,33 @@ export class OfflineWorkflow {
         }
         // An aborted execution's pending task never runs (the run has settled already).
         if (this.#aborted.has(execution.name)) return new Promise<never>(() => {});
+        await resume();
+        if (this.#aborted.has(execution.name)) return new Promise<never>(() => {});
         const fault = this.#options.lambdaFaults?.take(functionNameOf(module));
         if (fault === LambdaFaultError.SandboxTimedout) {
           // The function runs, and whatever it did stays done, but Step Functions never sees its result.
           const fail = () => {
             throw new LambdaInvocationError(fault);
           };
-          return invokeLambda(module, input).then(fail, fail) as Promise<never>;
+          return asActor(() => invokeLambda(module, input)).then(fail, fail) as Promise<never>;
         }
-        if (fault) return Promise.reject(new LambdaInvocationError(fault));
-        return invokeLambda(module, input) as Promise<never>;
+        if (fault) throw new LambdaInvocationError(fault);
+        return (await asActor(() => invokeLambda(module, input))) as never;
       };
     }
     for (const state of workflow.putEventsTasks) {
-      taskResourceLocalHandlers[state] = (input) => this.#putEvents(input) as Promise<never>;
+      taskResourceLocalHandlers[state] = async (input) => {
+        await resume();
+        return (await this.#putEvents(input)) as never;
+      };
     }
     const run = this.#machine.run(execution.input as never, {
       overrides: {
         taskResourceLocalHandlers: taskResourceLocalHandlers as never,
-        // A Wait still takes a real timer turn, so the event log below advances the clock before the next state.
-        waitTimeOverrides: Object.fromEntries(workflow.waitStates.map((s) => [s, Math.max(1, realWaitMs)])),
+        // On a timeline the task after a Wait waits instead; without one, a Wait takes a real timer turn.
+        waitTimeOverrides: Object.fromEntries(
+          workflow.waitStates.map((s) => [s, timeline ? realWaitMs : Math.max(1, realWaitMs)]),
+        ),
         retryIntervalOverrides: Object.fromEntries(workflow.retryingStates.map((s) => [s, realWaitMs])),
       },
       context: {
@@ -167,7 +216,7 @@ export class OfflineWorkflow {
     });
     this.#aborted.delete(execution.name);
     this.#running.set(execution.name, run.abort);
-    const watching = this.#watch(execution.name, run.eventLogs, Date.parse(startedAt));
+    const watching = this.#watch(execution.name, run.eventLogs, pace);
     try {
       return await run.result;
     } catch (error) {
@@ -178,26 +227,21 @@ export class OfflineWorkflow {
     }
   }
 
-  async #watch(executionName: string, events: AsyncGenerator<EventLog>, startedAt: number): Promise<void> {
-    const { workflow, clock, onEvent } = this.#options;
-    let localTime = startedAt;
+  async #watch(executionName: string, events: AsyncGenerator<EventLog>, pace: Pace): Promise<void> {
+    const { workflow, timeline, onEvent } = this.#options;
+    const random = this.#options.random ?? Math.random;
     for await (const event of events) {
       if (event.type === 'StateEntered') {
         this.#stateTransitions += 1;
-        if (clock && event.state.type === 'Wait') {
+        if (timeline && event.state.type === 'Wait') {
           const state = workflow.definition.States[event.state.name] ?? {};
-          // The wait ends its duration after this execution's own time, or now if others moved the clock past that.
-          localTime = Math.max(localTime + waitSeconds(state, event.state.input) * 1000, clock.now());
-          clock.advanceTo(localTime);
+          pace.dueAt = timeline.clock.now() + waitSeconds(state, event.state.input) * 1000;
         }
       }
       // A Retry pause is a wait too: without it, a throttled execution would retry with no time passing.
-      if (clock && event.type === 'StateRetried') {
-        localTime = Math.max(
-          localTime + retryPauseSeconds(event.retry.retrier, event.retry.attempt) * 1000,
-          clock.now(),
-        );
-        clock.advanceTo(localTime);
+      if (timeline && event.type === 'StateRetried') {
+        const pause = retryPauseSeconds(event.retry.retrier, event.retry.attempt, random);
+        pace.dueAt = timeline.clock.now() + pause * 1000;
       }
       onEvent?.(executionName, event);
     }
@@ -230,7 +274,8 @@ function functionNameOf(module: string): string {
   return module.slice(module.lastIndexOf('/') + 1);
 }
 
-function toFailure(error: unknown): OfflineExecutionFailure {
+function toFailure(error: unknown): OfflineExecutionFailure | ExecutionStoppedError {
+  if (error instanceof ExecutionAbortedError) return new ExecutionStoppedError();
   const cause =
     error instanceof ExecutionError ? (error.cause as Error | undefined) : (error as Error | undefined);
   return new OfflineExecutionFailure(cause?.name ?? 'States.Runtime', cause?.message ?? String(error));
@@ -240,15 +285,15 @@ function toFailure(error: unknown): OfflineExecutionFailure {
  * The seconds Step Functions pauses before retry number `attempt` (1-based): `IntervalSeconds` ×
  * `BackoffRate`^(attempt − 1), at most `MaxDelaySeconds`, and with `JitterStrategy: FULL` a random part of it.
  */
-function retryPauseSeconds(retrier: RetrierFields, attempt: number): number {
+export function retryPauseSeconds(retrier: RetrierFields, attempt: number, random: () => number): number {
   const pause = Math.min(
     (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** Math.max(0, attempt - 1),
     retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY,
   );
-  return retrier.JitterStrategy === 'FULL' ? Math.random() * pause : pause;
+  return retrier.JitterStrategy === 'FULL' ? random() * pause : pause;
 }
 
-interface RetrierFields {
+export interface RetrierFields {
   readonly IntervalSeconds?: number;
   readonly BackoffRate?: number;
   readonly MaxDelaySeconds?: number;

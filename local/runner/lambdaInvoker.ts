@@ -3,8 +3,6 @@
  * cross a JSON boundary, and an error reaches the state machine as `Error` = its `errorType` (the
  * error's `name`) and `Cause` = Lambda's JSON document `{ errorType, errorMessage, trace }`.
  */
-import { handlerEntry } from '../../infra/handlers';
-
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 const modules = new Map<string, Promise<Handler>>();
@@ -12,10 +10,15 @@ const modules = new Map<string, Promise<Handler>>();
 function load(module: string): Promise<Handler> {
   let handler = modules.get(module);
   if (!handler) {
-    handler = import(handlerEntry(module)).then((m: { handler?: Handler }) => {
-      if (typeof m.handler !== 'function') throw new Error(`${module} exports no handler`);
-      return m.handler;
-    });
+    // A path esbuild can follow: the package build bundles every module under lambdas/handlers/ with the
+    // offline runner, so that the runner and the handlers share one copy of the runtime (its clock, its
+    // clients). Vite would expand it only one folder deep (not `api/…`), so it leaves it to Node.
+    handler = import(/* @vite-ignore */ `../../lambdas/handlers/${module}.ts`).then(
+      (m: { handler?: Handler }) => {
+        if (typeof m.handler !== 'function') throw new Error(`${module} exports no handler`);
+        return m.handler;
+      },
+    );
     modules.set(module, handler);
   }
   return handler;

@@ -7,9 +7,11 @@
 import { App } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
-import { createApp } from '../../infra/app';
 import { WorkflowEvents } from '../../infra/events';
 import { type ApiHandler, ApiHandlers, DeprovisioningHandlers, WorkflowHandlers } from '../../infra/handlers';
+import { stackFromContext } from '../../infra/stackFromContext';
+import { DEMO_GROUP_ID } from '../atlas-emulator';
+import { DEMO_VPC_ID } from '../aws-emulator';
 
 /** The account and region the offline stand-ins use (the AWS emulator's defaults). */
 export const OfflineAccount = { region: 'us-east-1', accountId: '123456789012', partition: 'aws' } as const;
@@ -60,12 +62,25 @@ export interface SynthesizedWorkflow extends SynthesizedStateMachine {
   readonly atlasSecretArn: string;
 }
 
-/** Synthesizes the stack (no bundling, no credentials) and extracts its state machines, ready to run offline. */
-export function synthesizeWorkflow(): SynthesizedWorkflow {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const { stack } = createApp(app, { nagChecks: false });
+/**
+ * Synthesizes the stack (no bundling, no credentials) and extracts its state machines, ready to run offline.
+ * `context` is the CDK app's context (`stackName`, `atlasBaseUrl`, …), as `cdk synth -c` would give it;
+ * offline, provisionings may use the demo VPC and project (the emulators' topology) unless it says otherwise.
+ */
+export function synthesizeWorkflow(context: Record<string, unknown> = {}): SynthesizedWorkflow {
+  // Only the template is read: no handler is bundled, and no asset (the built package's bundled handlers) copied.
+  const app = new App({
+    context: {
+      allowedVpcIds: DEMO_VPC_ID,
+      allowedGroupIds: DEMO_GROUP_ID,
+      ...context,
+      'aws:cdk:bundling-stacks': [],
+      'aws:cdk:disable-asset-staging': true,
+    },
+  });
+  const stack = stackFromContext(app);
   const template = app.synth().getStackByName(stack.stackName).template as Template;
-  const resolve = resolverFor(template);
+  const resolve = resolverFor(template, stack.stackName);
   const logicalIdOf = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as never);
 
   const moduleByArn = new Map<string, string>();
@@ -186,13 +201,13 @@ function lambdaArn(logicalId: string): string {
 }
 
 /** Resolves the CloudFormation intrinsics a definition and environment use, to offline stand-ins. */
-function resolverFor(template: Template): (value: Json) => Json {
+function resolverFor(template: Template, stackName: string): (value: Json) => Json {
   const pseudo: Record<string, string> = {
     'AWS::Partition': OfflineAccount.partition,
     'AWS::Region': OfflineAccount.region,
     'AWS::AccountId': OfflineAccount.accountId,
     'AWS::URLSuffix': 'amazonaws.com',
-    'AWS::StackName': 'AtlasPrivateLink',
+    'AWS::StackName': stackName,
   };
   const ref = (logicalId: string): string => {
     if (pseudo[logicalId]) return pseudo[logicalId];
@@ -203,7 +218,7 @@ function resolverFor(template: Template): (value: Json) => Json {
       case 'AWS::SecretsManager::Secret':
         return `arn:aws:secretsmanager:${OfflineAccount.region}:${OfflineAccount.accountId}:secret:${logicalId}`;
       case 'AWS::StepFunctions::StateMachine':
-        return `arn:aws:states:${OfflineAccount.region}:${OfflineAccount.accountId}:stateMachine:AtlasPrivateLink-${logicalId}`;
+        return `arn:aws:states:${OfflineAccount.region}:${OfflineAccount.accountId}:stateMachine:${stackName}-${logicalId}`;
       default:
         return logicalId;
     }
@@ -217,6 +232,10 @@ function resolverFor(template: Template): (value: Json) => Json {
       const type = template.Resources[logicalId]?.Type;
       if (type === 'AWS::Lambda::Function' && attribute === 'Arn') return lambdaArn(logicalId);
       if (type === 'AWS::Events::EventBus' && attribute === 'Name') return ref(logicalId);
+      // The publish tasks name their bus by ARN: EventBridge takes a name or an ARN.
+      if (type === 'AWS::Events::EventBus' && attribute === 'Arn') {
+        return `arn:${OfflineAccount.partition}:events:${OfflineAccount.region}:${OfflineAccount.accountId}:event-bus/${ref(logicalId)}`;
+      }
       return `${logicalId}.${attribute}`;
     }
     if ('Fn::Join' in value) {

@@ -1,3 +1,5 @@
+import { InvalidRequestError } from '../../lambdas/errors';
+
 /**
  * A clock that moves only when told: the offline runner advances it by each Wait state's duration
  * instead of sleeping, so an hour of polling runs in a moment and is measured in virtual seconds.
@@ -14,7 +16,9 @@ export class VirtualClock {
 
   advance(milliseconds: number): void {
     if (!Number.isFinite(milliseconds) || milliseconds < 0) {
-      throw new RangeError(`a clock advances by a non-negative number of milliseconds, got ${milliseconds}`);
+      throw new InvalidRequestError([
+        { field: 'milliseconds', message: `expected a number of milliseconds ≥ 0, got ${milliseconds}` },
+      ]);
     }
     this.#now += milliseconds;
   }

@@ -8,7 +8,12 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AtlasCredentialsStore } from '../../lambdas/adapters/AtlasCredentialsStore';
-import { AtlasCredentialsError, ErrorName, SecretsUnavailableError } from '../../lambdas/errors';
+import {
+  AtlasCredentialsError,
+  ErrorName,
+  InvalidRequestError,
+  SecretsUnavailableError,
+} from '../../lambdas/errors';
 import { PLACEHOLDER_PUBLIC_KEY } from '../../lambdas/secretPlaceholder';
 
 const SECRET_ID = 'atlas/privatelink/credentials';
@@ -374,6 +379,7 @@ describe('AtlasCredentialsStore caching', () => {
 
   it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('fails to construct with ttlMs %s', (ttlMs) => {
     // Act & Assess
-    expect(() => store(ttlMs)).toThrow(/options\.ttlMs/);
+    expect(() => store(ttlMs)).toThrow(InvalidRequestError);
+    expect(() => store(ttlMs)).toThrow(/^options\.ttlMs: expected/);
   });
 });

@@ -246,6 +246,7 @@ describe('Executions names and ARNs', () => {
   });
 
   it('fails to construct with something other than a state machine ARN', () => {
-    expect(() => new Executions(new SFNClient({}), 'AtlasPrivateLink')).toThrow(/stateMachineArn/);
+    expect(() => new Executions(new SFNClient({}), 'AtlasPrivateLink')).toThrow(InvalidRequestError);
+    expect(() => new Executions(new SFNClient({}), 'AtlasPrivateLink')).toThrow(/^stateMachineArn: expected/);
   });
 });

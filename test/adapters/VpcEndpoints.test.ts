@@ -121,7 +121,7 @@ describe('VpcEndpoints.create', () => {
     expect(input.PrivateDnsEnabled).toBe(false);
   });
 
-  it('returns the endpoint with its state lower-cased, its tags as a record and its creation time in ISO 8601', async () => {
+  it('returns the endpoint with its state lower-cased, its tags as a record, its security groups and its creation time in ISO 8601', async () => {
     // Prepare
     ec2.on(CreateVpcEndpointCommand).resolves({
       VpcEndpoint: {
@@ -130,6 +130,7 @@ describe('VpcEndpoints.create', () => {
         ServiceName: SERVICE,
         VpcId: VPC,
         Tags: [{ Key: 'Name', Value: 'atlas' }],
+        Groups: [{ GroupId: 'sg-0123456789abcdef0', GroupName: 'atlas' }],
         CreationTimestamp: new Date('2026-01-02T03:04:05.000Z'),
       },
     });
@@ -144,6 +145,7 @@ describe('VpcEndpoints.create', () => {
       serviceName: SERVICE,
       vpcId: VPC,
       tags: { Name: 'atlas' },
+      securityGroupIds: ['sg-0123456789abcdef0'],
       createdAt: '2026-01-02T03:04:05.000Z',
     });
   });
@@ -279,6 +281,7 @@ describe('VpcEndpoints.describe', () => {
       serviceName: SERVICE,
       vpcId: VPC,
       tags: {},
+      securityGroupIds: [],
     });
   });
 

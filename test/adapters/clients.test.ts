@@ -58,6 +58,7 @@ function ec2Answer(body: string): { status: number; type: string; body: string }
       <serviceName>com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0</serviceName>
       <state>pendingAcceptance</state>
       <creationTimestamp>2026-01-02T03:04:05.000Z</creationTimestamp>
+      <groupSet><item><groupId>sg-0123456789abcdef0</groupId><groupName>atlas</groupName></item></groupSet>
       <tagSet><item><key>Name</key><value>atlas</value></item></tagSet>
     </item>
   </vpcEndpointSet>
@@ -138,6 +139,7 @@ describe('clients', () => {
       serviceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0',
       vpcId: 'vpc-0123456789abcdef0',
       tags: { Name: 'atlas' },
+      securityGroupIds: ['sg-0123456789abcdef0'],
       createdAt: '2026-01-02T03:04:05.000Z',
     });
   });

@@ -197,6 +197,7 @@ describe('AtlasClient retries', () => {
   it('waits Retry-After on a 429, then succeeds', async () => {
     const { client, server, sleeps } = await given(
       sequence(fail(429, 'RATE_LIMITED', { 'retry-after': '2' }), ok(awsEndpoint('AVAILABLE'))),
+      { random: () => 0 },
     );
 
     const endpoint = await client.getEndpoint(GROUP_ID, 'AWS', SERVICE_ID, VPCE_ID);
@@ -206,11 +207,22 @@ describe('AtlasClient retries', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('adds up to one more Retry-After at random, so callers turned away together come back spread out', async () => {
+    const { client, sleeps } = await given(
+      sequence(fail(429, 'RATE_LIMITED', { 'retry-after': '2' }), ok(awsEndpoint('AVAILABLE'))),
+      { random: () => 0.999 },
+    );
+
+    await client.getEndpoint(GROUP_ID, 'AWS', SERVICE_ID, VPCE_ID);
+
+    expect(sleeps).toEqual([3_998]);
+  });
+
   it('honours Retry-After given as an HTTP-date', async () => {
     const now = Date.parse('2026-03-01T10:00:00Z');
     const { client, sleeps } = await given(
       sequence(fail(429, 'RATE_LIMITED', { 'retry-after': 'Sun, 01 Mar 2026 10:00:03 GMT' }), ok([])),
-      { now: () => now },
+      { now: () => now, random: () => 0 },
     );
 
     await client.listEndpointServices(GROUP_ID, 'AWS');
@@ -221,12 +233,32 @@ describe('AtlasClient retries', () => {
   it('backs off with jitter on a 429 without Retry-After', async () => {
     const { client, sleeps } = await given(
       sequence(fail(429, 'RATE_LIMITED'), fail(429, 'RATE_LIMITED'), ok(awsService())),
-      { retry: { baseDelayMs: 100 } },
+      { retry: { baseDelayMs: 100, rateLimitedAttempts: 3 } },
     );
 
     await client.getEndpointService(GROUP_ID, 'AWS', SERVICE_ID);
 
     expect(sleeps).toEqual([50, 100]);
+  });
+
+  it('tries a call at most rateLimitedAttempts times while Atlas answers 429, leaving longer waits to the caller', async () => {
+    const { client, server } = await given(fail(429, 'RATE_LIMITED', { 'retry-after': '1' }));
+
+    const error = await client.getEndpoint(GROUP_ID, 'AWS', SERVICE_ID, VPCE_ID).catch((e) => e);
+
+    expect(error).toBeInstanceOf(AtlasRateLimitedError);
+    expect(error.retryAfterSeconds).toBe(1);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('sends a 429 straight back with rateLimitedAttempts: 1, as the workflow functions do', async () => {
+    const { client, server, sleeps } = await given(fail(429, 'RATE_LIMITED', { 'retry-after': '1' }), {
+      retry: { rateLimitedAttempts: 1 },
+    });
+
+    await expect(client.listEndpointServices(GROUP_ID, 'AWS')).rejects.toBeInstanceOf(AtlasRateLimitedError);
+    expect(server.requests).toHaveLength(1);
+    expect(sleeps).toEqual([]);
   });
 
   it('retries a create answered 429: Atlas did not process it', async () => {

@@ -6,7 +6,14 @@ import {
   toAtlasApiError,
   toNetworkError,
 } from '../../lambdas/atlas/atlasErrors';
-import { AtlasNetworkError, AtlasRateLimitedError, DigestChallengeError } from '../../lambdas/errors';
+import {
+  AtlasAccessListError,
+  AtlasAuthError,
+  AtlasNetworkError,
+  AtlasRateLimitedError,
+  DigestChallengeError,
+  ErrorName,
+} from '../../lambdas/errors';
 
 describe('parseErrorBody', () => {
   it('reads an Atlas ApiError', () => {
@@ -88,5 +95,69 @@ describe('toNetworkError', () => {
     const challenge = new DigestChallengeError('no qop we support');
 
     expect(toNetworkError(challenge, 'GET /x')).toBe(challenge);
+  });
+});
+
+describe('toAtlasApiError for a caller outside the API access list', () => {
+  const body = (errorCode: string, detail: string, parameters?: unknown[]) =>
+    JSON.stringify({
+      error: 403,
+      errorCode,
+      detail,
+      reason: 'Forbidden',
+      ...(parameters ? { parameters } : {}),
+    });
+
+  it('is an AtlasAccessListError naming the address Atlas saw and what to do', () => {
+    const error = toAtlasApiError(
+      403,
+      body(
+        'IP_ADDRESS_NOT_ON_ACCESS_LIST',
+        'IP address 203.0.113.17 is not allowed to access this resource.',
+        ['203.0.113.17'],
+      ),
+      'GET /api/atlas/v2/groups/x',
+    );
+
+    expect(error).toBeInstanceOf(AtlasAccessListError);
+    expect(error).toBeInstanceOf(AtlasAuthError);
+    expect(error.name).toBe(ErrorName.AtlasAccessList);
+    expect((error as AtlasAccessListError).callerIp).toBe('203.0.113.17');
+    expect(error.message).toContain('from 203.0.113.17');
+    expect(error.message).toMatch(/NAT gateway's Elastic IP/);
+  });
+
+  it('finds the address in the detail when the parameters leave it out', () => {
+    const error = toAtlasApiError(
+      403,
+      body('IP_ADDRESS_NOT_ON_ACCESS_LIST', 'IP address 2001:db8::7 is not allowed to access this resource.'),
+      'GET /x',
+    ) as AtlasAccessListError;
+
+    expect(error.callerIp).toBe('2001:db8::7');
+  });
+
+  it('is still an AtlasAccessListError when Atlas names no address', () => {
+    const error = toAtlasApiError(
+      403,
+      body(
+        'ORG_REQUIRES_ACCESS_LIST',
+        'This organization requires access through an access list of IP ranges.',
+      ),
+      'GET /x',
+    );
+
+    expect(error.name).toBe(ErrorName.AtlasAccessList);
+    expect(error.message).toContain('from this address');
+  });
+
+  it('leaves any other 403 an AtlasAuthError', () => {
+    const error = toAtlasApiError(
+      403,
+      body('USER_UNAUTHORIZED', 'Current user is not authorized.'),
+      'GET /x',
+    );
+
+    expect(error.name).toBe(ErrorName.AtlasAuth);
   });
 });

@@ -4,6 +4,7 @@ import {
   DEFAULT_RETRY,
   decideRetry,
   parseRetryAfterMs,
+  retryAfterDelayMs,
 } from '../../lambdas/atlas/retryPolicy';
 
 const bounds = { baseDelayMs: 250, maxDelayMs: 5_000 };
@@ -40,12 +41,20 @@ describe('parseRetryAfterMs', () => {
     expect(parseRetryAfterMs(' 0 ', now)).toBe(0);
   });
 
+  it('reads delay-seconds of more than one digit', () => {
+    expect(parseRetryAfterMs('120', now)).toBe(120_000);
+  });
+
   it('reads an HTTP-date as the time left until it', () => {
     expect(parseRetryAfterMs('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5_000);
   });
 
   it('reads an HTTP-date in the past as no wait', () => {
     expect(parseRetryAfterMs('Wed, 31 Dec 2025 23:59:00 GMT', now)).toBe(0);
+  });
+
+  it('ignores a date in a form other than HTTP-date, such as ISO 8601', () => {
+    expect(parseRetryAfterMs('2026-01-01T00:00:05Z', now)).toBeUndefined();
   });
 
   it('takes the first of repeated headers', () => {
@@ -59,18 +68,55 @@ describe('parseRetryAfterMs', () => {
   });
 });
 
+describe('retryAfterDelayMs', () => {
+  it('waits at least Retry-After, and at most one more Retry-After (or backoff ceiling) on top', () => {
+    expect(retryAfterDelayMs(1, 2_000, bounds, () => 0)).toBe(2_000);
+    expect(retryAfterDelayMs(1, 2_000, bounds, () => 0.5)).toBe(3_000);
+    expect(retryAfterDelayMs(1, 100, bounds, () => 0.999_999_9)).toBe(100 + 249);
+  });
+
+  it('spreads later retries wider, up to maxDelayMs or Retry-After, whichever is longer', () => {
+    const atTop = () => 0.999_999_9;
+
+    expect([1, 2, 3, 4].map((retry) => retryAfterDelayMs(retry, 1_000, bounds, atTop))).toEqual([
+      1_999, 2_999, 4_999, 5_999,
+    ]);
+    expect(retryAfterDelayMs(5, 30_000, bounds, atTop)).toBe(30_000 + 29_999);
+  });
+});
+
 describe('decideRetry', () => {
   const options = { ...DEFAULT_RETRY, maxAttempts: 3 };
   const half = () => 0.5;
 
-  it('waits Retry-After when Atlas sent one', () => {
+  it('waits Retry-After when Atlas sent one, plus its jitter', () => {
+    expect(
+      decideRetry(
+        { attemptsMade: 1, remainingMs: 10_000, retryable: true, retryAfterMs: 4_000 },
+        options,
+        () => 0,
+      ),
+    ).toEqual({ retry: true, delayMs: 4_000 });
     expect(
       decideRetry(
         { attemptsMade: 1, remainingMs: 10_000, retryable: true, retryAfterMs: 4_000 },
         options,
         half,
       ),
-    ).toEqual({ retry: true, delayMs: 4_000 });
+    ).toEqual({ retry: true, delayMs: 6_000 });
+  });
+
+  it('stops after rateLimitedAttempts while Atlas answers 429, and after maxAttempts otherwise', () => {
+    const input = { attemptsMade: 2, remainingMs: 10_000, retryable: true, retryAfterMs: 1_000 };
+
+    expect(decideRetry({ ...input, rateLimited: true }, options, half)).toEqual({
+      retry: false,
+      reason: 'attempts-exhausted',
+    });
+    expect(decideRetry(input, options, half)).toMatchObject({ retry: true });
+    expect(
+      decideRetry({ ...input, rateLimited: true }, { ...options, rateLimitedAttempts: 9 }, half),
+    ).toMatchObject({ retry: true });
   });
 
   it('backs off with jitter when Atlas sent no Retry-After', () => {

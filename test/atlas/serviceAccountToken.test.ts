@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AtlasClient, type AtlasClientOptions } from '../../lambdas/atlas/AtlasClient';
-import { AtlasAuthError, AtlasResponseError } from '../../lambdas/errors';
+import { AtlasAuthError, AtlasRateLimitedError, AtlasResponseError } from '../../lambdas/errors';
 import {
   apiError,
   awsService,
@@ -25,7 +25,10 @@ afterEach(async () => {
 
 interface TokenServerScript {
   /** Answer of the token endpoint; by default tokens `tok-1`, `tok-2`, … valid `expiresIn` seconds. */
-  readonly token?: (request: ReceivedRequest, issued: number) => { status: number; body: unknown };
+  readonly token?: (
+    request: ReceivedRequest,
+    issued: number,
+  ) => { status: number; body: unknown; headers?: Record<string, string> };
   readonly expiresIn?: number;
   /** Tokens the API refuses with 401. */
   readonly refused?: ReadonlySet<string>;
@@ -41,7 +44,7 @@ async function given(script: TokenServerScript = {}, options: Partial<AtlasClien
         status: 200,
         body: { access_token: `tok-${issued}`, token_type: 'Bearer', expires_in: script.expiresIn ?? 3600 },
       };
-      sendJson(response, answer.status, answer.body);
+      sendJson(response, answer.status, answer.body, answer.headers);
       return;
     }
     const token = request.headers['authorization']?.replace(/^Bearer /, '') ?? '';
@@ -67,6 +70,16 @@ async function given(script: TokenServerScript = {}, options: Partial<AtlasClien
 }
 
 const read = (client: AtlasClient) => client.getEndpointService(GROUP_ID, 'AWS', SERVICE_ID);
+
+const tokenIssued = (issued: number) => ({
+  status: 200,
+  body: { access_token: `tok-${issued}`, token_type: 'Bearer', expires_in: 3600 },
+});
+const tokenLimited = (retryAfterSeconds: number) => ({
+  status: 429,
+  body: apiError(429, 'RATE_LIMITED'),
+  headers: { 'retry-after': String(retryAfterSeconds) },
+});
 
 describe('service account tokens', () => {
   it('asks for a token with client credentials, as RFC 6749 §4.4 says', async () => {
@@ -168,6 +181,49 @@ describe('service account tokens', () => {
 
     await expect(read(client)).resolves.toMatchObject({ id: SERVICE_ID });
     expect(tokenRequests()).toHaveLength(2);
+  });
+
+  it("waits the token endpoint's Retry-After on a 429 (about 10 tokens a minute), then gets a token and calls", async () => {
+    const sleeps: number[] = [];
+    const { client, tokenRequests, server } = await given(
+      { token: (_request, issued) => (issued === 1 ? tokenLimited(6) : tokenIssued(issued)) },
+      { sleep: async (ms) => void sleeps.push(ms), random: () => 0 },
+    );
+
+    await expect(read(client)).resolves.toMatchObject({ id: SERVICE_ID });
+    expect(sleeps).toEqual([6_000]);
+    expect(tokenRequests()).toHaveLength(2);
+    expect(server.requests.filter((r) => r.url !== '/api/oauth/token')).toHaveLength(1);
+  });
+
+  it('tries the token endpoint at most rateLimitedAttempts times while it answers 429, like the Admin API', async () => {
+    const { client, tokenRequests } = await given({ token: () => tokenLimited(1) });
+
+    await expect(read(client)).rejects.toBeInstanceOf(AtlasRateLimitedError);
+    expect(tokenRequests()).toHaveLength(2);
+  });
+
+  it('leaves every token 429 to the caller with rateLimitedAttempts: 1, as the functions do', async () => {
+    const { client, tokenRequests } = await given(
+      { token: () => tokenLimited(1) },
+      { retry: { rateLimitedAttempts: 1 } },
+    );
+
+    await expect(read(client)).rejects.toBeInstanceOf(AtlasRateLimitedError);
+    expect(tokenRequests()).toHaveLength(1);
+  });
+
+  it("fails with AtlasRateLimitedError, and the API uncalled, when the token endpoint's Retry-After passes the budget", async () => {
+    const { client, server } = await given(
+      { token: () => tokenLimited(60) },
+      { retry: { deadlineMs: 20_000 } },
+    );
+
+    const error = await read(client).catch((e) => e);
+
+    expect(error).toBeInstanceOf(AtlasRateLimitedError);
+    expect(error).toMatchObject({ retryAfterSeconds: 60, request: 'POST /api/oauth/token' });
+    expect(server.requests.map((r) => r.url)).toEqual(['/api/oauth/token']);
   });
 
   it('fails with AtlasResponseError when the token answer has no access_token', async () => {

@@ -4,6 +4,7 @@ import { ConnectionStatus, EndpointServiceStatus } from '../../lambdas/atlas/typ
 import {
   AttemptOutcome,
   type AttemptRecord,
+  atlasReadMayWait,
   type ConnectionObservation,
   clientTokenFor,
   decideEndpointService,
@@ -14,6 +15,7 @@ import {
   PollSchedule,
   type PollState,
   recordAttempt,
+  registeredPollState,
   ServiceNext,
   shouldReadAtlas,
   Verdict,
@@ -479,6 +481,81 @@ describe('shouldReadAtlas', () => {
 
     expect(shouldReadAtlas(readAt(), 'pendingAcceptance', T0 + interval - 1)).toBe(false);
     expect(shouldReadAtlas(readAt(), 'pendingAcceptance', T0 + interval)).toBe(true);
+  });
+});
+
+describe('registeredPollState', () => {
+  const registration = {
+    registeredAt: new Date(T0).toISOString(),
+    connectionStatus: 'PENDING_ACCEPTANCE',
+    errorMessage: null,
+  };
+
+  it("counts Atlas's answer to the registration as its first read", () => {
+    const seeded = registeredPollState(initialPollState(random), registration);
+
+    expect(seeded).toMatchObject({
+      atlasReadAt: T0,
+      connectionStatus: 'PENDING_ACCEPTANCE',
+      errorMessage: null,
+      ec2State: 'pendingAcceptance',
+    });
+    expect(shouldReadAtlas(seeded, 'pendingAcceptance', T0 + 5_000)).toBe(false);
+    expect(shouldReadAtlas(seeded, 'pending', T0 + 5_000)).toBe(true);
+    expect(
+      shouldReadAtlas(seeded, 'pendingAcceptance', T0 + PollSchedule.atlasReadIntervalSeconds * 1000),
+    ).toBe(true);
+  });
+
+  it('leaves the first read to the check when the registration already carries an errorMessage', () => {
+    const fresh = initialPollState(random);
+
+    expect(registeredPollState(fresh, { ...registration, errorMessage: 'Failed to accept' })).toBe(fresh);
+  });
+
+  it('changes nothing once Atlas has been read, or when the registration time is unreadable', () => {
+    const read = readAt();
+
+    expect(registeredPollState(read, registration)).toBe(read);
+    expect(
+      registeredPollState(initialPollState(random), { ...registration, registeredAt: 'soon' }),
+    ).toStrictEqual(initialPollState(random));
+  });
+});
+
+describe('atlasReadMayWait', () => {
+  it('lets a read wait that only the interval asked for (EC2 unchanged and still pending)', () => {
+    expect(atlasReadMayWait(readAt(), 'pendingAcceptance')).toBe(true);
+    expect(atlasReadMayWait(readAt({ ec2State: 'pending' }), 'Pending')).toBe(true);
+  });
+
+  it.each(['pending', 'available', 'rejected', 'failed', 'missing'])(
+    'never lets a read wait that decides the verdict: EC2 moved to %s',
+    (ec2State) => {
+      expect(atlasReadMayWait(readAt(), ec2State)).toBe(false);
+    },
+  );
+
+  it('never lets the first read wait', () => {
+    expect(atlasReadMayWait(initialPollState(random), 'pendingAcceptance')).toBe(false);
+  });
+
+  it('moves the next such read an interval on when it was put off', () => {
+    const later = T0 + PollSchedule.atlasReadIntervalSeconds * 1000;
+    const putOff = nextPollState(
+      readAt(),
+      { ec2State: 'pendingAcceptance', atlasReadPutOff: true },
+      later,
+      later + HOUR,
+      random,
+    );
+
+    expect(putOff).toMatchObject({
+      atlasReadAt: later,
+      verdict: Verdict.PENDING,
+      connectionStatus: 'PENDING_ACCEPTANCE',
+    });
+    expect(shouldReadAtlas(putOff, 'pendingAcceptance', later + 10_000)).toBe(false);
   });
 });
 

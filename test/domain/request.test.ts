@@ -376,3 +376,52 @@ describe('parseProvisioningRequest refuses', () => {
     expect(error?.message).toMatch(/^groupId: expected 24 hexadecimal.*; maxAttempts: expected an integer/);
   });
 });
+
+describe('parseProvisioningRequest, in a deployment with allow-lists', () => {
+  const OTHER_VPC = 'vpc-0fedcba9876543210';
+  const OTHER_GROUP = '6f0c1a2b3c4d5e6f7a8b9c0e';
+  const lists: RequestContext = { allowedVpcIds: [VPC], allowedGroupIds: [GROUP] };
+
+  it('accepts the VPC and the project its lists name', () => {
+    expect(parseProvisioningRequest(minimal, lists)).toMatchObject({ vpcId: VPC, groupId: GROUP });
+  });
+
+  it('refuses a VPC outside allowedVpcIds, naming the field, the prop and what it allows', () => {
+    const violation = onlyViolationOf({ ...minimal, vpcId: OTHER_VPC }, lists);
+
+    expect(violation.field).toBe('vpcId');
+    expect(violation.message).toContain('allowedVpcIds');
+    expect(violation.message).toContain(VPC);
+  });
+
+  it('refuses a project outside allowedGroupIds, naming the field, the prop and what it allows', () => {
+    const violation = onlyViolationOf({ ...minimal, groupId: OTHER_GROUP }, lists);
+
+    expect(violation.field).toBe('groupId');
+    expect(violation.message).toContain('allowedGroupIds');
+    expect(violation.message).toContain(GROUP);
+  });
+
+  it('names both fields when both are outside their lists', () => {
+    const fields = violationsOf({ ...minimal, vpcId: OTHER_VPC, groupId: OTHER_GROUP }, lists).map(
+      (v) => v.field,
+    );
+
+    expect(fields.sort()).toStrictEqual(['groupId', 'vpcId']);
+  });
+
+  it('accepts any VPC and project when the lists are "*", an explicit choice', () => {
+    const request = parseProvisioningRequest(
+      { ...minimal, vpcId: OTHER_VPC, groupId: OTHER_GROUP },
+      { allowedVpcIds: '*', allowedGroupIds: '*' },
+    );
+
+    expect(request).toMatchObject({ vpcId: OTHER_VPC, groupId: OTHER_GROUP });
+  });
+
+  it('reports a malformed VPC id as malformed, not as outside the list', () => {
+    const violation = onlyViolationOf({ ...minimal, vpcId: 'vpc-nothex' }, lists);
+
+    expect(violation.message).not.toContain('allowedVpcIds');
+  });
+});

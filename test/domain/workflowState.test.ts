@@ -89,6 +89,8 @@ describe('recordEndedAttempt', () => {
       vpcEndpointId: VPCE,
       attempts: [attemptRecord],
       durationSeconds: 250,
+      // Check security groups has not run yet: the result says so until it does.
+      securityGroupCheck: { ok: null, detail: 'the security groups were not checked', securityGroupIds: [] },
     });
   });
 

@@ -27,9 +27,11 @@ interface Run {
 const ENDPOINT_SERVICE_PATH = /\/privateEndpoint\/AWS\/endpointService\/[0-9a-f]{24}$/;
 const REGISTRATION_PATH = /\/privateEndpoint\/AWS\/endpointService\/[0-9a-f]{24}\/endpoint$/;
 
+/** The workflow's events of one type for this run, as they reached the stack's bus (none dropped). */
 function eventsOf(run: Run, detailType: string): unknown[] {
   return run.env.aws.events
     .filter((e) => e.detailType === detailType)
+    .filter((e) => e.eventBusName === run.env.synthesized.eventBusName && e.dropped === undefined)
     .map((e) => e.detail)
     .filter((d) => (d as { executionName?: string }).executionName === run.report.executionId);
 }
@@ -212,6 +214,16 @@ const behaviourChecks: Record<string, { readonly title: string; readonly check: 
       expect(atlas404.length).toBeGreaterThan(0);
     },
   },
+  'api-access-list': {
+    title: 'stops at the first Atlas answer naming the address Atlas saw and what to do, creating nothing',
+    check: (run) => {
+      expect(run.execution.cause).toContain('203.0.113.17');
+      expect(run.execution.cause).toMatch(/access list/);
+      expect(run.execution.cause).toMatch(/NAT gateway/);
+      expect(run.env.atlas.requestLog.filter((r) => r.status === 403)).toHaveLength(1);
+      expect(run.env.aws.requestCount({ action: 'CreateVpcEndpoint' })).toBe(0);
+    },
+  },
   'wrong-credentials': {
     title: 'stops at the first Atlas answer with a readable auth error, creating nothing',
     check: (run) => {
@@ -260,7 +272,8 @@ describe.each(builtInScenarioNames())('the %s scenario', (name) => {
 
   if (expected?.status === 'SUCCEEDED') {
     it('leaves exactly one available VPC endpoint and its AVAILABLE Atlas registration', () => {
-      expect(run.report.leftovers).toEqual({ vpcEndpoints: 1, atlasEndpoints: 1 });
+      expect(run.report.inPlace).toEqual({ vpcEndpoints: 1, atlasEndpoints: 1 });
+      expect(run.report.leftovers).toEqual({ vpcEndpoints: 0, atlasEndpoints: 0 });
       const [endpoint] = run.env.aws.vpcEndpoints.filter((e) => e.state !== 'deleted');
       const [registration] = run.env.atlas.endpoints();
       expect(endpoint?.vpcEndpointId).toBe(run.report.vpcEndpointId);
@@ -272,6 +285,7 @@ describe.each(builtInScenarioNames())('the %s scenario', (name) => {
     });
   } else {
     it('leaves no VPC endpoint and no Atlas registration behind', () => {
+      expect(run.report.inPlace).toEqual({ vpcEndpoints: 0, atlasEndpoints: 0 });
       expect(run.report.leftovers).toEqual({ vpcEndpoints: 0, atlasEndpoints: 0 });
       expect(failureOutcome(run).cleanup).toMatchObject({ complete: true, remaining: [] });
     });

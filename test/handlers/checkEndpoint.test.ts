@@ -2,7 +2,7 @@ import { DescribeVpcEndpointsCommand, EC2Client, EC2ServiceException } from '@aw
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initialPollState, type PollState, Verdict } from '../../lambdas/domain/decisions';
-import { ProvisioningTimeoutError } from '../../lambdas/errors';
+import { AtlasRateLimitedError, ProvisioningTimeoutError } from '../../lambdas/errors';
 import { type CheckEndpointEvent, createCheckEndpointHandler } from '../../lambdas/handlers/checkEndpoint';
 import { type AtlasEmulator, type AtlasScript, startAtlasEmulator } from '../../local/atlas-emulator';
 import {
@@ -127,6 +127,87 @@ describe('checkEndpoint handler', () => {
     expect(poll.atlasReadAt).toBe(previous.atlasReadAt);
     expect(runtime.atlasRequests()).toBe(0);
     expect(atlas.requestLog).toHaveLength(logged);
+  });
+
+  it("takes Atlas's answer to the registration as the first read: the first check reads only EC2", async () => {
+    // Prepare
+    const serviceId = await registered();
+    ec2Says('pendingAcceptance');
+    const runtime = testRuntime(atlas);
+    const registeredAt = runtime.now() - 5_000;
+    const logged = atlas.requestLog.length;
+
+    // Act
+    const poll = await createCheckEndpointHandler(runtime)({
+      ...event(
+        serviceId,
+        initialPollState(() => 0),
+      ),
+      registration: {
+        registeredAt: new Date(registeredAt).toISOString(),
+        connectionStatus: 'PENDING_ACCEPTANCE',
+        errorMessage: null,
+      },
+    });
+
+    // Assess
+    expect(poll).toMatchObject({
+      checks: 1,
+      verdict: Verdict.PENDING,
+      connectionStatus: 'PENDING_ACCEPTANCE',
+      atlasReadAt: registeredAt,
+    });
+    expect(atlas.requestLog).toHaveLength(logged);
+  });
+
+  it('puts off a read that only watches for an errorMessage when Atlas answers 429, and checks again an interval later', async () => {
+    // Prepare
+    const serviceId = await registered();
+    atlas.setScript({ faults: [{ method: 'GET', path: `/endpoint/${VPCE}`, status: 429, retryAfter: 1 }] });
+    ec2Says('pendingAcceptance');
+    const runtime = testRuntime(atlas);
+    const previous: PollState = {
+      ...initialPollState(() => 0),
+      checks: 9,
+      ec2State: 'pendingacceptance',
+      connectionStatus: 'PENDING_ACCEPTANCE',
+      atlasReadAt: runtime.now() - 61_000,
+    };
+
+    // Act
+    const poll = await createCheckEndpointHandler(runtime)(event(serviceId, previous));
+
+    // Assess
+    expect(poll).toMatchObject({
+      checks: 10,
+      verdict: Verdict.PENDING,
+      connectionStatus: 'PENDING_ACCEPTANCE',
+      atlasReadAt: runtime.now(),
+    });
+    const reads = endpointRequests(atlas, VPCE, 'GET');
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((r) => r.status === 429)).toBe(true);
+  });
+
+  it('fails with AtlasRateLimitedError (for the Retry) when a read that decides the verdict meets a 429', async () => {
+    // Prepare: EC2 says available, so Atlas must confirm.
+    const serviceId = await registered();
+    atlas.setScript({ faults: [{ method: 'GET', path: `/endpoint/${VPCE}`, status: 429, retryAfter: 1 }] });
+    ec2Says('available');
+    const runtime = testRuntime(atlas);
+    const previous: PollState = {
+      ...initialPollState(() => 0),
+      checks: 9,
+      ec2State: 'pendingacceptance',
+      connectionStatus: 'PENDING_ACCEPTANCE',
+      atlasReadAt: runtime.now() - 10_000,
+    };
+
+    // Act
+    const failure = createCheckEndpointHandler(runtime)(event(serviceId, previous));
+
+    // Assess
+    await expect(failure).rejects.toBeInstanceOf(AtlasRateLimitedError);
   });
 
   it('reads Atlas again once EC2 says available, and is AVAILABLE when Atlas agrees', async () => {

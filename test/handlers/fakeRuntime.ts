@@ -65,6 +65,7 @@ export function testRuntime(atlas?: AtlasEmulator, client?: AtlasClient): TestRu
     provisionings: () => provisionings,
     managedBy: () => MANAGED_BY,
     region: () => REGION,
+    requestContext: () => ({ deploymentRegion: REGION, allowedVpcIds: '*', allowedGroupIds: '*' }),
     now: () => now,
     random: () => 0.5,
     hash: (text) => createHash('sha256').update(text).digest('hex'),

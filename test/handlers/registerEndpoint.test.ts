@@ -40,6 +40,7 @@ describe('registerEndpoint handler', () => {
     expect(registration).toStrictEqual({
       registeredAt: new Date(T0 + 42_000).toISOString(),
       connectionStatus: 'PENDING_ACCEPTANCE',
+      errorMessage: null,
     });
     expect(atlas.endpoints(GROUP)).toMatchObject([{ endpointServiceId: id, endpointId: VPCE }]);
   });

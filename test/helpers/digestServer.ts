@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { type DigestAlgorithm, digestResponse } from '../../lambdas/atlas/digest/digestResponse';
 
 /** How the test server challenges; every option defaults to what Atlas sends. */
@@ -15,6 +16,8 @@ export interface DigestServerOptions {
   readonly qop?: string | null;
   /** @default - no opaque */
   readonly opaque?: string;
+  /** Hand out this nonce in every challenge, as a server whose nonces last a time window does. @default - a new random nonce each time */
+  readonly nonce?: string;
   /** Replaces the whole `WWW-Authenticate` value, e.g. with a malformed one. */
   readonly wwwAuthenticate?: (nonce: string) => string | string[];
 }
@@ -24,9 +27,14 @@ export interface ReceivedRequest {
   readonly method: string;
   readonly url: string;
   readonly authorization: string | undefined;
+  readonly headers: IncomingHttpHeaders;
   readonly body: string;
+  /** What the server answered: 401, 200, or 101 to an upgrade. */
   readonly status: number;
 }
+
+/** The parts of the challenge a running server can be told to change. */
+export type ChallengeSettings = Pick<DigestServerOptions, 'realm' | 'algorithm' | 'qop' | 'opaque'>;
 
 /** A real HTTP server on a free loopback port that speaks Digest the way Atlas does. */
 export interface DigestServer {
@@ -39,6 +47,11 @@ export interface DigestServer {
   readonly connections: number;
   /** Makes every nonce issued so far stale: the next request using one gets `401` with `stale=true`. */
   expireNonces(): void;
+  /**
+   * Challenges with these settings from now on, and accepts credentials only for them. The `nc` values seen so
+   * far are forgotten: a changed challenge starts its counts afresh, even on a nonce handed out before.
+   */
+  changeChallenge(settings: ChallengeSettings): void;
   close(): Promise<void>;
 }
 
@@ -50,8 +63,9 @@ export const UNAUTHORIZED_BODY = JSON.stringify({
 
 /**
  * Starts the server. It verifies `Authorization` with `digestResponse`, refuses an `nc` it has seen for a nonce,
- * checks `uri` against the request line and `opaque` against what it issued, and answers 200 with
- * `{ method, url, body }` as JSON.
+ * checks `uri` against the request line and `opaque` against what it issued, requires a `cnonce` with qop or a
+ * `-sess` algorithm, and answers 200 with `{ method, url, body }` as JSON. An upgrade (101) or a `CONNECT`
+ * (200) is accepted whatever its credentials, and recorded like the other requests.
  *
  * @example
  * const server = await startDigestServer({ username: 'pub', password: 'priv' });
@@ -60,9 +74,10 @@ export const UNAUTHORIZED_BODY = JSON.stringify({
 export async function startDigestServer(options: DigestServerOptions = {}): Promise<DigestServer> {
   const username = options.username ?? 'public-key';
   const password = options.password ?? 'private-key';
-  const realm = options.realm ?? 'MMS Public API';
-  const algorithm = options.algorithm === undefined ? 'MD5' : options.algorithm;
-  const qop = options.qop === undefined ? 'auth' : options.qop;
+  let realm = options.realm ?? 'MMS Public API';
+  let algorithm = options.algorithm === undefined ? 'MD5' : options.algorithm;
+  let qop = options.qop === undefined ? 'auth' : options.qop;
+  let opaque = options.opaque;
   const requests: ReceivedRequest[] = [];
   const ncByNonce = new Map<string, string[]>();
   const liveNonces = new Set<string>();
@@ -70,17 +85,17 @@ export async function startDigestServer(options: DigestServerOptions = {}): Prom
   let connections = 0;
 
   const challenge = (res: ServerResponse, stale: boolean): number => {
-    const nonce = randomBytes(24).toString('base64');
+    const nonce = options.nonce ?? randomBytes(24).toString('base64');
     liveNonces.add(nonce);
-    const params = [`realm="${realm}"`, 'domain=""', `nonce="${nonce}"`];
+    const params = [`realm=${quote(realm)}`, 'domain=""', `nonce="${nonce}"`];
     if (algorithm !== null) {
       params.push(`algorithm=${algorithm}`);
     }
     if (qop !== null) {
       params.push(`qop="${qop}"`);
     }
-    if (options.opaque !== undefined) {
-      params.push(`opaque="${options.opaque}"`);
+    if (opaque !== undefined) {
+      params.push(`opaque=${quote(opaque)}`);
     }
     params.push(`stale=${stale}`);
     res.setHeader('www-authenticate', options.wwwAuthenticate?.(nonce) ?? `Digest ${params.join(', ')}`);
@@ -100,7 +115,7 @@ export async function startDigestServer(options: DigestServerOptions = {}): Prom
     if (p.get('username') !== username || p.get('realm') !== realm || !liveNonces.has(nonce)) {
       return challenge(res, false);
     }
-    if (p.get('uri') !== req.url || p.get('opaque') !== options.opaque) {
+    if (p.get('uri') !== req.url || p.get('opaque') !== opaque) {
       return challenge(res, false);
     }
     if ((p.get('algorithm') ?? null) !== algorithm) {
@@ -108,6 +123,9 @@ export async function startDigestServer(options: DigestServerOptions = {}): Prom
     }
     const nc = p.get('nc');
     if (qop !== null && (p.get('qop') !== 'auth' || nc === undefined || !/^[0-9a-f]{8}$/.test(nc))) {
+      return challenge(res, false);
+    }
+    if ((qop !== null || algorithm?.endsWith('-sess')) && !p.get('cnonce')) {
       return challenge(res, false);
     }
     const expected = digestResponse({
@@ -148,15 +166,20 @@ export async function startDigestServer(options: DigestServerOptions = {}): Prom
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const status = verify(req, res, body);
-      requests.push({
-        method: req.method ?? '',
-        url: req.url ?? '',
-        authorization: req.headers.authorization,
-        body,
-        status,
-      });
+      requests.push(received(req, body, status));
     });
   });
+  const acceptTunnel = (status: number) => (req: IncomingMessage, socket: Duplex) => {
+    requests.push(received(req, '', status));
+    socket.on('error', () => {});
+    socket.end(
+      status === 101
+        ? 'HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: websocket\r\n\r\n'
+        : 'HTTP/1.1 200 Connection Established\r\n\r\n',
+    );
+  };
+  server.on('upgrade', acceptTunnel(101));
+  server.on('connect', acceptTunnel(200));
   server.on('connection', () => {
     connections += 1;
   });
@@ -175,12 +198,35 @@ export async function startDigestServer(options: DigestServerOptions = {}): Prom
         staleNonces.add(nonce);
       }
     },
+    changeChallenge(settings) {
+      realm = settings.realm ?? realm;
+      algorithm = settings.algorithm === undefined ? algorithm : settings.algorithm;
+      qop = settings.qop === undefined ? qop : settings.qop;
+      opaque = settings.opaque ?? opaque;
+      ncByNonce.clear();
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
   };
+}
+
+function received(req: IncomingMessage, body: string, status: number): ReceivedRequest {
+  return {
+    method: req.method ?? '',
+    url: req.url ?? '',
+    authorization: req.headers.authorization,
+    headers: req.headers,
+    body,
+    status,
+  };
+}
+
+/** A quoted-string (RFC 9110 §5.6.4), with `"` and `\` escaped. */
+function quote(value: string): string {
+  return `"${value.replace(/["\\]/g, '\\$&')}"`;
 }
 
 /** An independent reading of the `Authorization` parameters, so the server does not trust the client's parser. */

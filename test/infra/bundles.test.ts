@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HandlerBundling, handlerEntry, WorkflowHandlers } from '../../infra/handlers';
+import { WorkflowHandlers } from '../../infra/handlers';
 import {
   type AtlasEmulator,
   DEMO_API_KEY,
@@ -24,6 +24,7 @@ import {
   DEMO_VPC_ID,
   startAwsEmulator,
 } from '../../local/aws-emulator';
+import { handlerBuildOptions } from '../../scripts/handlerBundle';
 
 type Handler = (event: unknown, context: unknown) => Promise<Record<string, unknown>>;
 
@@ -65,19 +66,7 @@ beforeAll(async () => {
     'checkEndpoint',
   ] as const) {
     const outfile = join(work, name, 'index.js');
-    const result = await build({
-      entryPoints: [handlerEntry(WorkflowHandlers[name])],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: HandlerBundling.target,
-      minify: HandlerBundling.minify,
-      sourcemap: HandlerBundling.sourceMap,
-      mainFields: [...HandlerBundling.mainFields],
-      metafile: true,
-      logLevel: 'silent',
-    });
+    const result = await build({ ...handlerBuildOptions(WorkflowHandlers[name], outfile), metafile: true });
     sizes[name] =
       result.metafile.outputs[Object.keys(result.metafile.outputs).find((f) => f.endsWith('.js')) ?? '']
         ?.bytes ?? 0;

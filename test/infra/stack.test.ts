@@ -11,6 +11,7 @@ import { readValidationReport as readReport } from '../helpers/validationReport'
 import {
   actionsOf,
   allStatements,
+  DEMO_ALLOW_LISTS,
   logicalIdOf,
   resourcesOf,
   type Synthesized,
@@ -295,7 +296,9 @@ describe('GIVEN the synthesized stack', () => {
     it('THEN a deliberately non-compliant construct fails the synthesis and shows in the report', () => {
       // Prepare: the same app wiring, plus a queue without TLS enforcement or a dead-letter queue.
       const outdir = mkdtempSync(join(tmpdir(), 'nag-'));
-      const { app, stack } = createApp(new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } }));
+      const { app, stack } = createApp(
+        new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...DEMO_ALLOW_LISTS } }),
+      );
       new sqs.Queue(stack, 'NonCompliantQueue');
 
       // Act

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AllowList } from '../../infra/AllowList';
 import { AtlasPrivateEndpointWorkflow } from '../../infra/AtlasPrivateEndpointWorkflow';
 import { SweepSchedule } from '../../infra/SweepSchedule';
 import { ManagedTag } from '../../lambdas/domain/request';
@@ -30,7 +31,12 @@ beforeAll(() => {
 function standalone(props: Partial<ConstructorParameters<typeof SweepSchedule>[2]> = {}): Template {
   const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Standalone');
   const atlasSecret = new secretsmanager.Secret(stack, 'Secret');
-  const workflow = new AtlasPrivateEndpointWorkflow(stack, 'Workflow', { atlasSecret, managedBy: 'team-a' });
+  const workflow = new AtlasPrivateEndpointWorkflow(stack, 'Workflow', {
+    atlasSecret,
+    managedBy: 'team-a',
+    allowedVpcIds: AllowList.any(),
+    allowedGroupIds: AllowList.any(),
+  });
   new SweepSchedule(stack, 'Sweep', { workflow, atlasSecret, ...props });
   return Template.fromStack(stack);
 }

@@ -6,6 +6,8 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { AtlasPrivateLinkStack } from '../../infra/AtlasPrivateLinkStack';
 import { createApp } from '../../infra/app';
+import { DEMO_GROUP_ID } from '../../local/atlas-emulator';
+import { DEMO_VPC_ID } from '../../local/aws-emulator';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -16,8 +18,11 @@ export interface Synthesized {
   readonly template: Template;
 }
 
+/** What the tests allow, as the offline environment does: the demo VPC and project. */
+export const DEMO_ALLOW_LISTS = { allowedVpcIds: DEMO_VPC_ID, allowedGroupIds: DEMO_GROUP_ID } as const;
+
 export function synthesize(context: Record<string, unknown> = {}): Synthesized {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...DEMO_ALLOW_LISTS, ...context } });
   const { stack } = createApp(app);
   return { app, stack, template: Template.fromStack(stack) };
 }

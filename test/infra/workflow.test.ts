@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WorkflowEvents } from '../../infra/AtlasPrivateEndpointWorkflow';
+import { AtlasRateLimitRetry, WorkflowEvents } from '../../infra/AtlasPrivateEndpointWorkflow';
 import type { WorkflowHandler } from '../../infra/handlers';
 import { ManagedTag } from '../../lambdas/domain/request';
 import { ErrorName, LAMBDA_INVOCATION_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../../lambdas/errors';
@@ -10,7 +10,9 @@ import {
   type AslState,
   actionsOf,
   allStatements,
+  DEMO_ALLOW_LISTS,
   logicalIdOf,
+  render,
   resourcesOf,
   type Synthesized,
   stateMachineDefinition,
@@ -293,13 +295,40 @@ describe('GIVEN the synthesized workflow', () => {
 
     it('THEN every Lambda task after validation retries exactly the retryable errors, with backoff', () => {
       for (const name of lambdaTasks().filter((n) => n !== 'Validate request')) {
-        const retries = state(name).Retry ?? [];
-        const ours = retries.find((r) => r.ErrorEquals.includes(ErrorName.AtlasRateLimited));
-        expect({ name, errors: [...(ours?.ErrorEquals ?? [])].sort() }).toStrictEqual({
+        // Besides the Lambda service errors CDK's LambdaInvoke retries by default.
+        const retries = (state(name).Retry ?? []).filter(
+          (r) => !r.ErrorEquals.some((e) => e.startsWith('Lambda.')),
+        );
+
+        expect({ name, errors: retries.flatMap((r) => r.ErrorEquals).sort() }).toStrictEqual({
           name,
           errors: [...RETRYABLE_ERROR_NAMES].sort(),
         });
-        expect(ours).toMatchObject({ BackoffRate: 2, MaxAttempts: 5, JitterStrategy: 'FULL' });
+        for (const retry of retries) expect(retry).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL' });
+      }
+    });
+
+    it("THEN Atlas's 429 is retried first, on its own longer schedule, and the other errors after it", () => {
+      for (const name of lambdaTasks().filter((n) => n !== 'Validate request')) {
+        const retries = state(name).Retry ?? [];
+        const at = (error: string) => retries.findIndex((r) => r.ErrorEquals.includes(error));
+        const rateLimited = retries[at(ErrorName.AtlasRateLimited)];
+        const others = retries[at(ErrorName.AtlasServer)];
+
+        expect({ name, rateLimited }).toStrictEqual({
+          name,
+          rateLimited: {
+            ErrorEquals: [ErrorName.AtlasRateLimited],
+            IntervalSeconds: AtlasRateLimitRetry.intervalSeconds,
+            BackoffRate: AtlasRateLimitRetry.backoffRate,
+            MaxAttempts: AtlasRateLimitRetry.maxAttempts,
+            MaxDelaySeconds: AtlasRateLimitRetry.maxDelaySeconds,
+            JitterStrategy: 'FULL',
+          },
+        });
+        expect(others).toMatchObject({ IntervalSeconds: 2, MaxAttempts: 5, MaxDelaySeconds: 60 });
+        expect(at(ErrorName.AtlasRateLimited)).toBeLessThan(at(ErrorName.AtlasServer));
+        expect(AtlasRateLimitRetry.intervalSeconds).toBeGreaterThan(Number(others?.IntervalSeconds));
       }
     });
 
@@ -461,16 +490,29 @@ describe('GIVEN the synthesized workflow', () => {
       }
     });
 
-    it('THEN ec2:CreateVpcEndpoint without that condition reaches only VPCs, subnets and security groups', () => {
-      const unconditioned = ec2Statements().filter(
-        (s) => actionsOf(s).includes('ec2:CreateVpcEndpoint') && !s.Condition,
+    it('THEN ec2:CreateVpcEndpoint without the tag condition reaches only the allowed VPCs, and subnets and security groups inside them', () => {
+      const network = ec2Statements().filter(
+        (s) =>
+          actionsOf(s).includes('ec2:CreateVpcEndpoint') &&
+          !resourcesOf(s, synthesized.template).some((r) => r.includes(':vpc-endpoint/')),
       );
+      const allowedVpc = `arn:aws:ec2:<Ref AWS::Region>:<Ref AWS::AccountId>:vpc/${DEMO_ALLOW_LISTS.allowedVpcIds}`;
 
-      for (const s of unconditioned) {
-        for (const resource of resourcesOf(s, synthesized.template)) {
-          expect(resource).toMatch(/:(vpc|subnet|security-group)\/\*$/);
-        }
-      }
+      expect(network.map((s) => resourcesOf(s, synthesized.template).map(normalise).sort())).toStrictEqual([
+        [allowedVpc],
+        [
+          'arn:aws:ec2:<Ref AWS::Region>:<Ref AWS::AccountId>:security-group/*',
+          'arn:aws:ec2:<Ref AWS::Region>:<Ref AWS::AccountId>:subnet/*',
+        ],
+      ]);
+      expect(network[0]!.Condition).toBeUndefined();
+      expect(JSON.stringify(network[1]!.Condition)).toContain(`"ec2:Vpc"`);
+      const inVpcs = (network[1]!.Condition as { StringEquals: Record<string, unknown[]> }).StringEquals[
+        'ec2:Vpc'
+      ];
+      expect(
+        inVpcs?.map((arn) => normalise(render(arn, synthesized.template.toJSON().Resources))),
+      ).toStrictEqual([allowedVpc]);
     });
 
     it('THEN ec2:DeleteVpcEndpoints always requires the managed-by tag on the endpoint', () => {

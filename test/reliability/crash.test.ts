@@ -61,13 +61,13 @@ describe('GIVEN a provisioning that crashes between create and register', () => 
     const { early, late } = await sweepAfterGrace();
 
     // Assess
-    expect(report.status).toBe('FAILED');
-    expect(report.error?.name).toBe('ExecutionAbortedError');
+    expect(report.status).toBe('ABORTED');
+    expect(report).not.toHaveProperty('error');
     expect(afterCrash).toEqual({ vpcEndpoints: 1, atlasEndpoints: 0 });
     expect(env.atlas.requestLog.some((r) => r.method === 'POST' && r.path.endsWith('/endpoint'))).toBe(false);
     expect(early[0]?.kept.map((k) => k.reason)).toEqual([KeptReason.young]);
     expect(late[0]?.orphans).toMatchObject([
-      { executionName: report.executionId, executionStatus: 'FAILED' },
+      { executionName: report.executionId, executionStatus: 'ABORTED' },
     ]);
     expect(env.leftovers()).toEqual({ vpcEndpoints: 0, atlasEndpoints: 0 });
     // Atlas first (it answers 404: never registered), then EC2.
@@ -87,12 +87,12 @@ describe('GIVEN a provisioning that crashes between register and AVAILABLE', () 
     const { early, late } = await sweepAfterGrace();
 
     // Assess
-    expect(report.status).toBe('FAILED');
-    expect(report.error?.name).toBe('ExecutionAbortedError');
+    expect(report.status).toBe('ABORTED');
+    expect(report).not.toHaveProperty('error');
     expect(afterCrash).toEqual({ vpcEndpoints: 1, atlasEndpoints: 1 });
     expect(early.flatMap((r) => r.orphans)).toEqual([]);
     expect(late[0]?.orphans).toMatchObject([
-      { executionName: report.executionId, executionStatus: 'FAILED' },
+      { executionName: report.executionId, executionStatus: 'ABORTED' },
     ]);
     expect(late.at(-1)?.remaining).toEqual([]);
     expect(env.leftovers()).toEqual({ vpcEndpoints: 0, atlasEndpoints: 0 });

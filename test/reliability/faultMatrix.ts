@@ -11,7 +11,7 @@ import { ErrorName } from '../../lambdas/errors';
 import type { AtlasFault, AtlasScript } from '../../local/atlas-emulator';
 import { type AwsFault, AwsService } from '../../local/aws-emulator';
 import type { OfflineEnvironment } from '../../local/offline/OfflineEnvironment';
-import { runScenario } from '../../local/offline/runScenario';
+import { type RunReport, runScenario } from '../../local/offline/runScenario';
 import { sweepOffline } from '../../local/offline/sweepOffline';
 import { type LambdaFault, LambdaFaultError } from '../../local/runner/lambdaFaults';
 
@@ -200,7 +200,7 @@ export const TYPED_ERROR_NAMES: ReadonlySet<string> = new Set([
 
 export interface CellResult {
   readonly cell: Cell;
-  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly status: RunReport['status'];
   readonly error?: string;
   /** How many times the fault fired. */
   readonly hits: number;

@@ -22,9 +22,18 @@ import {
   ErrorName,
   InvalidRequestError,
 } from '../../lambdas/errors';
-import { AwsService } from '../../local/aws-emulator';
+import { DEMO_GROUP_ID } from '../../local/atlas-emulator';
+import { AwsService, DEMO_VPC_ID } from '../../local/aws-emulator';
 import { type OfflineEnvironment, startOfflineEnvironment } from '../../local/offline/OfflineEnvironment';
-import { type InvalidCase, invalidRequest, validRequest } from './requestArbitraries';
+import {
+  type Deployment,
+  type InvalidCase,
+  inDeployment,
+  invalidRequest,
+  invalidRequestIn,
+  validRequest,
+  validRequestIn,
+} from './requestArbitraries';
 
 /** Generated cases per property, printed for the README. */
 const generated: Record<string, number> = {};
@@ -90,6 +99,9 @@ describe('parseProvisioningRequest, over generated requests', () => {
   });
 });
 
+/** The offline deployment: its region and the demo VPC and project its allow-lists name. */
+const OFFLINE: Deployment = { region: 'us-east-1', groupId: DEMO_GROUP_ID, vpcId: DEMO_VPC_ID };
+
 /** One offline environment for the API and the execution-input properties (one per process at a time). */
 let env: OfflineEnvironment;
 const statesEntered = new Map<string, string[]>();
@@ -138,7 +150,7 @@ describe('with the offline stack running', () => {
       const before = mark();
 
       await fc.assert(
-        fc.asyncProperty(invalidRequest, async (invalid) => {
+        fc.asyncProperty(invalidRequestIn(OFFLINE), async (invalid) => {
           count('API: invalid', invalid);
 
           const response = await post(JSON.stringify(invalid.body));
@@ -174,11 +186,39 @@ describe('with the offline stack running', () => {
       expect(env.aws.requests.length).toBe(before.aws);
     });
 
+    it('answers 400 to a valid request for a VPC, project or region outside the deployment, calling nothing', async () => {
+      const before = mark();
+
+      await fc.assert(
+        fc.asyncProperty(
+          validRequest,
+          fc.subarray(['region', 'groupId', 'vpcId'] as const, { minLength: 1 }),
+          async (request, outside) => {
+            count('API: outside the deployment');
+            const body = inDeployment(request, OFFLINE, outside) as Record<string, unknown>;
+            if (outside.includes('region') && 'region' in body) body.region = 'eu-west-1';
+            const expected = outside
+              .filter((field) => field in body && body[field] !== OFFLINE[field])
+              .sort();
+            fc.pre(expected.length > 0);
+
+            const response = await post(JSON.stringify(body));
+
+            expect(response.status).toBe(400);
+            expect(fieldsOf(response.body)).toEqual(expected);
+          },
+        ),
+        { numRuns: 60 },
+      );
+
+      expect(callsSince(before)).toEqual({ atlas: 0, ec2: 0, secretsManager: 0, stepFunctions: 0 });
+    });
+
     it('answers 202 to every valid request, and no execution it starts fails validation', async () => {
       const started: string[] = [];
 
       await fc.assert(
-        fc.asyncProperty(validRequest, async (request) => {
+        fc.asyncProperty(validRequestIn(OFFLINE), async (request) => {
           count('API: valid');
 
           const response = await post(JSON.stringify(request));
@@ -215,7 +255,7 @@ describe('with the offline stack running', () => {
 
       // Falsy inputs (null, false, 0, "") are left out: offline, aws-local-stepfunctions fails them before the
       // first task (States.Runtime "Path expression '$' does not point to a value"); no handler sees them.
-      const truthy = invalidRequest.filter((invalid) => Boolean(invalid.body));
+      const truthy = invalidRequestIn(OFFLINE).filter((invalid) => Boolean(invalid.body));
       await fc.assert(
         fc.asyncProperty(truthy, async (invalid) => {
           count('execution input: invalid', invalid);

@@ -406,3 +406,35 @@ export const invalidRequest: fc.Arbitrary<InvalidCase> = fc.oneof(
   { weight: 9, arbitrary: mutatedRequest },
   { weight: 1, arbitrary: nonObjectBody },
 );
+
+/** Where a request is sent: the deployment's region and the VPC and project its allow-lists name. */
+export interface Deployment {
+  readonly region: string;
+  readonly groupId: string;
+  readonly vpcId: string;
+}
+
+/**
+ * The same request as the deployment would see it from a caller who respects its rules: the fields a
+ * case does not break name the deployment's region, VPC and project (a random one is refused by the
+ * allow-lists and the region rule, which `fuzz.test.ts` proves apart).
+ */
+export function inDeployment(body: unknown, deployment: Deployment, broken: readonly string[] = []): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const placed: Body = { ...(body as Body) };
+  for (const field of ['region', 'groupId', 'vpcId'] as const) {
+    if (field in placed && !broken.includes(field)) placed[field] = deployment[field];
+  }
+  return placed;
+}
+
+/** `validRequest`, placed in `deployment`. */
+export const validRequestIn = (deployment: Deployment): fc.Arbitrary<Body> =>
+  validRequest.map((body) => inDeployment(body, deployment) as Body);
+
+/** `invalidRequest`, placed in `deployment`: each case still breaks exactly its fields. */
+export const invalidRequestIn = (deployment: Deployment): fc.Arbitrary<InvalidCase> =>
+  invalidRequest.map((invalid) => ({
+    ...invalid,
+    body: inDeployment(invalid.body, deployment, invalid.fields),
+  }));

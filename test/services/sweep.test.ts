@@ -203,6 +203,7 @@ describe('the sweep handler', () => {
         },
         managedBy: () => MANAGED_BY,
         region: () => 'us-east-1',
+        requestContext: () => ({}),
         now: () => NOW,
         random: () => 0.5,
         hash: (text) => text,

@@ -35,8 +35,10 @@ export interface DigestChallenge {
  * A comma both separates challenges and the parameters of one challenge, so a name followed by `=` is read
  * as a parameter and any other token as the next scheme. Quoted strings may hold commas and `\"`.
  *
- * @param header - the field value, or the values of several `WWW-Authenticate` fields.
- * @throws DigestChallengeError when the field does not follow the grammar.
+ * @param header - the field value, or the values of several `WWW-Authenticate` fields, which are read as one
+ *   field, joined with commas (RFC 9110 §5.3: that is what several field lines of one name mean).
+ * @throws DigestChallengeError when the field does not follow the grammar; a position counts from the start
+ *   of the joined field.
  *
  * @example
  * parseWwwAuthenticate('Basic realm="x", Digest realm="a, b", nonce="n", qop="auth"');
@@ -44,8 +46,8 @@ export interface DigestChallenge {
  * //     { scheme: 'digest', params: Map { realm → 'a, b', nonce → 'n', qop → 'auth' } }]
  */
 export function parseWwwAuthenticate(header: string | readonly string[]): AuthChallenge[] {
-  const fields = typeof header === 'string' ? [header] : header;
-  return fields.flatMap((field) => new ChallengeReader(String(field)).read());
+  const field = typeof header === 'string' ? header : header.join(', ');
+  return new ChallengeReader(field).read();
 }
 
 /**
@@ -103,16 +105,10 @@ export function toDigestChallenge(challenge: AuthChallenge): DigestChallenge {
     throw new DigestChallengeError('Digest challenge has no nonce');
   }
   const named = params.get('algorithm');
-  const algorithm = named === undefined ? DigestAlgorithm.MD5 : ALGORITHMS.get(named.toLowerCase());
-  if (algorithm === undefined) {
-    throw new DigestChallengeError(
-      `Digest challenge asks for algorithm ${quoteForMessage(named)}; supported: ${[...ALGORITHMS.values()].join(', ')}`,
-    );
-  }
   return {
     realm,
     nonce,
-    algorithm,
+    algorithm: chooseAlgorithm(named),
     algorithmNamed: named !== undefined,
     qop: chooseQop(params.get('qop')),
     opaque: params.get('opaque'),
@@ -120,14 +116,24 @@ export function toDigestChallenge(challenge: AuthChallenge): DigestChallenge {
   };
 }
 
+function chooseAlgorithm(named: string | undefined): DigestAlgorithm {
+  if (named === undefined) {
+    return DigestAlgorithm.MD5;
+  }
+  const algorithm = ALGORITHMS.get(named.toLowerCase());
+  if (algorithm === undefined) {
+    throw new DigestChallengeError(
+      `Digest challenge asks for algorithm ${quoteForMessage(named)}; supported: ${[...ALGORITHMS.values()].join(', ')}`,
+    );
+  }
+  return algorithm;
+}
+
 function chooseQop(offered: string | undefined): 'auth' | undefined {
   if (offered === undefined) {
     return undefined;
   }
-  const options = offered
-    .split(',')
-    .map((option) => option.trim().toLowerCase())
-    .filter((option) => option !== '');
+  const options = offered.split(',').map((option) => option.trim().toLowerCase());
   if (options.includes('auth')) {
     return 'auth';
   }
@@ -138,8 +144,7 @@ function chooseQop(offered: string | undefined): 'auth' | undefined {
 }
 
 // Server-controlled text goes into messages; bound it so a hostile header cannot flood the logs.
-function quoteForMessage(value: string | undefined): string {
-  const text = value ?? '';
+function quoteForMessage(text: string): string {
   return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
 }
 
@@ -171,7 +176,10 @@ class ChallengeReader {
       const afterName = this.#at;
       this.#skipWhitespace();
       if (current !== undefined && this.#text[this.#at] === '=') {
-        if (current.token68 !== undefined || (!sawComma && current.params.size > 0)) {
+        if (current.token68 !== undefined) {
+          throw this.#malformed(`parameter ${JSON.stringify(name)} after a token68, which takes none`);
+        }
+        if (!sawComma && current.params.size > 0) {
           throw this.#malformed(`expected "," before parameter ${JSON.stringify(name)}`);
         }
         this.#at += 1;
@@ -222,7 +230,8 @@ class ChallengeReader {
 
   #readToken(): string {
     const start = this.#at;
-    while (this.#at < this.#text.length && TOKEN_CHAR.test(this.#text[this.#at] ?? '')) {
+    // charAt is '' past the end, which is no tchar.
+    while (TOKEN_CHAR.test(this.#text.charAt(this.#at))) {
       this.#at += 1;
     }
     return this.#text.slice(start, this.#at);
@@ -244,16 +253,14 @@ class ChallengeReader {
     let value = '';
     this.#at += 1;
     while (this.#at < this.#text.length) {
-      const char = this.#text[this.#at] ?? '';
+      const char = this.#text.charAt(this.#at);
       this.#at += 1;
       if (char === '"') {
         return value;
       }
       if (char === '\\') {
-        if (this.#at >= this.#text.length) {
-          break;
-        }
-        value += this.#text[this.#at];
+        // A backslash that ends the field adds nothing, and the loop then ends unterminated.
+        value += this.#text.charAt(this.#at);
         this.#at += 1;
       } else {
         value += char;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'node:querystring';
-import type { Duplex } from 'node:stream';
 import { type Dispatcher, errors } from 'undici';
+import { InvalidRequestError } from '../../errors';
 import { type DigestChallenge, selectDigestChallenge } from './challenge';
 import { digestResponse } from './digestResponse';
 import { isOneShotBody, type PreparedBody, prepareOneShotBody } from './replayableBody';
@@ -45,7 +45,8 @@ const DEFAULT_MAX_REPLAY_BODY_BYTES = 1024 * 1024;
  * Requests that already carry an `Authorization` header, upgrades and `CONNECT` pass through untouched.
  * Keep one composed dispatcher per process: the cached nonce lives in it.
  *
- * @throws InvalidArgumentError (undici's, code `UND_ERR_INVALID_ARG`) when an option is invalid.
+ * @throws InvalidRequestError naming each option that is invalid (`username`, `password`, …), as every other
+ *   function and constructor of this package does.
  *
  * @example
  * import { Agent } from 'undici';
@@ -75,23 +76,23 @@ export function digestAuth(options: DigestAuthOptions): Dispatcher.DispatcherCom
       if (headers.some(([name, value]) => name.toLowerCase() === 'authorization' && value != null)) {
         return dispatch({ ...opts, headers: flatten(headers) }, handler);
       }
-      const origin = originKey(opts.origin);
-      const digestHandler = new DigestAuthHandler({
+      const setup: HandlerSetup = {
         dispatch,
         handler,
         opts: { ...opts, path, query: undefined, headers: flatten(headers) },
-        origin,
+        origin: originKey(opts.origin),
         credentials,
         nonces,
         onChallenge,
-      });
+      };
       if (!isOneShotBody(opts.body)) {
-        return digestHandler.start({ replayable: true, body: opts.body });
+        return new DigestAuthHandler(setup, { replayable: true, body: opts.body }).start();
       }
       prepareOneShotBody(opts.body, maxReplayBodyBytes).then(
-        (body) => digestHandler.startLater(body),
-        (error: unknown) => digestHandler.fail(error),
+        (body) => new DigestAuthHandler(setup, body).startLater(),
+        (error: unknown) => failBeforeStart(handler, error),
       );
+      // Not busy: the request is under way, and no 'drain' would follow a false.
       return true;
     };
 }
@@ -133,24 +134,21 @@ class DigestCredentials {
 
   constructor(options: DigestAuthOptions) {
     if (typeof options !== 'object' || options === null) {
-      throw new errors.InvalidArgumentError(
-        'digestAuth: options must be an object with username and password',
-      );
+      throw invalidOption('options', 'expected an object with username and password');
     }
     const { username, password } = options;
     if (typeof username !== 'string' || username === '') {
-      throw new errors.InvalidArgumentError(
-        `digestAuth: username must be a non-empty string, got ${describe(username)}`,
-      );
+      throw invalidOption('username', `expected a non-empty string, got ${describe(username)}`);
     }
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
     if (/[\u0000-\u001f\u007f]/.test(username)) {
-      throw new errors.InvalidArgumentError('digestAuth: username must not contain control characters');
+      throw invalidOption('username', 'expected no control characters');
     }
     if (typeof password !== 'string' || password === '') {
       // The password's value, even a wrong one, stays out of the message: it may be a real key pasted astray.
-      throw new errors.InvalidArgumentError(
-        `digestAuth: password must be a non-empty string, got ${typeof password === 'string' ? 'an empty string' : typeof password}`,
+      throw invalidOption(
+        'password',
+        `expected a non-empty string, got ${typeof password === 'string' ? 'an empty string' : typeof password}`,
       );
     }
     this.#username = username;
@@ -161,7 +159,8 @@ class DigestCredentials {
   authorization(nonce: NonceCount, method: string, uri: string): string {
     const { challenge } = nonce;
     const { algorithm, realm, qop, opaque } = challenge;
-    const nc = qop === undefined ? undefined : nonce.next();
+    // Counted even without qop, where it is not sent: the count only has to never repeat.
+    const nc = nonce.next();
     const cnonce =
       qop !== undefined || algorithm.endsWith('-sess') ? randomBytes(16).toString('hex') : undefined;
     const response = digestResponse({
@@ -215,34 +214,41 @@ type ResponseHeaders = Parameters<NonNullable<Dispatcher.DispatchHandler['onResp
 /** What to do once the body of a 401 that the caller will not see has been read. */
 type AfterUnauthorized = { readonly answer: NonceCount } | { readonly error: unknown };
 
-/** Follows one request through its (at most two) attempts. */
+/**
+ * Fails a request before its first attempt (its streamed body could not be read): the caller gets a controller
+ * of its own, with no attempt behind it.
+ */
+function failBeforeStart(handler: Dispatcher.DispatchHandler, error: unknown): void {
+  handler.onResponseError?.(new AttemptController(), asError(error));
+}
+
+/**
+ * Follows one request through its (at most two) attempts. Upgrades and `CONNECT` never reach it, so it has
+ * no `onRequestUpgrade`.
+ */
 class DigestAuthHandler implements Dispatcher.DispatchHandler {
   readonly #setup: HandlerSetup;
+  readonly #body: PreparedBody;
   readonly #controller = new AttemptController();
-  #body: PreparedBody = { replayable: true, body: null };
   #answeredChallenge = false;
   #calledOnRequestStart = false;
   #afterUnauthorized: AfterUnauthorized | undefined;
 
-  constructor(setup: HandlerSetup) {
+  constructor(setup: HandlerSetup, body: PreparedBody) {
     this.#setup = setup;
+    this.#body = body;
   }
 
-  start(body: PreparedBody): boolean {
-    this.#body = body;
+  start(): boolean {
     return this.#send(this.#setup.nonces.get(this.#setup.origin));
   }
 
-  startLater(body: PreparedBody): void {
+  startLater(): void {
     try {
-      this.start(body);
+      this.start();
     } catch (error) {
-      this.fail(error);
+      this.#fail(error);
     }
-  }
-
-  fail(error: unknown): void {
-    this.#setup.handler.onResponseError?.(this.#controller, asError(error));
   }
 
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
@@ -252,15 +258,6 @@ class DigestAuthHandler implements Dispatcher.DispatchHandler {
       this.#calledOnRequestStart = true;
       this.#setup.handler.onRequestStart?.(this.#controller, context);
     }
-  }
-
-  onRequestUpgrade(
-    _controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: ResponseHeaders,
-    socket: Duplex,
-  ): void {
-    this.#setup.handler.onRequestUpgrade?.(this.#controller, statusCode, headers, socket);
   }
 
   onResponseStart(
@@ -293,7 +290,7 @@ class DigestAuthHandler implements Dispatcher.DispatchHandler {
     }
     this.#afterUnauthorized = undefined;
     if ('error' in next) {
-      this.fail(next.error);
+      this.#fail(next.error);
       return;
     }
     this.#answeredChallenge = true;
@@ -304,14 +301,10 @@ class DigestAuthHandler implements Dispatcher.DispatchHandler {
       setImmediate(() => {
         try {
           this.#setup.onChallenge?.(next.answer.challenge, this.#setup.origin);
-          // The previous attempt has completed, so an abort since then reached nothing: honour it here.
-          if (this.#controller.aborted) {
-            this.fail(this.#controller.reason ?? new errors.RequestAbortedError());
-            return;
-          }
+          // An abort since the 401 ended reached no attempt: the controller aborts this one as it starts.
           this.#send(next.answer);
         } catch (error) {
-          this.fail(error);
+          this.#fail(error);
         }
       }),
     );
@@ -320,6 +313,10 @@ class DigestAuthHandler implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.#afterUnauthorized = undefined;
     this.#setup.handler.onResponseError?.(this.#controller, error);
+  }
+
+  #fail(error: unknown): void {
+    this.#setup.handler.onResponseError?.(this.#controller, asError(error));
   }
 
   #send(nonce: NonceCount | undefined): boolean {
@@ -437,13 +434,18 @@ function originKey(origin: string | URL | undefined): string {
 
 type HeaderValue = string | string[] | undefined;
 
+/** The caller's headers as name/value pairs, read the way undici reads them (lib/core/request.js). */
 function headerPairs(headers: Dispatcher.DispatchOptions['headers']): [string, HeaderValue][] {
   if (headers == null) {
     return [];
   }
   if (Array.isArray(headers)) {
-    if (headers.length > 0 && Array.isArray(headers[0])) {
+    if (Array.isArray(headers[0])) {
+      // An array of pairs, which undici's types allow and its request parser does not read: read it here.
       return headers as unknown as [string, HeaderValue][];
+    }
+    if (headers.length % 2 !== 0) {
+      throw new errors.InvalidArgumentError('headers array must be even');
     }
     const pairs: [string, HeaderValue][] = [];
     for (let i = 0; i < headers.length; i += 2) {
@@ -451,10 +453,22 @@ function headerPairs(headers: Dispatcher.DispatchOptions['headers']): [string, H
     }
     return pairs;
   }
-  if (Symbol.iterator in headers && Object.getPrototypeOf(headers) !== Object.prototype) {
-    return [...(headers as Iterable<[string, HeaderValue]>)];
+  if (hasSafeIterator(headers)) {
+    return [...headers];
   }
   return Object.entries(headers as Record<string, HeaderValue>);
+}
+
+/**
+ * undici's test (hasSafeIterator in lib/core/util.js): an iterator of the object's own, or one from a class;
+ * never one that something added to `Object.prototype`.
+ */
+function hasSafeIterator(headers: object): headers is Iterable<[string, HeaderValue]> {
+  return (
+    Object.hasOwn(headers, Symbol.iterator) ||
+    (Object.getPrototypeOf(headers) !== Object.prototype &&
+      typeof (headers as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function')
+  );
 }
 
 function flatten(headers: readonly [string, HeaderValue][]): string[] {
@@ -478,6 +492,10 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
+function invalidOption(field: string, message: string): InvalidRequestError {
+  return new InvalidRequestError([{ field, message }]);
+}
+
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : typeof value;
 }
@@ -487,8 +505,9 @@ function validMaxReplayBodyBytes(value: number | undefined): number {
     return DEFAULT_MAX_REPLAY_BODY_BYTES;
   }
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new errors.InvalidArgumentError(
-      `digestAuth: maxReplayBodyBytes must be a whole number of bytes, 0 or more, got ${String(value)}`,
+    throw invalidOption(
+      'maxReplayBodyBytes',
+      `expected a whole number of bytes, 0 or more, got ${String(value)}`,
     );
   }
   return value;
@@ -496,7 +515,7 @@ function validMaxReplayBodyBytes(value: number | undefined): number {
 
 function validOnChallenge(value: DigestAuthOptions['onChallenge']): DigestAuthOptions['onChallenge'] {
   if (value !== undefined && typeof value !== 'function') {
-    throw new errors.InvalidArgumentError(`digestAuth: onChallenge must be a function, got ${typeof value}`);
+    throw invalidOption('onChallenge', `expected a function, got ${typeof value}`);
   }
   return value;
 }

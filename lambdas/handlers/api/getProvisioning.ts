@@ -34,7 +34,7 @@ export const createGetProvisioningHandler =
           deprovisioning,
           tagged: [],
           managedBy: runtime.managedBy(),
-          deploymentRegion: runtime.region(),
+          deploymentRegion: runtime.requestContext().deploymentRegion,
         }),
       );
     } catch (error) {

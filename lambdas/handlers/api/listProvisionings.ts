@@ -45,7 +45,7 @@ export const createListProvisioningsHandler =
           deprovisioningStatus: deprovisioning?.status,
           tagged,
           managedBy,
-          deploymentRegion: runtime.region(),
+          deploymentRegion: runtime.requestContext().deploymentRegion,
         });
       });
       return json(200, {

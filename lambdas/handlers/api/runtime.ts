@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { sfnClient } from '../../adapters/clients';
 import { Executions } from '../../adapters/Executions';
 import type { VpcEndpoints } from '../../adapters/VpcEndpoints';
-import { logger, RuntimeEnv } from '../runtime';
+import { Defaults } from '../../defaults';
+import type { RequestContext } from '../../domain/request';
+import { deploymentRequestContext, logger, RuntimeEnv } from '../runtime';
 
 export interface ApiRuntime {
   readonly logger: typeof logger;
@@ -15,8 +17,8 @@ export interface ApiRuntime {
   /** The value of the `atlas-privatelink:managed-by` tag this deployment puts on its endpoints. */
   managedBy(): string;
   hash(text: string): string;
-  /** The region the function runs in, where VPC endpoints are created (Lambda's `AWS_REGION`). */
-  region(): string | undefined;
+  /** What requests are checked against: the region and the deployment's allow-lists. */
+  requestContext(): RequestContext;
 }
 
 export { ApiEnv } from '../environment';
@@ -50,9 +52,9 @@ export function apiRuntimeWith(
     executions: () => executionsOf(ApiEnv.stateMachineArn),
     deprovisionings: () => executionsOf(ApiEnv.deprovisioningStateMachineArn),
     vpcEndpoints: capabilities.vpcEndpoints ?? (missing('EC2') as () => VpcEndpoints),
-    managedBy: () => process.env[RuntimeEnv.managedBy] ?? 'atlas-privatelink',
+    managedBy: () => process.env[RuntimeEnv.managedBy] ?? Defaults.stackName,
     hash: (text) => createHash('sha256').update(text).digest('hex'),
-    region: () => process.env.AWS_REGION || undefined,
+    requestContext: deploymentRequestContext,
   };
 }
 

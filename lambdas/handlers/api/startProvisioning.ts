@@ -28,7 +28,7 @@ export const createStartProvisioningHandler =
     }
     let request: ReturnType<typeof parseProvisioningRequest>;
     try {
-      request = parseProvisioningRequest(body, { deploymentRegion: runtime.region() });
+      request = parseProvisioningRequest(body, runtime.requestContext());
     } catch (error) {
       if (error instanceof InvalidRequestError) {
         return problem(400, 'The request is invalid.', error.violations);

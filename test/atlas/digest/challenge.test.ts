@@ -62,6 +62,19 @@ describe('parseWwwAuthenticate', () => {
     expect(challenges[1]?.token68).toBe('abc.def==');
   });
 
+  it('reads several header fields as one, joined with commas, as RFC 9110 §5.3 defines them', () => {
+    // Prepare
+    const fields = ['Digest realm="r"', 'nonce="n", qop="auth"'];
+
+    // Act
+    const challenges = parseWwwAuthenticate(fields);
+
+    // Assess
+    expect(challenges.map((c) => [c.scheme, Object.fromEntries(c.params)])).toEqual([
+      ['digest', { realm: 'r', nonce: 'n', qop: 'auth' }],
+    ]);
+  });
+
   it('accepts spaces around "=" and empty list elements', () => {
     // Prepare
     const header = ' , Digest realm = "r" ,, nonce= n ,';
@@ -73,20 +86,66 @@ describe('parseWwwAuthenticate', () => {
     expect(Object.fromEntries(digest?.params ?? [])).toEqual({ realm: 'r', nonce: 'n' });
   });
 
+  it('reads tabs as whitespace, as spaces are', () => {
+    // Prepare
+    const header = 'Digest\trealm="r",\tnonce=\t"n"';
+
+    // Act
+    const [digest] = parseWwwAuthenticate(header);
+
+    // Assess
+    expect(Object.fromEntries(digest?.params ?? [])).toEqual({ realm: 'r', nonce: 'n' });
+  });
+
+  it('reads a token68 only after whitespace', () => {
+    // Act
+    const challenges = parseWwwAuthenticate('Bearer abc/def==, Basic realm="x"');
+
+    // Assess
+    expect(challenges.map((c) => [c.scheme, c.token68])).toEqual([
+      ['bearer', 'abc/def=='],
+      ['basic', undefined],
+    ]);
+  });
+
   it.each([
-    ['an unterminated quoted string', 'Digest realm="abc, nonce="n'],
-    ['a parameter without a value', 'Digest realm=, nonce="n"'],
-    ['a parameter before any scheme', 'realm="x"'],
-    ['a missing comma between parameters', 'Digest realm="r" nonce="n"'],
-    ['a duplicated parameter', 'Digest realm="r", realm="s", nonce="n"'],
-    ['a stray character', 'Digest realm="r", @nonce="n"'],
-    ['a trailing backslash', 'Digest realm="r\\'],
-  ])('throws DigestChallengeError on %s', (_, header) => {
+    ['an unterminated quoted string', 'Digest realm="abc', 'at character 14: unterminated quoted string'],
+    ['a backslash that ends the field', 'Digest realm="r\\', 'at character 14: unterminated quoted string'],
+    [
+      'a parameter without a value',
+      'Digest realm="r", nonce=',
+      'at character 25: parameter "nonce" has no value',
+    ],
+    ['a parameter before any scheme', 'realm="x"', 'at character 6: expected an auth-scheme before "="'],
+    [
+      'a missing comma between parameters',
+      'Digest realm="r" nonce="n"',
+      'at character 23: expected "," before parameter "nonce"',
+    ],
+    [
+      'a missing comma between challenges',
+      'Digest realm="r" Basic',
+      'at character 23: expected "," before "Basic"',
+    ],
+    [
+      'a parameter after a token68',
+      'Basic abc==, realm="x"',
+      'at character 19: parameter "realm" after a token68, which takes none',
+    ],
+    [
+      'a duplicated parameter',
+      'Digest realm="r", realm="s", nonce="n"',
+      'at character 28: parameter "realm" appears twice',
+    ],
+    ['a stray character', 'Digest realm="r", @nonce="n"', 'at character 19: unexpected "@"'],
+    ['a character that is not a tchar right after the scheme', 'Basic/abc', 'at character 6: unexpected "/"'],
+  ])('throws DigestChallengeError on %s, saying where and what', (_, header, where) => {
     // Act
     const act = () => parseWwwAuthenticate(header);
 
     // Assess
     expect(act).toThrow(DigestChallengeError);
+    expect(act).toThrow(`Malformed WWW-Authenticate ${where}`);
   });
 });
 
@@ -145,24 +204,56 @@ describe('selectDigestChallenge', () => {
     expect(act).toThrow(/auth-int/);
   });
 
-  it('throws DigestChallengeError on an algorithm it cannot compute', () => {
+  it('throws DigestChallengeError on an algorithm it cannot compute, naming those it can', () => {
     // Act
     const act = () => selectDigestChallenge('Digest realm="r", nonce="n", algorithm=SHA-512-256');
 
     // Assess
     expect(act).toThrow(DigestChallengeError);
-    expect(act).toThrow(/SHA-512-256/);
+    expect(act).toThrow(
+      'Digest challenge asks for algorithm "SHA-512-256"; supported: MD5, MD5-sess, SHA-256, SHA-256-sess',
+    );
+  });
+
+  it('quotes at most 64 characters of what the server sent in a message', () => {
+    // Prepare
+    const sent = (length: number) => `Digest realm="r", nonce="n", algorithm=${'x'.repeat(length)}`;
+
+    // Act
+    const message = (length: number) => {
+      try {
+        selectDigestChallenge(sent(length));
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+
+    // Assess
+    expect(message(64)).toContain(`"${'x'.repeat(64)}";`);
+    expect(message(65)).toContain(`"${'x'.repeat(64)}…";`);
+    expect(message(10_000).length).toBeLessThan(200);
   });
 
   it.each([
-    ['no nonce', 'Digest realm="r"'],
-    ['no realm', 'Digest nonce="n"'],
-  ])('throws DigestChallengeError on a challenge with %s', (_, header) => {
+    ['no nonce', 'Digest realm="r"', 'Digest challenge has no nonce'],
+    ['an empty nonce', 'Digest realm="r", nonce=""', 'Digest challenge has no nonce'],
+    ['no realm', 'Digest nonce="n"', 'Digest challenge has no realm'],
+  ])('throws DigestChallengeError on a challenge with %s', (_, header, message) => {
     // Act
     const act = () => selectDigestChallenge(header);
 
     // Assess
     expect(act).toThrow(DigestChallengeError);
+    expect(act).toThrow(message);
+  });
+
+  it('accepts an empty realm, which is a realm', () => {
+    // Act
+    const challenge = selectDigestChallenge('Digest realm="", nonce="n"');
+
+    // Assess
+    expect(challenge).toMatchObject({ realm: '', nonce: 'n' });
   });
 
   it('echoes opaque and reads stale=TRUE as true', () => {

@@ -28,7 +28,7 @@ export function apiRuntime(): ApiRuntime {
     vpcEndpoints: () => vpcEndpoints,
     managedBy: () => API_MANAGED_BY,
     hash: (text) => createHash('sha256').update(text).digest('hex'),
-    region: () => 'us-east-1',
+    requestContext: () => ({ deploymentRegion: 'us-east-1', allowedVpcIds: '*', allowedGroupIds: '*' }),
   };
 }
 

@@ -204,6 +204,26 @@ describe('OAuth service accounts', () => {
     expect(await badGrant.json()).toMatchObject({ error: 'unsupported_grant_type' });
     expect(unknownToken.status).toBe(401);
   });
+
+  it('answers 429 with Retry-After once a service account asks for tokens faster than tokenRateLimit, by the clock', async () => {
+    const clock = fakeClock();
+    h = await startHarness({ clock, tokenRateLimit: { capacity: 10, refillPerMinute: 10 } });
+    const ask = () =>
+      token(h.atlas.url, basic(DEMO_SERVICE_ACCOUNT.clientId, DEMO_SERVICE_ACCOUNT.clientSecret));
+
+    const burst = await Promise.all(Array.from({ length: 11 }, ask));
+    const refused = burst.find((r) => r.status === 429);
+    const refusal = (await refused?.json()) as { errorCode?: string };
+    const other = await token(h.atlas.url, basic('mdb_sa_id_another', 'secret'));
+    clock.advance(6_000);
+    const later = await ask();
+
+    expect(burst.map((r) => r.status).sort()).toEqual([...Array(10).fill(200), 429]);
+    expect(refused?.headers.get('retry-after')).toBe('6');
+    expect(refusal.errorCode).toBe('RATE_LIMITED');
+    expect(other.status).toBe(401);
+    expect(later.status).toBe(200);
+  });
 });
 
 describe('interoperability', () => {

@@ -1,7 +1,8 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startAtlasEmulator } from '../../../local/atlas-emulator';
+import { InvalidRequestError } from '../../../lambdas/errors';
+import { AtlasEmulatorOptionError, startAtlasEmulator } from '../../../local/atlas-emulator';
 import { DigestTestClient } from '../../helpers/atlasDigest';
 import { type Harness, startHarness, v1, v2 } from './fixtures';
 
@@ -245,5 +246,15 @@ describe('lifecycle', () => {
     expect(h.atlas.services()).toEqual([]);
     expect(faulted.status).toBe(503);
     expect(h.atlas.requestLog).toHaveLength(1);
+  });
+});
+
+describe('options', () => {
+  it('refuses one that cannot work with an InvalidRequestError naming it, as the rest of the package does', async () => {
+    const starting = startAtlasEmulator({ maxBodyBytes: 0 });
+
+    await expect(starting).rejects.toThrow(AtlasEmulatorOptionError);
+    await expect(starting).rejects.toThrow(InvalidRequestError);
+    await expect(starting).rejects.toThrow('Invalid maxBodyBytes 0: expected a whole number > 0.');
   });
 });

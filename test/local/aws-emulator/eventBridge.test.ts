@@ -4,6 +4,7 @@ import {
   type AwsEmulator,
   type AwsEmulatorOptions,
   EmulatorOptionsError,
+  type RecordedEvent,
   startAwsEmulator,
 } from '../../../local/aws-emulator';
 import { eventsClient } from './clients';
@@ -113,6 +114,47 @@ describe('EventBridge PutEvents', () => {
     expect(aws.events[0]?.startedExecutionArns).toEqual([aws.executions[0]?.executionArn]);
     await aws.waitForExecution(aws.executions[0]!.executionArn);
     expect(inputs).toEqual([{ requestId: 'r-1' }]);
+  });
+
+  it('accepts an entry for a bus that does not exist with an EventId, as EventBridge does, drops it and says why', async () => {
+    // Prepare
+    const seen: RecordedEvent[] = [];
+    await start({
+      stepFunctions,
+      rules: [
+        {
+          eventBusName: 'requests',
+          pattern: { 'detail-type': ['EndpointRequested'] },
+          target: 'stepFunctions',
+          inputPath: '$.detail',
+        },
+      ],
+      eventBuses: ['ops'],
+      onEvent: (event) => seen.push(event),
+    });
+
+    // Act: the rule's detail-type, on a misspelt bus, then on the buses that exist
+    const out = await client.send(
+      new PutEventsCommand({
+        Entries: ['reqests', 'requests', 'ops', 'default'].map((bus) => ({
+          EventBusName: bus,
+          Source: 'my.app',
+          DetailType: 'EndpointRequested',
+          Detail: '{"requestId":"r-1"}',
+        })),
+      }),
+    );
+
+    // Assess: EventBridge's user guide — no error and not a failed entry, but the event is dropped.
+    expect(out.FailedEntryCount).toBe(0);
+    expect(out.Entries?.every((e) => e.EventId !== undefined && e.ErrorCode === undefined)).toBe(true);
+    expect(seen.map((e) => [e.eventBusName, e.dropped ?? null, e.startedExecutionArns.length])).toEqual([
+      ['reqests', 'no such event bus', 0],
+      ['requests', null, 1],
+      ['ops', null, 0],
+      ['default', null, 0],
+    ]);
+    expect(aws.executions).toHaveLength(1);
   });
 
   it('gives the whole event envelope as input when the rule has no inputPath', async () => {

@@ -1,6 +1,7 @@
 import { CreateVpcEndpointCommand, DescribeVpcEndpointsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidRequestError } from '../../../lambdas/errors';
 import {
   type AwsEmulator,
   type AwsEmulatorOptions,
@@ -222,9 +223,9 @@ describe('the AWS emulator server', () => {
     });
 
     it('fails at start for a fault that could never fire', async () => {
-      await expect(startAwsEmulator({ faults: [{ action: 'CreateVpcEndpoint', times: 2 }] })).rejects.toThrow(
-        EmulatorOptionsError,
-      );
+      const starting = startAwsEmulator({ faults: [{ action: 'CreateVpcEndpoint', times: 2 }] });
+      await expect(starting).rejects.toThrow(EmulatorOptionsError);
+      await expect(starting).rejects.toThrow(InvalidRequestError);
       await expect(
         startAwsEmulator({ ec2: { faults: [{ action: 'CreateVpcEndpoint', code: 'X', times: -2 }] } }),
       ).rejects.toThrow(/ec2\.faults\[0\]: times/);

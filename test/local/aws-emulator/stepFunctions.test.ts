@@ -3,9 +3,15 @@ import {
   ListExecutionsCommand,
   type SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AwsEmulator, type StepFunctionsBackend, startAwsEmulator } from '../../../local/aws-emulator';
+import {
+  type AwsEmulator,
+  ExecutionStoppedError,
+  type StepFunctionsBackend,
+  startAwsEmulator,
+} from '../../../local/aws-emulator';
 import { rejectionOf, sfnClient } from './clients';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:ProvisionPrivateEndpoint';
@@ -13,6 +19,7 @@ const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:Pr
 /** A backend whose runs a test settles by hand. */
 class ManualBackend implements StepFunctionsBackend {
   readonly stateMachineArn = STATE_MACHINE_ARN;
+  stop?: StepFunctionsBackend['stop'];
   readonly runs: { executionArn: string; name: string; input: unknown }[] = [];
   readonly #settle = new Map<string, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
 
@@ -163,6 +170,70 @@ describe('Step Functions executions', () => {
       error: 'EndpointRejectedError',
       cause: 'Atlas rejected vpce-0123456789abcdef0',
     });
+  });
+
+  it('describes a stopped execution as ABORTED, with no output, error or cause unless the stop gave them', async () => {
+    // Prepare
+    const started = await Promise.all(
+      ['plain', 'explained'].map((name) =>
+        client.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name })),
+      ),
+    );
+    const [plain, explained] = started.map((s) => s.executionArn as string) as [string, string];
+
+    // Act
+    backend.fail(plain, new ExecutionStoppedError());
+    backend.fail(explained, new ExecutionStoppedError({ error: 'Operator', cause: 'stopped by hand' }));
+    await Promise.all([plain, explained].map((arn) => aws.waitForExecution(arn)));
+
+    // Assess
+    const describedPlain = await client.send(new DescribeExecutionCommand({ executionArn: plain }));
+    const describedExplained = await client.send(new DescribeExecutionCommand({ executionArn: explained }));
+    expect(describedPlain.status).toBe('ABORTED');
+    expect(describedPlain.stopDate).toBeInstanceOf(Date);
+    expect(describedPlain).not.toHaveProperty('output');
+    expect(describedPlain).not.toHaveProperty('error');
+    expect(describedExplained).toMatchObject({
+      status: 'ABORTED',
+      error: 'Operator',
+      cause: 'stopped by hand',
+    });
+    const aborted = await client.send(
+      new ListExecutionsCommand({ stateMachineArn: STATE_MACHINE_ARN, statusFilter: 'ABORTED' }),
+    );
+    expect(aborted.executions?.map((e) => e.name).sort()).toEqual(['explained', 'plain']);
+  });
+
+  it('StopExecution ends a running execution ABORTED at once, with its error and cause, and stops the run', async () => {
+    // Prepare
+    const stopped: string[] = [];
+    backend.stop = ({ name }) => stopped.push(name);
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name: 'to-stop' }),
+    );
+    now += 5_000;
+
+    // Act
+    const out = await client.send(
+      new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'stopped by hand' }),
+    );
+    backend.succeed(executionArn as string, { late: true });
+    await aws.waitForExecution(executionArn as string);
+
+    // Assess
+    expect(out.stopDate).toEqual(new Date(now));
+    expect(stopped).toEqual(['to-stop']);
+    const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+    expect(described).toMatchObject({ status: 'ABORTED', error: 'Operator', cause: 'stopped by hand' });
+    expect(described.output).toBeUndefined();
+    const unknown = await rejectionOf(
+      client.send(
+        new StopExecutionCommand({
+          executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:nope`,
+        }),
+      ),
+    );
+    expect(unknown.name).toBe('ExecutionDoesNotExist');
   });
 
   it('fails with ExecutionDoesNotExist when describing an unknown execution', async () => {
