@@ -2,8 +2,9 @@ import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowEvents } from '../../infra/events';
 import type { DeprovisioningHandler } from '../../infra/handlers';
+import { AtlasRateLimitRetry } from '../../infra/steps';
 import { ManagedTag } from '../../lambdas/domain/request';
-import { LAMBDA_INVOCATION_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../../lambdas/errors';
+import { ErrorName, LAMBDA_INVOCATION_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../../lambdas/errors';
 import { ApiEnv } from '../../lambdas/handlers/environment';
 import {
   type AslDefinition,
@@ -80,23 +81,27 @@ describe('GIVEN the synthesized deprovisioning', () => {
       expect(order).toContain('Publish deleted event');
     });
 
-    it('THEN every Lambda task retries Lambda-level faults and the retryable errors, like the provisioning', () => {
+    it('THEN every Lambda task retries like the provisioning: Lambda-level faults, Atlas 429s on their own schedule, the other retryable errors', () => {
       expect([...new Set(handlerOfState.values())].sort()).toEqual(
         Object.keys(synthesized.stack.workflow.deprovisioning.functions).sort(),
       );
+      const sorted = (errors: readonly string[]) => JSON.stringify([...errors].sort());
       for (const [name] of handlerOfState) {
         const retries = definition.States[name]?.Retry ?? [];
-        const errorsOf = (r: (typeof retries)[number]) => [...r.ErrorEquals].sort();
+        const retrying = (errors: readonly string[]) =>
+          retries.find((r) => sorted(r.ErrorEquals) === sorted(errors));
+        expect(retrying(LAMBDA_INVOCATION_ERROR_NAMES), name).toMatchObject({
+          BackoffRate: 2,
+          MaxAttempts: 6,
+          JitterStrategy: 'FULL',
+        });
+        expect(retrying([ErrorName.AtlasRateLimited]), name).toMatchObject({
+          IntervalSeconds: AtlasRateLimitRetry.intervalSeconds,
+          MaxAttempts: AtlasRateLimitRetry.maxAttempts,
+          JitterStrategy: 'FULL',
+        });
         expect(
-          retries.find(
-            (r) => JSON.stringify(errorsOf(r)) === JSON.stringify([...LAMBDA_INVOCATION_ERROR_NAMES].sort()),
-          ),
-          name,
-        ).toMatchObject({ BackoffRate: 2, MaxAttempts: 6, JitterStrategy: 'FULL' });
-        expect(
-          retries.find(
-            (r) => JSON.stringify(errorsOf(r)) === JSON.stringify([...RETRYABLE_ERROR_NAMES].sort()),
-          ),
+          retrying(RETRYABLE_ERROR_NAMES.filter((e) => e !== ErrorName.AtlasRateLimited)),
           name,
         ).toMatchObject({ BackoffRate: 2, MaxAttempts: 5, JitterStrategy: 'FULL' });
       }
