@@ -152,13 +152,20 @@ describe('DELETE /endpoints/{executionId}', () => {
     await env.aws.waitForExecution(started.body.executionArn as string);
     // Once it ended, the same DELETE is taken (and leaves the project as the next test expects it).
     const later = await call('DELETE', `/endpoints/${started.body.executionId}`);
-    expect(later.status).toBe(202);
+    expect(later.status, JSON.stringify(later.body)).toBe(202);
     await env.aws.waitForExecution(later.body.deprovisioningArn as string);
 
-    const failed = await call('POST', '/endpoints', { ...env.request, vpcId: 'vpc-0aaaaaaaaaaaaaaa0' });
-    const failedRun = await env.aws.waitForExecution(failed.body.executionArn as string);
+    // A provisioning that failed (a console start with a bad input fails in Validate request).
+    const failed = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: env.synthesized.stateMachineArn,
+        name: 'failed-provisioning',
+        input: JSON.stringify({ ...env.request, subnetIds: ['subnet-nope'] }),
+      }),
+    );
+    const failedRun = await env.aws.waitForExecution(failed.executionArn as string);
     expect(failedRun.status).toBe('FAILED');
-    const refused = await call('DELETE', `/endpoints/${failed.body.executionId}`);
+    const refused = await call('DELETE', '/endpoints/failed-provisioning');
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ status: 'FAILED' });
   });
@@ -437,7 +444,7 @@ describe('faults during a deprovisioning', () => {
 
     const crashed = await deleteThrough(executionId);
 
-    expect(crashed.status).toBe('FAILED');
+    expect(crashed.status).toBe('ABORTED');
     expect(atlasHas(vpcEndpointId)).toBe(false);
     // EC2 shows the endpoint Atlas let go of as rejected; it is still there.
     expect(ec2State(vpcEndpointId)).not.toBe('deleted');
