@@ -43,9 +43,8 @@ Atlas registration); leftovers counts anything else that remains. With --then-de
 { status: DELETED | FAILED, leftovers: { vpcEndpoints, atlasEndpoints } }: what remains after it.
 
 Exit status:
-  0  the provisioning SUCCEEDED (with --then-delete: and its deprovisioning left nothing in place)
-  1  it FAILED (or was refused by the API), or the deprovisioning failed or left something: the error
-     and its cause are printed
+  0  the provisioning SUCCEEDED (with --then-delete: and then nothing was left in place)
+  1  it FAILED, was refused by the API, or its deprovisioning failed: the error and cause are printed
   2  a bad option or scenario file: nothing was started
   4  an unexpected error (a bug)
 `;

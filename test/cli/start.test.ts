@@ -106,6 +106,7 @@ describe('npm start, answering its options', () => {
       '--scenario-file PATH',
       '--json',
       '--json-file PATH',
+      '--then-delete',
       '--fast',
     ]) {
       expect(stdout).toContain(option);
