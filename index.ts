@@ -65,14 +65,7 @@ export type {
 } from './lambdas/atlas/types';
 export { CloudProvider, ConnectionStatus, EndpointServiceStatus } from './lambdas/atlas/types';
 export { Defaults } from './lambdas/defaults';
-// The workflow's domain: request validation and decisions
-export {
-  ManagedTag,
-  type ProvisioningRequest,
-  type ProvisioningRequestInput,
-  parseProvisioningRequest,
-  RequestLimits,
-} from './lambdas/domain/request';
+// The workflow's domain: request validation and decisions, connection strings, deprovisioning
 export type { ClusterNotCovered, ConnectionString } from './lambdas/domain/connectionStrings';
 export type {
   DeprovisioningFailure,
@@ -80,6 +73,13 @@ export type {
   DeprovisioningResult,
   LifecycleStatus,
 } from './lambdas/domain/deprovisioning';
+export {
+  ManagedTag,
+  type ProvisioningRequest,
+  type ProvisioningRequestInput,
+  parseProvisioningRequest,
+  RequestLimits,
+} from './lambdas/domain/request';
 export type {
   AttemptEventDetail,
   AvailableResult,
