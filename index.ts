@@ -3,7 +3,8 @@
  * offline rig (that is `atlas-privatelink-workflow/local`).
  *
  * - `AtlasPrivateEndpointWorkflow`: the CDK construct (Step Functions workflow and its Lambdas), with
- *   `WorkflowEvents` (the detail-types it publishes) and `SweepSchedule` (the scheduled sweep).
+ *   `WorkflowEvents` (the detail-types it publishes), its `AtlasPrivateEndpointDeprovisioning` (the state
+ *   machine that deletes what a provisioning made) and `SweepSchedule` (the scheduled sweep).
  * - `AtlasPrivateLinkStack`: the deployable stack with its API, EventBridge rule and secret.
  * - `AtlasClient` and `digestAuth`: the Atlas Admin API over undici, usable on their own.
  * - The request, its limits and the managed tags; the workflow's output and event details.
@@ -12,6 +13,10 @@
 
 // Infrastructure
 export { AllowList } from './infra/AllowList';
+export {
+  AtlasPrivateEndpointDeprovisioning,
+  type AtlasPrivateEndpointDeprovisioningProps,
+} from './infra/AtlasPrivateEndpointDeprovisioning';
 export {
   AtlasPrivateEndpointWorkflow,
   type AtlasPrivateEndpointWorkflowProps,
@@ -60,7 +65,14 @@ export type {
 } from './lambdas/atlas/types';
 export { CloudProvider, ConnectionStatus, EndpointServiceStatus } from './lambdas/atlas/types';
 export { Defaults } from './lambdas/defaults';
-// The workflow's domain: request validation and decisions
+// The workflow's domain: request validation and decisions, connection strings, deprovisioning
+export type { ClusterNotCovered, ConnectionString } from './lambdas/domain/connectionStrings';
+export type {
+  DeprovisioningFailure,
+  DeprovisioningRequest,
+  DeprovisioningResult,
+  LifecycleStatus,
+} from './lambdas/domain/deprovisioning';
 export {
   ManagedTag,
   type ProvisioningRequest,
@@ -68,6 +80,11 @@ export {
   parseProvisioningRequest,
   RequestLimits,
 } from './lambdas/domain/request';
-export type { AttemptEventDetail, FailureOutcome, ProvisioningResult } from './lambdas/domain/workflowState';
+export type {
+  AttemptEventDetail,
+  AvailableResult,
+  FailureOutcome,
+  ProvisioningResult,
+} from './lambdas/domain/workflowState';
 // Errors
 export * from './lambdas/errors';

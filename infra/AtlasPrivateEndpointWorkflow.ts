@@ -6,42 +6,24 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { StringsNext } from '../lambdas/domain/connectionStrings';
 import { PollSchedule, ServiceNext, Verdict } from '../lambdas/domain/decisions';
 import { ManagedTag, RequestLimits } from '../lambdas/domain/request';
-import { ErrorName, LAMBDA_INVOCATION_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../lambdas/errors';
+import { ErrorName } from '../lambdas/errors';
 import { RuntimeEnv } from '../lambdas/handlers/environment';
 import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
 import type { AllowList } from './AllowList';
+import { AtlasPrivateEndpointDeprovisioning } from './AtlasPrivateEndpointDeprovisioning';
+import { WorkflowEvents } from './events';
 import { HandlerFunction } from './HandlerFunction';
 import { type WorkflowHandler, WorkflowHandlers } from './handlers';
 import { acknowledgeNag, NagFinding } from './nag';
 import { atlasBaseUrlProblem, eventSourceProblem, managedByProblem, refuseInvalidProps } from './propChecks';
+import { lambdaStep, publishStep } from './steps';
 
-/** How much longer than its function's timeout a Lambda task waits before Step Functions gives up on it. */
-const TASK_TIMEOUT_MARGIN_SECONDS = 30;
-
-/**
- * How every Lambda task retries `AtlasRateLimitedError`: up to 60 s, then 120, 240, 480, 600… (full
- * jitter), ten times — about 40 minutes at most, 20 on average. `npm run bench` measured shorter first
- * intervals under 200 executions at once on one project: 30 s cost 7.8 Atlas requests per provisioning,
- * 60 s 6.8, most of the difference in 429s (README, Performance).
- */
-export const AtlasRateLimitRetry = {
-  intervalSeconds: 60,
-  backoffRate: 2,
-  maxDelaySeconds: 600,
-  maxAttempts: 10,
-} as const;
-
-/** The detail-types of the events the workflow publishes (and the one that starts it). */
-export const WorkflowEvents = {
-  requested: 'Atlas Private Endpoint Requested',
-  available: 'Atlas Private Endpoint Available',
-  failed: 'Atlas Private Endpoint Failed',
-  attemptFailed: 'Atlas Private Endpoint Attempt Failed',
-} as const;
+export { WorkflowEvents } from './events';
+export { AtlasRateLimitRetry } from './steps';
 
 export interface AtlasPrivateEndpointWorkflowProps {
   /** The secret holding Atlas credentials: JSON `{ publicKey, privateKey }` or `{ clientId, clientSecret }`. */
@@ -130,7 +112,8 @@ export interface AtlasCallerNetwork {
  * A Step Functions workflow that gets a MongoDB Atlas AWS PrivateLink connection to AVAILABLE: it finds
  * (or creates) the Atlas endpoint service, creates the interface VPC endpoint, registers it with Atlas,
  * polls until AVAILABLE and, on REJECTED or an Atlas `errorMessage`, deletes the endpoint and tries
- * again. A failed execution removes what it created.
+ * again, then looks for the clusters' connection strings. A failed execution removes what it created.
+ * Its `deprovisioning` state machine deletes what a successful one created.
  *
  * @example
  * const workflow = new AtlasPrivateEndpointWorkflow(this, 'Workflow', { atlasSecret: secret });
@@ -142,6 +125,10 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
   /** The step functions, by handler: the offline runner maps the synthesized tasks back to their modules. */
   readonly functions: Readonly<Record<WorkflowHandler, HandlerFunction>>;
   readonly managedBy: string;
+  /** The `source` of the events both state machines publish. */
+  readonly eventSource: string;
+  /** The state machine that deletes what a provisioning of this workflow created. */
+  readonly deprovisioning: AtlasPrivateEndpointDeprovisioning;
   /** Where the functions that call Atlas run, when `vpc` was given. */
   readonly atlasCallerNetwork: AtlasCallerNetwork | undefined;
   readonly allowedVpcIds: AllowList;
@@ -167,6 +154,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     refuseInvalidProps({ allowedTagKeys: tagKeysProblem(this.allowedTagKeys) });
     const eventSource = props.eventSource ?? 'atlas-privatelink';
     this.managedBy = props.managedBy ?? Stack.of(this).stackName;
+    this.eventSource = eventSource;
     refuseInvalidProps({
       eventSource: eventSourceProblem(eventSource),
       managedBy: managedByProblem(this.managedBy),
@@ -225,80 +213,21 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       recordAttempt: fn('recordAttempt', false),
       deleteAttempt: fn('deleteAttempt', true),
       cleanUp: fn('cleanUp', true),
+      findConnectionStrings: fn('findConnectionStrings', true),
     };
     this.functions = functions;
     this.grantEc2(functions);
 
     // ------------------------------------------------------------------------------------------------
     // The states, in the order a provisioning meets them.
-    const execution = { 'executionName.$': '$$.Execution.Name' };
     const step = (
       name: string,
       handler: WorkflowHandler,
       payload: Record<string, unknown>,
       resultPath?: string,
-    ) => {
-      const task = new tasks.LambdaInvoke(this, name, {
-        lambdaFunction: functions[handler],
-        payload: sfn.TaskInput.fromObject({ ...execution, ...payload }),
-        payloadResponseOnly: true,
-        ...(resultPath ? { resultPath } : {}),
-        // The function's own timeout strikes first (Sandbox.Timedout, retried); this one is the backstop.
-        taskTimeout: sfn.Timeout.duration(
-          Duration.seconds(timeoutSecondsFor(CallPlans[handler]) + TASK_TIMEOUT_MARGIN_SECONDS),
-        ),
-      });
-      // Throttled or timed-out invocations (CDK's defaults retry only Lambda's own service errors). Every
-      // step is safe to run again: creates carry a ClientToken or read a 409 for the same id as success.
-      task.addRetry({
-        errors: [...LAMBDA_INVOCATION_ERROR_NAMES],
-        interval: Duration.seconds(2),
-        backoffRate: 2,
-        maxAttempts: 6,
-        maxDelay: Duration.seconds(60),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
-      // A 429 says the project's token bucket is empty, and when many executions share a project it stays
-      // empty for minutes: wait longer and longer (Atlas's guidance), with full jitter so that the
-      // executions turned away together come back spread out, for up to about half an hour in all.
-      task.addRetry({
-        errors: [ErrorName.AtlasRateLimited],
-        interval: Duration.seconds(AtlasRateLimitRetry.intervalSeconds),
-        backoffRate: AtlasRateLimitRetry.backoffRate,
-        maxAttempts: AtlasRateLimitRetry.maxAttempts,
-        maxDelay: Duration.seconds(AtlasRateLimitRetry.maxDelaySeconds),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
-      task.addRetry({
-        errors: RETRYABLE_ERROR_NAMES.filter((name) => name !== ErrorName.AtlasRateLimited),
-        interval: Duration.seconds(2),
-        backoffRate: 2,
-        maxAttempts: 5,
-        maxDelay: Duration.seconds(60),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
-      return task;
-    };
-    const publish = (name: string, detailType: string, detailPath: string) => {
-      const task = new tasks.EventBridgePutEvents(this, name, {
-        entries: [
-          {
-            detail: sfn.TaskInput.fromJsonPathAt(detailPath),
-            detailType,
-            source: eventSource,
-            eventBus: this.eventBus,
-          },
-        ],
-        resultPath: sfn.JsonPath.DISCARD,
-      });
-      task.addRetry({
-        errors: ['States.TaskFailed'],
-        interval: Duration.seconds(1),
-        maxAttempts: 3,
-        backoffRate: 2,
-      });
-      return task;
-    };
+    ) => lambdaStep(this, name, functions[handler], CallPlans[handler], payload, resultPath);
+    const publish = (name: string, detailType: string, detailPath: string) =>
+      publishStep(this, name, { eventBus: this.eventBus, source: eventSource }, detailType, detailPath);
 
     const validateRequest = step('Validate request', 'validateRequest', {
       'input.$': '$',
@@ -376,8 +305,44 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       { ...attemptRecord, 'securityGroupCheck.$': '$.securityGroupCheck' },
       '$.history',
     );
-    const publishAvailable = publish('Publish available event', WorkflowEvents.available, '$.history.result');
-    const succeed = new sfn.Succeed(this, 'Endpoint available', { outputPath: '$.history.result' });
+    const startLookingForStrings = new sfn.Pass(this, 'Start looking for connection strings', {
+      result: sfn.Result.fromObject({ reads: 0 }),
+      resultPath: '$.strings',
+    });
+    const lookForConnectionStrings = step(
+      'Look for connection strings',
+      'findConnectionStrings',
+      {
+        'executionStartedAt.$': '$.execution.startedAt',
+        'groupId.$': '$.request.groupId',
+        'vpcEndpointId.$': '$.attempt.vpcEndpointId',
+        'region.$': '$.service.region',
+        'timeoutSeconds.$': '$.request.connectionStringTimeoutSeconds',
+        'result.$': '$.history.result',
+        'strings.$': '$.strings',
+      },
+      '$.strings',
+    );
+    const waitForConnectionStrings = new sfn.Wait(this, 'Wait for connection strings', {
+      time: sfn.WaitTime.secondsPath('$.strings.waitSeconds'),
+    });
+    // The endpoint is AVAILABLE: a failure to read the clusters must not undo it. The result says why it has no strings.
+    const stringsUnavailable = new sfn.Pass(this, 'Connection strings unavailable', {
+      parameters: {
+        connectionStrings: [],
+        clustersNotCovered: [],
+        'connectionStringsNote.$':
+          "States.Format('could not read the clusters of the project ({}); the endpoint is AVAILABLE: read its strings from the cluster (connectionStrings.privateEndpoint)', $.strings.failure.Error)",
+        'availableAfterSeconds.$': '$.history.result.durationSeconds',
+      },
+      resultPath: '$.strings.outcome',
+    });
+    const resultWithoutStrings = new sfn.Pass(this, 'Result without connection strings', {
+      parameters: { 'result.$': 'States.JsonMerge($.history.result, $.strings.outcome, false)' },
+      resultPath: '$.strings',
+    });
+    const publishAvailable = publish('Publish available event', WorkflowEvents.available, '$.strings.result');
+    const succeed = new sfn.Succeed(this, 'Endpoint available', { outputPath: '$.strings.result' });
 
     const recordFailedAttempt = step('Record failed attempt', 'recordAttempt', attemptRecord, '$.history');
     const publishAttemptFailed = publish(
@@ -469,6 +434,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       task.addCatch(startCleanUp, { resultPath: '$.failure' });
     }
     publishAttemptFailed.addCatch(startDeletion, { resultPath: sfn.JsonPath.DISCARD });
+    lookForConnectionStrings.addCatch(stringsUnavailable, { resultPath: '$.strings.failure' });
     publishAvailable.addCatch(succeed, { resultPath: sfn.JsonPath.DISCARD });
     publishFailed.addCatch(fail, { resultPath: sfn.JsonPath.DISCARD });
     cleanUp.addCatch(cleanUpFailed, { resultPath: '$.cleanupError' });
@@ -496,7 +462,15 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
         new sfn.Choice(this, 'Endpoint available?')
           .when(
             sfn.Condition.stringEquals('$.attempt.poll.verdict', Verdict.AVAILABLE),
-            checkSecurityGroups.next(recordSuccess).next(publishAvailable).next(succeed),
+            checkSecurityGroups
+              .next(recordSuccess)
+              .next(startLookingForStrings)
+              .next(lookForConnectionStrings)
+              .next(
+                new sfn.Choice(this, 'Connection strings ready?')
+                  .when(sfn.Condition.stringEquals('$.strings.next', StringsNext.DONE), publishAvailable)
+                  .otherwise(waitForConnectionStrings.next(lookForConnectionStrings)),
+              ),
           )
           .when(sfn.Condition.stringEquals('$.attempt.poll.verdict', Verdict.REMEDIATE), remediate)
           .otherwise(waitBeforeChecking),
@@ -512,6 +486,8 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
           .when(sfn.Condition.booleanEquals('$.cleanup.done', true), publishFailed)
           .otherwise(waitForCleanUp.next(cleanUp)),
       );
+    stringsUnavailable.next(resultWithoutStrings).next(publishAvailable);
+    publishAvailable.next(succeed);
     cleanUpFailed.next(publishFailed);
     publishFailed.next(fail);
 
@@ -527,7 +503,10 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       stateMachineType: sfn.StateMachineType.STANDARD,
       timeout: Duration.seconds(
-        RequestLimits.maxTimeoutSeconds + 2 * PollSchedule.deletionTimeoutSeconds + 600,
+        RequestLimits.maxTimeoutSeconds +
+          RequestLimits.maxConnectionStringTimeoutSeconds +
+          2 * PollSchedule.deletionTimeoutSeconds +
+          600,
       ),
       tracingEnabled: true,
       logs: {
@@ -541,6 +520,19 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
         level: sfn.LogLevel.ALL,
         includeExecutionData: true,
       },
+    });
+
+    this.deprovisioning = new AtlasPrivateEndpointDeprovisioning(this, 'Deprovisioning', {
+      provisioning: this.stateMachine,
+      atlasSecret: props.atlasSecret,
+      eventBus: this.eventBus,
+      eventSource,
+      managedBy: this.managedBy,
+      logRetention,
+      logRemovalPolicy,
+      ...(props.atlasBaseUrl ? { atlasBaseUrl: props.atlasBaseUrl } : {}),
+      ...(this.atlasCallerNetwork ? { atlasCallerNetwork: this.atlasCallerNetwork } : {}),
+      grantAtlasSecretRead: (grantee) => this.grantAtlasSecretRead(grantee),
     });
 
     this.acknowledgeNagFindings();

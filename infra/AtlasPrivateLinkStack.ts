@@ -5,11 +5,12 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { ApiEnv } from '../lambdas/handlers/environment';
+import { ApiEnv, RuntimeEnv } from '../lambdas/handlers/environment';
 import { PLACEHOLDER_PUBLIC_KEY } from '../lambdas/secretPlaceholder';
 import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
 import type { AllowList } from './AllowList';
@@ -141,6 +142,7 @@ export class AtlasPrivateLinkStack extends Stack {
         : {}),
     });
     const { stateMachine } = this.workflow;
+    const deprovisioning = this.workflow.deprovisioning.stateMachine;
     this.sweep = new SweepSchedule(this, 'Sweep', {
       workflow: this.workflow,
       atlasSecret,
@@ -155,12 +157,16 @@ export class AtlasPrivateLinkStack extends Stack {
         timeout: Duration.seconds(15),
         environment: {
           [ApiEnv.stateMachineArn]: stateMachine.stateMachineArn,
+          [ApiEnv.deprovisioningStateMachineArn]: deprovisioning.stateMachineArn,
+          [RuntimeEnv.managedBy]: this.workflow.managedBy,
           ...this.workflow.allowListEnvironment(),
         },
         ...props,
       });
     const startProvisioning = apiFn('startProvisioning');
     const getProvisioning = apiFn('getProvisioning');
+    const deleteProvisioning = apiFn('deleteProvisioning');
+    const listProvisionings = apiFn('listProvisionings');
 
     // EventBridge: an `Atlas Private Endpoint Requested` event starts an execution with its detail, through the
     // same start path as the API, so a duplicate delivery finds the execution instead of starting a second one.
@@ -190,13 +196,54 @@ export class AtlasPrivateLinkStack extends Stack {
       ],
     });
 
-    this.apiFunctions = { startProvisioning, getProvisioning, startFromEvent };
+    // EventBridge: an `Atlas Private Endpoint Deletion Requested` event starts the deprovisioning of the
+    // provisioning it names, through the same start path as the API's DELETE.
+    const deleteFromEvent = apiFn('deleteFromEvent', {
+      timeout: Duration.seconds(timeoutSecondsFor(CallPlans.deleteFromEvent)),
+      deadLetterQueue: deadLetters,
+    });
+    new events.Rule(this, 'DeletionRule', {
+      eventBus: this.eventBus,
+      eventPattern: { detailType: [WorkflowEvents.deletionRequested] },
+      targets: [
+        new targets.LambdaFunction(deleteFromEvent, {
+          deadLetterQueue: deadLetters,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+
+    this.apiFunctions = {
+      startProvisioning,
+      getProvisioning,
+      startFromEvent,
+      deleteProvisioning,
+      listProvisionings,
+      deleteFromEvent,
+    };
     for (const starter of [startProvisioning, startFromEvent]) {
       stateMachine.grantStartExecution(starter);
       // A start reads an existing execution back to tell a repeat from a conflicting reuse.
       stateMachine.grantExecution(starter, 'states:DescribeExecution');
     }
-    stateMachine.grantExecution(getProvisioning, 'states:DescribeExecution');
+    // The provisionings' records: what may be deleted, and what the API shows.
+    for (const reader of [getProvisioning, deleteProvisioning, listProvisionings, deleteFromEvent]) {
+      stateMachine.grantExecution(reader, 'states:DescribeExecution');
+      deprovisioning.grantExecution(reader, 'states:DescribeExecution');
+    }
+    for (const deleter of [deleteProvisioning, deleteFromEvent]) deprovisioning.grantStartExecution(deleter);
+    stateMachine.grant(listProvisionings, 'states:ListExecutions');
+    for (const tagReader of [listProvisionings, deleteFromEvent]) {
+      tagReader.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'DescribeVpcEndpoints',
+          actions: ['ec2:DescribeVpcEndpoints'],
+          // DescribeVpcEndpoints supports no resource-level permissions.
+          resources: ['*'],
+        }),
+      );
+    }
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
@@ -248,19 +295,22 @@ export class AtlasPrivateLinkStack extends Stack {
     // The model documents the body (and exports with the API), but the function validates it: API Gateway's
     // own body validation would answer a bare "Invalid request body", where the function names every field.
     // No test-invoke-stage permission: the console's "Test" button would reach the functions unsigned.
-    endpoints.addMethod(
-      'POST',
-      new apigateway.LambdaIntegration(startProvisioning, { allowTestInvoke: false }),
-      {
-        requestModels: { 'application/json': requestModel },
-      },
-    );
-    endpoints
-      .addResource('{executionId}')
-      .addMethod('GET', new apigateway.LambdaIntegration(getProvisioning, { allowTestInvoke: false }), {
-        requestParameters: { 'method.request.path.executionId': true },
-        requestValidator,
-      });
+    const integration = (fn: lambda.IFunction) =>
+      new apigateway.LambdaIntegration(fn, { allowTestInvoke: false });
+    endpoints.addMethod('POST', integration(startProvisioning), {
+      requestModels: { 'application/json': requestModel },
+    });
+    // The list checks its own query (limit, nextToken), naming the field, as the other functions do.
+    endpoints.addMethod('GET', integration(listProvisionings));
+    const endpoint = endpoints.addResource('{executionId}');
+    endpoint.addMethod('GET', integration(getProvisioning), {
+      requestParameters: { 'method.request.path.executionId': true },
+      requestValidator,
+    });
+    endpoint.addMethod('DELETE', integration(deleteProvisioning), {
+      requestParameters: { 'method.request.path.executionId': true },
+      requestValidator,
+    });
 
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG3',
@@ -287,16 +337,21 @@ export class AtlasPrivateLinkStack extends Stack {
       );
       ack(
         NagFinding.anyResource,
-        'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+        'X-Ray PutTraceSegments/PutTelemetryRecords and ec2:DescribeVpcEndpoints support no resource-level permissions.',
       );
       ack(
         NagFinding.executionsOf(stateMachine),
         'DescribeExecution is limited to executions of this one state machine; execution names are per request.',
       );
+      ack(
+        NagFinding.executionsOf(deprovisioning),
+        'DescribeExecution is limited to executions of the deprovisioning state machine; their names are per provisioning.',
+      );
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.urlForPath('/endpoints') });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
+    new CfnOutput(this, 'DeprovisioningStateMachineArn', { value: deprovisioning.stateMachineArn });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetters.queueUrl });
     new CfnOutput(this, 'AtlasSecretArn', { value: atlasSecret.secretArn });

@@ -79,6 +79,7 @@ export class SweepSchedule extends Construct {
         [RuntimeEnv.secretArn]: atlasSecret.secretArn,
         ...(props.atlasBaseUrl ? { [RuntimeEnv.atlasBaseUrl]: props.atlasBaseUrl } : {}),
         [SweepEnv.stateMachineArn]: workflow.stateMachine.stateMachineArn,
+        [SweepEnv.deprovisioningStateMachineArn]: workflow.deprovisioning.stateMachine.stateMachineArn,
         [SweepEnv.graceSeconds]: String(graceMs / 1000),
       },
     });
@@ -117,6 +118,8 @@ export class SweepSchedule extends Construct {
       }),
     );
     workflow.stateMachine.grantExecution(this.function, 'states:DescribeExecution');
+    // A deprovisioning that ended without success is finished by the sweep.
+    workflow.deprovisioning.stateMachine.grantExecution(this.function, 'states:DescribeExecution');
     workflow.grantAtlasSecretRead(this.function);
   }
 
@@ -144,6 +147,10 @@ export class SweepSchedule extends Construct {
     ack(
       NagFinding.executionsOf(stateMachine),
       'DescribeExecution on executions of the one workflow state machine: the sweep reads the status named by each endpoint execution tag.',
+    );
+    ack(
+      NagFinding.executionsOf(workflow.deprovisioning.stateMachine),
+      'DescribeExecution on executions of the deprovisioning state machine: the sweep finishes a deprovisioning that ended without success.',
     );
   }
 }

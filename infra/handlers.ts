@@ -19,14 +19,30 @@ export const WorkflowHandlers = {
   recordAttempt: 'recordAttempt',
   deleteAttempt: 'deleteAttempt',
   cleanUp: 'cleanUp',
+  findConnectionStrings: 'findConnectionStrings',
 } as const;
 export type WorkflowHandler = keyof typeof WorkflowHandlers;
+
+/**
+ * The deprovisioning's Lambda handlers (`lambdas/handlers/deprovision/`): one module per step, as above.
+ */
+export const DeprovisioningHandlers = {
+  findProvisioning: 'deprovision/findProvisioning',
+  deleteRegistration: 'deprovision/deleteRegistration',
+  deleteVpcEndpoint: 'deprovision/deleteVpcEndpoint',
+  deleteEndpointService: 'deprovision/deleteEndpointService',
+  recordDeprovisioning: 'deprovision/recordDeprovisioning',
+} as const;
+export type DeprovisioningHandler = keyof typeof DeprovisioningHandlers;
 
 /** The ways in: the API's Lambda handlers, and the request rule's target (the same start path for events). */
 export const ApiHandlers = {
   startProvisioning: 'api/startProvisioning',
   getProvisioning: 'api/getProvisioning',
   startFromEvent: 'api/startFromEvent',
+  deleteProvisioning: 'api/deleteProvisioning',
+  listProvisionings: 'api/listProvisionings',
+  deleteFromEvent: 'api/deleteFromEvent',
 } as const;
 export type ApiHandler = keyof typeof ApiHandlers;
 

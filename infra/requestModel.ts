@@ -40,6 +40,11 @@ export const provisioningRequestSchema: JsonSchema = {
       minimum: RequestLimits.minTimeoutSeconds,
       maximum: RequestLimits.maxTimeoutSeconds,
     },
+    connectionStringTimeoutSeconds: {
+      type: JsonSchemaType.INTEGER,
+      minimum: 0,
+      maximum: RequestLimits.maxConnectionStringTimeoutSeconds,
+    },
     tags: {
       type: JsonSchemaType.OBJECT,
       maxProperties: RequestLimits.maxTags,

@@ -32,6 +32,8 @@ export const ErrorName = {
   /** Every attempt `maxAttempts` allowed failed: the state machine's own "Give up" state names it; no function throws it. */
   AttemptsExhausted: 'AttemptsExhaustedError',
   DeletionTimeout: 'DeletionTimeoutError',
+  ProvisioningNotFound: 'ProvisioningNotFoundError',
+  ProvisioningNotDeletable: 'ProvisioningNotDeletableError',
 } as const;
 
 export type ErrorNameValue = (typeof ErrorName)[keyof typeof ErrorName];
@@ -259,6 +261,32 @@ export class DeletionTimeoutError extends AtlasPrivateLinkError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = ErrorName.DeletionTimeout;
+  }
+}
+
+/**
+ * A deprovisioning names no provisioning of this deployment: an unknown execution id, or a VPC endpoint
+ * this deployment did not create (no managed-by tag of its own, or not the one its execution recorded).
+ * The API answers it with 404. Never retried.
+ */
+export class ProvisioningNotFoundError extends AtlasPrivateLinkError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = ErrorName.ProvisioningNotFound;
+  }
+}
+
+/**
+ * The provisioning exists but has nothing to deprovision (yet): it is still running, or it failed (a failed
+ * provisioning removes what it created). The message names its status; the API answers it with 409. Never retried.
+ */
+export class ProvisioningNotDeletableError extends AtlasPrivateLinkError {
+  readonly status: string;
+
+  constructor(message: string, status: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = ErrorName.ProvisioningNotDeletable;
+    this.status = status;
   }
 }
 

@@ -66,3 +66,22 @@ export function describeReceived(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   return `${typeof value} ${String(value)}`;
 }
+
+// Step Functions' rules for execution names: 1 to 80 characters, none of whitespace, < > { } [ ] ? * " # % \ ^ | ~ ` $ & , ; : /
+// nor control characters. https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it rejects
+const FORBIDDEN_EXECUTION_NAME_CHARS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/u;
+
+/** True when `name` is a name Step Functions accepts for an execution (an `executionId` of the API). */
+export function isExecutionName(name: unknown): name is string {
+  return (
+    typeof name === 'string' &&
+    name.length >= 1 &&
+    name.length <= 80 &&
+    !FORBIDDEN_EXECUTION_NAME_CHARS.test(name)
+  );
+}
+
+/** Words for error messages: what an execution id looks like. */
+export const EXECUTION_ID_EXPECTED =
+  'an execution id: 1 to 80 characters without spaces, brackets, wildcards or "#%\\^|~`$&,;:/ (the executionId a provisioning was answered with)';

@@ -95,6 +95,8 @@ export const CallPlans = {
   // One EC2 read of every known endpoint; per endpoint an Atlas read and delete; one EC2 delete at the end.
   deleteAttempt: { fixed: [secrets, Call.aws], perItem: [Call.atlas, Call.atlas], after: [Call.aws] },
   cleanUp: { fixed: [secrets, Call.aws], perItem: [Call.atlas, Call.atlas], after: [Call.aws] },
+  // Lists the clusters (every page, one operation); the endpoint services when a cluster spans regions.
+  findConnectionStrings: { fixed: [secrets, Call.atlas, Call.atlas] },
   // Lists the managed endpoints; per ended execution: its status, then its endpoints' removal.
   sweep: {
     fixed: [secrets, Call.aws],
@@ -103,5 +105,20 @@ export const CallPlans = {
   },
   // Starts the execution; the name is taken → reads it back.
   startFromEvent: { fixed: [Call.aws, Call.aws] },
+  // The deprovisioning: the request's endpoint (by id) and the provisioning's record, then the endpoint again.
+  findProvisioning: { fixed: [Call.aws, Call.aws, Call.aws] },
+  // Reads the registration, asks for its deletion once.
+  deleteRegistration: { fixed: [secrets, Call.atlas, Call.atlas] },
+  // Reads the endpoint, deletes it once.
+  deleteVpcEndpoint: { fixed: [Call.aws, Call.aws] },
+  // Reads the service, deletes it once.
+  deleteEndpointService: { fixed: [secrets, Call.atlas, Call.atlas] },
+  recordDeprovisioning: { fixed: [] },
+  // DELETE /endpoints/{id}: the provisioning, then a start per generation (a taken name is read back); two shown.
+  deleteProvisioning: { fixed: [Call.aws, Call.aws, Call.aws, Call.aws, Call.aws] },
+  // GET /endpoints: one page and the endpoints' tags; per provisioning its record and its deprovisioning.
+  listProvisionings: { fixed: [Call.aws, Call.aws], perItem: [Call.aws, Call.aws] },
+  // The deletion rule's target: the endpoint and its provisioning (for a vpcEndpointId), then the start.
+  deleteFromEvent: { fixed: [Call.aws, Call.aws, Call.aws, Call.aws] },
 } as const satisfies Record<string, CallPlan>;
 export type PlannedHandler = keyof typeof CallPlans;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WorkflowHandlers } from '../infra/handlers';
+import { DeprovisioningHandlers, WorkflowHandlers } from '../infra/handlers';
 import { SdkLimits } from '../lambdas/adapters/sdkLimits';
 import { DEFAULT_TIMEOUTS } from '../lambdas/atlas/limits';
 import { DEFAULT_RETRY } from '../lambdas/atlas/retryPolicy';
@@ -19,7 +19,10 @@ beforeAll(() => {
   const timeoutOf = (construct: { node: { defaultChild?: unknown } }) =>
     resources[logicalIdOf(stack, construct)]?.Properties?.Timeout as number;
   functionTimeouts = new Map(
-    Object.entries(stack.workflow.functions).map(([handler, fn]) => [handler, timeoutOf(fn)]),
+    [
+      ...Object.entries(stack.workflow.functions),
+      ...Object.entries(stack.workflow.deprovisioning.functions),
+    ].map(([handler, fn]) => [handler, timeoutOf(fn)]),
   );
   functionTimeouts.set('sweep', timeoutOf(stack.sweep.function));
 });
@@ -41,35 +44,39 @@ describe('the worst case of one call, from the clients’ real limits', () => {
 });
 
 describe('every function fits its worst case inside its Lambda timeout', () => {
-  it('has a call plan for every workflow function and the sweep', () => {
-    for (const handler of [...Object.keys(WorkflowHandlers), 'sweep']) {
+  const stepHandlers = [...Object.keys(WorkflowHandlers), ...Object.keys(DeprovisioningHandlers)];
+
+  it('has a call plan for every function of both state machines and the sweep', () => {
+    for (const handler of [...stepHandlers, 'sweep']) {
       expect(CallPlans, handler).toHaveProperty(handler);
     }
   });
 
-  it.each([...Object.keys(WorkflowHandlers), 'sweep'])(
-    '%s: its worst case takes at most 85 % of its timeout',
-    (handler) => {
-      const plan = CallPlans[handler as keyof typeof CallPlans];
-      const timeoutSeconds = functionTimeouts.get(handler);
+  it.each([...stepHandlers, 'sweep'])('%s: its worst case takes at most 85 % of its timeout', (handler) => {
+    const plan = CallPlans[handler as keyof typeof CallPlans];
+    const timeoutSeconds = functionTimeouts.get(handler);
 
-      expect(timeoutSeconds, `${handler} has a timeout`).toBeGreaterThan(0);
-      expect(
-        worstCaseMs(plan) / 1000,
-        `${JSON.stringify(plan)} against ${timeoutSeconds} s`,
-      ).toBeLessThanOrEqual((timeoutSeconds as number) * MAX_SHARE);
-    },
-  );
+    expect(timeoutSeconds, `${handler} has a timeout`).toBeGreaterThan(0);
+    expect(
+      worstCaseMs(plan) / 1000,
+      `${JSON.stringify(plan)} against ${timeoutSeconds} s`,
+    ).toBeLessThanOrEqual((timeoutSeconds as number) * MAX_SHARE);
+  });
 
   it('lets the function time out before its task does, so the retried error is Sandbox.Timedout', () => {
-    const definition = stateMachineDefinition(synthesized.template);
     const { stack } = synthesized;
-    for (const [handler, fn] of Object.entries(stack.workflow.functions)) {
-      const arn = `arn:aws:lambda:us-east-1:123456789012:function:${logicalIdOf(stack, fn)}`;
-      const tasks = Object.entries(definition.States).filter(([, state]) => state.Resource === arn);
-      expect(tasks.length, handler).toBeGreaterThan(0);
-      for (const [name, task] of tasks) {
-        expect(task.TimeoutSeconds, name).toBeGreaterThan(functionTimeouts.get(handler) as number);
+    for (const [machine, functions] of [
+      [stack.workflow.stateMachine, stack.workflow.functions],
+      [stack.workflow.deprovisioning.stateMachine, stack.workflow.deprovisioning.functions],
+    ] as const) {
+      const definition = stateMachineDefinition(synthesized.template, logicalIdOf(stack, machine));
+      for (const [handler, fn] of Object.entries(functions)) {
+        const arn = `arn:aws:lambda:us-east-1:123456789012:function:${logicalIdOf(stack, fn)}`;
+        const tasks = Object.entries(definition.States).filter(([, state]) => state.Resource === arn);
+        expect(tasks.length, handler).toBeGreaterThan(0);
+        for (const [name, task] of tasks) {
+          expect(task.TimeoutSeconds, name).toBeGreaterThan(functionTimeouts.get(handler) as number);
+        }
       }
     }
   });

@@ -1,11 +1,14 @@
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
+  ListExecutionsCommand,
+  type ListExecutionsCommandOutput,
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { canonicalJson } from '../canonicalJson';
 import { InvalidRequestError } from '../errors';
+import { isExecutionName } from '../ids';
 
 /** What {@link Executions.start} did. */
 export type StartResult =
@@ -41,23 +44,22 @@ export interface ExecutionView {
   readonly startedAt: string;
   /** ISO 8601, once the execution has stopped. */
   readonly stoppedAt?: string;
+  /** The parsed input (the raw string if it is not JSON). */
+  readonly input?: unknown;
   /** The parsed output, once it succeeded (the raw string if it is not JSON). */
   readonly output?: unknown;
   readonly error?: string;
   readonly cause?: string;
 }
 
-// Step Functions' rules for execution names: 1 to 80 characters, none of whitespace, < > { } [ ] ? * " # % \ ^ | ~ ` $ & , ; : /
-// nor control characters. https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it rejects
-const FORBIDDEN_NAME_CHARS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/u;
-
-/** True when `name` is a name Step Functions accepts for an execution. */
-export function isExecutionName(name: unknown): name is string {
-  return (
-    typeof name === 'string' && name.length >= 1 && name.length <= 80 && !FORBIDDEN_NAME_CHARS.test(name)
-  );
+/** One page of executions, newest first, as ListExecutions returns them (no input or output). */
+export interface ExecutionPage {
+  readonly executions: readonly Omit<ExecutionView, 'output' | 'error' | 'cause'>[];
+  /** Step Functions' token for the next page (valid for 24 hours), when there is one. */
+  readonly nextToken?: string;
 }
+
+export { isExecutionName } from '../ids';
 
 /**
  * Executions of one state machine: starts them idempotently by name and reads them back.
@@ -142,6 +144,39 @@ export class Executions {
     };
   }
 
+  /**
+   * One page of this state machine's executions, newest first (ListExecutions).
+   *
+   * @throws {InvalidRequestError} naming `nextToken` when Step Functions refuses the token (expired, or another list's).
+   */
+  async list(options: { readonly maxResults: number; readonly nextToken?: string }): Promise<ExecutionPage> {
+    let out: ListExecutionsCommandOutput;
+    try {
+      out = await this.#client.send(
+        new ListExecutionsCommand({
+          stateMachineArn: this.#stateMachineArn,
+          maxResults: options.maxResults,
+          ...(options.nextToken ? { nextToken: options.nextToken } : {}),
+        }),
+      );
+    } catch (error) {
+      if (nameOf(error) !== 'InvalidToken') throw error;
+      throw new InvalidRequestError([
+        { field: 'nextToken', message: 'expired or not a token of this list; start again without it' },
+      ]);
+    }
+    return {
+      executions: (out.executions ?? []).map((e) => ({
+        executionArn: e.executionArn ?? '',
+        name: e.name ?? '',
+        status: e.status ?? 'UNKNOWN',
+        startedAt: iso(e.startDate),
+        ...(e.stopDate ? { stoppedAt: iso(e.stopDate) } : {}),
+      })),
+      ...(out.nextToken ? { nextToken: out.nextToken } : {}),
+    };
+  }
+
   /** The execution named `executionId`, or `undefined` when there is none (or the name is not valid). */
   async describe(executionId: string): Promise<ExecutionView | undefined> {
     if (!isExecutionName(executionId)) return undefined;
@@ -157,6 +192,7 @@ export class Executions {
       executionArn: out.executionArn ?? executionArn,
       name: out.name ?? executionId,
       status: out.status ?? 'UNKNOWN',
+      ...(out.input !== undefined ? { input: parseJson(out.input) } : {}),
       startedAt: iso(out.startDate),
       ...(out.stopDate ? { stoppedAt: iso(out.stopDate) } : {}),
       ...(out.output !== undefined ? { output: parseJson(out.output) } : {}),
@@ -165,6 +201,9 @@ export class Executions {
     };
   }
 }
+
+/** The most executions one ListExecutions page may hold. */
+export const MAX_EXECUTIONS_PER_PAGE = 1000;
 
 function nameOf(error: unknown): unknown {
   return (error as { name?: unknown } | null)?.name;

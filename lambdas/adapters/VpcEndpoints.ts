@@ -150,8 +150,10 @@ export class VpcEndpoints {
     }
   }
 
-  /** Every endpoint tagged `key=value`, in any state (deleted ones linger for a while), across all pages. */
-  async findByTag(key: string, value: string): Promise<VpcEndpointView[]> {
+  /** Every endpoint tagged `key` with `value` (or one of the values), in any state (deleted ones linger for a while), across all pages. */
+  async findByTag(key: string, value: string | readonly string[]): Promise<VpcEndpointView[]> {
+    const values = typeof value === 'string' ? [value] : [...value];
+    if (values.length === 0) return [];
     const views: VpcEndpointView[] = [];
     let nextToken: string | undefined;
     do {
@@ -159,7 +161,7 @@ export class VpcEndpoints {
       const out = await this.#call('DescribeVpcEndpoints', (client) =>
         client.send(
           new DescribeVpcEndpointsCommand({
-            Filters: [{ Name: `tag:${key}`, Values: [value] }],
+            Filters: [{ Name: `tag:${key}`, Values: values }],
             ...(token ? { NextToken: token } : {}),
           }),
         ),

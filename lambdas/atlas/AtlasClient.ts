@@ -5,6 +5,7 @@ import {
   AtlasNotFoundError,
   type AtlasPrivateLinkError,
   AtlasRateLimitedError,
+  AtlasResponseError,
   AtlasServerError,
   InvalidRequestError,
 } from '../errors';
@@ -13,9 +14,10 @@ import { isConnectPhaseError, toAtlasApiError } from './atlasErrors';
 import { selectDigestChallenge } from './digest/challenge';
 import { digestAuth } from './digest/digestAuth';
 import { type ExchangeResponse, exchange, headerValue } from './exchange';
-import { type ApiVersion, AtlasPath } from './paths';
+import { type ApiVersion, AtlasPath, CLUSTERS_API, MAX_ITEMS_PER_PAGE } from './paths';
 import { atlasRemoteRegions, check, refuseViolations } from './requestChecks';
 import {
+  asClusterPage,
   asEndpoint,
   asEndpointService,
   asEndpointServiceList,
@@ -29,6 +31,7 @@ import type {
   AwsEndpointService,
   AzureEndpointService,
   CloudProvider,
+  ClusterDescription,
   CreateAwsEndpointRequest,
   CreateAzureEndpointRequest,
   CreateEndpointServiceRequest,
@@ -74,7 +77,11 @@ interface Call {
   readonly method: Method;
   /** Relative to the API version's base path. */
   readonly path: string;
+  /** The query string, without `?`: sent, but left out of error messages. */
+  readonly query?: string;
   readonly body?: unknown;
+  /** Another API version than the client's (the clusters' newest schema). @default - the client's */
+  readonly api?: { readonly basePath: string; readonly mediaType: string };
   /** Shared by the calls of one operation (a create and the read that follows its 409). */
   readonly deadlineMs: number;
 }
@@ -128,6 +135,8 @@ export class AtlasClient {
   readonly #apiVersion: ApiVersion;
   readonly #basePath: string;
   readonly #mediaType: string;
+  /** The path prefix of the base URL (behind a proxy), for calls in another API version. */
+  readonly #pathPrefix: string;
   readonly #dispatcher: Dispatcher;
   readonly #baseDispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
@@ -153,6 +162,7 @@ export class AtlasClient {
     this.#apiVersion = resolved.apiVersion;
     this.#basePath = resolved.basePath;
     this.#mediaType = resolved.mediaType;
+    this.#pathPrefix = resolved.pathPrefix;
     this.#headersTimeoutMs = resolved.headersTimeoutMs;
     this.#bodyTimeoutMs = resolved.bodyTimeoutMs;
     this.#requestTimeoutMs = resolved.requestTimeoutMs;
@@ -422,6 +432,66 @@ export class AtlasClient {
     );
   }
 
+  /**
+   * Lists the project's clusters, every page (`GET /groups/{groupId}/clusters`, 500 a page), in the
+   * `application/vnd.atlas.2024-08-05+json` schema whatever version the client speaks otherwise: its
+   * `connectionStrings.privateEndpoint[]` are the strings a private endpoint is reached by. Each page is
+   * read within one operation's retry deadline; a list that never ends fails as {@link AtlasResponseError}.
+   *
+   * @throws AtlasNotFoundError when the project does not exist.
+   * @example
+   * const clusters = await atlas.listClusters(groupId);
+   * const strings = clusters.flatMap((c) => c.connectionStrings?.privateEndpoint ?? []);
+   */
+  async listClusters(
+    groupId: string,
+    options: { readonly itemsPerPage?: number } = {},
+  ): Promise<ClusterDescription[]> {
+    const itemsPerPage = options.itemsPerPage ?? MAX_ITEMS_PER_PAGE;
+    refuseViolations([
+      check.groupId(groupId),
+      Number.isInteger(itemsPerPage) && itemsPerPage >= 1 && itemsPerPage <= MAX_ITEMS_PER_PAGE
+        ? undefined
+        : {
+            field: 'itemsPerPage',
+            message: `expected an integer from 1 to ${MAX_ITEMS_PER_PAGE}, received ${String(itemsPerPage)}`,
+          },
+    ]);
+    const clusters: ClusterDescription[] = [];
+    const seen = new Set<string>();
+    // One operation: the pages share its retry deadline, so a listing takes no longer than any other call.
+    const { deadlineMs } = this.#call('GET', AtlasPath.clusters(groupId));
+    // Bounded: Atlas's own limit of clusters per project is far below this many pages.
+    for (let pageNum = 1; pageNum <= MAX_CLUSTER_PAGES; pageNum += 1) {
+      const call: Call = {
+        method: 'GET',
+        path: AtlasPath.clusters(groupId),
+        query: `pageNum=${pageNum}&itemsPerPage=${itemsPerPage}&includeCount=true`,
+        api: CLUSTERS_API,
+        deadlineMs,
+      };
+      const { origin, json } = await this.#json(call);
+      const page = asClusterPage(json, origin);
+      for (const cluster of page.results) {
+        // Items can shift between pages while the list changes; a name is one cluster.
+        if (seen.has(cluster.name)) continue;
+        seen.add(cluster.name);
+        clusters.push(cluster);
+      }
+      const hasNext = page.links?.some((link) => link.rel === 'next') ?? false;
+      const total = page.totalCount;
+      const more =
+        page.results.length > 0 &&
+        (hasNext ||
+          (total !== undefined ? pageNum * itemsPerPage < total : page.results.length === itemsPerPage));
+      if (!more) return clusters;
+    }
+    throw new AtlasResponseError(
+      `Atlas listed more than ${MAX_CLUSTER_PAGES} pages of clusters for project ${groupId}`,
+      200,
+    );
+  }
+
   /** Closes the client's own connections. A dispatcher passed in `options.dispatcher` is left open. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -462,7 +532,10 @@ export class AtlasClient {
 
   async #json(call: Call): Promise<{ origin: ResponseOrigin; json: unknown }> {
     const response = await this.#send(call);
-    const origin = { status: response.status, request: `${call.method} ${this.#basePath}${call.path}` };
+    const origin = {
+      status: response.status,
+      request: `${call.method} ${this.#basePathOf(call)}${call.path}`,
+    };
     return { origin, json: parseSuccessBody(response.body, this.#maxResponseBytes, origin) };
   }
 
@@ -476,9 +549,15 @@ export class AtlasClient {
     }
   }
 
+  #basePathOf(call: Call): string {
+    return call.api ? `${this.#pathPrefix}${call.api.basePath}` : this.#basePath;
+  }
+
   /** Sends a call until it succeeds (2xx), fails for good, or the retry bounds run out. */
   async #send(call: Call): Promise<ExchangeResponse> {
-    const path = `${this.#basePath}${call.path}`;
+    const path = `${this.#basePathOf(call)}${call.path}`;
+    const target = call.query ? `${path}?${call.query}` : path;
+    const mediaType = call.api?.mediaType ?? this.#mediaType;
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
     let attemptsMade = 0;
     let refreshedToken = false;
@@ -487,7 +566,7 @@ export class AtlasClient {
     const hardEndMs = call.deadlineMs + this.#requestTimeoutMs;
     for (;;) {
       const timeoutMs = Math.min(this.#requestTimeoutMs, hardEndMs - this.#now());
-      const outcome = await this.#authorizedAttempt(call.method, path, body, timeoutMs);
+      const outcome = await this.#authorizedAttempt(call.method, target, body, timeoutMs, mediaType);
       if ('response' in outcome) return outcome.response;
       if (outcome.staleNonce && !renewedNonce) {
         // digestAuth answers one stale challenge itself; a nonce that went stale again before it was used
@@ -521,8 +600,9 @@ export class AtlasClient {
     path: string,
     body: string | undefined,
     timeoutMs: number,
+    mediaType: string,
   ): Promise<AttemptOutcome> {
-    if (this.#tokens === undefined) return this.#attempt(method, path, body, timeoutMs, undefined);
+    if (this.#tokens === undefined) return this.#attempt(method, path, body, timeoutMs, mediaType, undefined);
     let token: string;
     try {
       token = await this.#tokens.get();
@@ -530,7 +610,7 @@ export class AtlasClient {
       // Asking for a token changes nothing in Atlas, so a retryable token failure may always be retried.
       return { failure: classify(error as AtlasPrivateLinkError, true) };
     }
-    return this.#attempt(method, path, body, timeoutMs, token);
+    return this.#attempt(method, path, body, timeoutMs, mediaType, token);
   }
 
   async #attempt(
@@ -538,11 +618,12 @@ export class AtlasClient {
     path: string,
     body: string | undefined,
     timeoutMs: number,
+    mediaType: string,
     token?: string,
   ): Promise<AttemptOutcome> {
     const idempotent = IDEMPOTENT_METHODS.has(method);
-    const headers: Record<string, string> = { accept: this.#mediaType, 'user-agent': this.#userAgent };
-    if (body !== undefined) headers['content-type'] = this.#mediaType;
+    const headers: Record<string, string> = { accept: mediaType, 'user-agent': this.#userAgent };
+    if (body !== undefined) headers['content-type'] = mediaType;
     if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
     let response: ExchangeResponse;
     try {
@@ -562,7 +643,12 @@ export class AtlasClient {
     }
     if (response.status >= 200 && response.status <= 299) return { response };
     const retryAfterMs = parseRetryAfterMs(headerValue(response.headers, 'retry-after'), this.#now());
-    const error = toAtlasApiError(response.status, response.body.text, `${method} ${path}`, retryAfterMs);
+    const error = toAtlasApiError(
+      response.status,
+      response.body.text,
+      `${method} ${path.split('?')[0]}`,
+      retryAfterMs,
+    );
     const rejectedToken = response.status === 401 ? token : undefined;
     const staleNonce =
       response.status === 401 &&
@@ -582,6 +668,9 @@ function saysStale(header: string | undefined): boolean {
 }
 
 const CLOUD_PROVIDERS: ReadonlySet<string> = new Set<CloudProvider>(['AWS', 'AZURE', 'GCP']);
+
+/** How many pages of clusters {@link AtlasClient.listClusters} reads at most (500 clusters each). */
+const MAX_CLUSTER_PAGES = 20;
 
 /**
  * Whether a failure may be retried. 429: always (Atlas did not process the request). 5xx: only when

@@ -10,6 +10,18 @@ export const ApiVersionProfile = {
   'v1.0': { basePath: '/api/atlas/v1.0', mediaType: 'application/json' },
 } as const satisfies Record<ApiVersion, { basePath: string; mediaType: string }>;
 
+/**
+ * Clusters are read in the newest version of their schema, the one with `connectionStrings.privateEndpoint[].endpoints`
+ * (the older ones sunset 2027-07-01), whatever version the client speaks for private endpoints.
+ */
+export const CLUSTERS_API = {
+  basePath: '/api/atlas/v2',
+  mediaType: 'application/vnd.atlas.2024-08-05+json',
+} as const;
+
+/** The most items Atlas returns per page (`itemsPerPage` maximum). */
+export const MAX_ITEMS_PER_PAGE = 500;
+
 /** The OAuth 2.0 token endpoint of service accounts, relative to the base URL. */
 export const OAUTH_TOKEN_PATH = '/api/oauth/token';
 
@@ -27,6 +39,9 @@ function groupPrefix(groupId: string): string {
 
 /** Paths of the private-endpoint operations, relative to an API version's base path. */
 export const AtlasPath = {
+  /** `GET`: the project's clusters, a page at a time (relative to {@link CLUSTERS_API}). */
+  clusters: (groupId: string): string => `/groups/${pathSegment(groupId)}/clusters`,
+
   /** `POST`: create an endpoint service (the provider travels in the body). */
   endpointServices: (groupId: string): string => `${groupPrefix(groupId)}/endpointService`,
 

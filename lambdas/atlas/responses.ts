@@ -4,10 +4,12 @@
  */
 import { AtlasResponseError } from '../errors';
 import type {
+  AtlasPage,
   AwsEndpointService,
   AwsInterfaceEndpoint,
   AzurePrivateEndpoint,
   CloudProvider,
+  ClusterDescription,
   EndpointService,
   GcpEndpointGroup,
 } from './types';
@@ -206,4 +208,71 @@ export function asEndpoint<P extends CloudProvider>(
         }
       : record;
   return normalized as unknown as EndpointOf[P];
+}
+
+const isOptionalArrayOf = (value: unknown, check: (item: unknown) => boolean): boolean =>
+  value === undefined || value === null || (Array.isArray(value) && value.every(check));
+
+function privateEndpointStringProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return 'is not an object';
+  for (const key of [
+    'type',
+    'connectionString',
+    'srvConnectionString',
+    'srvShardOptimizedConnectionString',
+  ]) {
+    if (!isOptional(value[key], isString)) return `has a ${key} that is not a string`;
+  }
+  const endpointOk = (e: unknown) =>
+    isRecord(e) && isOptional(e['endpointId'], isString) && isOptional(e['region'], isString);
+  if (!isOptionalArrayOf(value['endpoints'], endpointOk))
+    return 'has endpoints that are not objects with string endpointId and region';
+  return undefined;
+}
+
+function clusterProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return 'a cluster that is not an object';
+  if (!isString(value['name'])) return 'a cluster without a string name';
+  for (const key of ['clusterType', 'stateName', 'id', 'groupId']) {
+    if (!isOptional(value[key], isString)) return `a cluster whose ${key} is not a string`;
+  }
+  const regionConfigOk = (r: unknown) =>
+    isRecord(r) && isOptional(r['providerName'], isString) && isOptional(r['regionName'], isString);
+  const specOk = (spec: unknown) =>
+    isRecord(spec) && isOptionalArrayOf(spec['regionConfigs'], regionConfigOk);
+  if (!isOptionalArrayOf(value['replicationSpecs'], specOk))
+    return `cluster ${value['name']}'s replicationSpecs are not region configs with string providerName and regionName`;
+  const strings = value['connectionStrings'];
+  if (strings === undefined || strings === null) return undefined;
+  if (!isRecord(strings)) return `cluster ${value['name']}'s connectionStrings is not an object`;
+  const privateEndpoint = strings['privateEndpoint'];
+  if (privateEndpoint === undefined || privateEndpoint === null) return undefined;
+  if (!Array.isArray(privateEndpoint)) return `cluster ${value['name']}'s privateEndpoint is not an array`;
+  for (const [index, entry] of privateEndpoint.entries()) {
+    const problem = privateEndpointStringProblem(entry);
+    if (problem) return `cluster ${value['name']}'s privateEndpoint[${index}] ${problem}`;
+  }
+  return undefined;
+}
+
+/**
+ * Checks a page of clusters (`PaginatedClusterDescription20240805`: `results`, `totalCount`, `links`), or
+ * throws {@link AtlasResponseError}. Only the fields the workflow reads are checked; others pass through.
+ */
+export function asClusterPage(value: unknown, origin: ResponseOrigin): AtlasPage<ClusterDescription> {
+  if (!isRecord(value) || !Array.isArray(value['results'])) {
+    throw unexpected(origin, 'a body that is not a page of clusters ({results: [...]})');
+  }
+  if (!isOptional(value['totalCount'], (n) => typeof n === 'number' && Number.isInteger(n) && n >= 0)) {
+    throw unexpected(origin, 'a page whose totalCount is not a whole number');
+  }
+  const linkOk = (l: unknown) =>
+    isRecord(l) && isOptional(l['rel'], isString) && isOptional(l['href'], isString);
+  if (!isOptionalArrayOf(value['links'], linkOk))
+    throw unexpected(origin, 'a page whose links are not links');
+  value['results'].forEach((item, index) => {
+    const problem = clusterProblem(item);
+    if (problem) throw unexpected(origin, `${problem} (item ${index})`);
+  });
+  return value as unknown as AtlasPage<ClusterDescription>;
 }

@@ -152,3 +152,57 @@ export interface AtlasServiceAccount {
   readonly clientId: string;
   readonly clientSecret: string;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Clusters (`GET /groups/{groupId}/clusters`, media type `application/vnd.atlas.2024-08-05+json`)
+
+/**
+ * One private-endpoint connection string of a cluster (`ClusterDescriptionConnectionStringsPrivateEndpoint`):
+ * `endpoints` are the private endpoints, one per region of the cluster, it connects through.
+ */
+export interface PrivateEndpointConnectionString {
+  readonly type?: 'MONGOD' | 'MONGOS' | string;
+  readonly connectionString?: string;
+  readonly srvConnectionString?: string;
+  readonly srvShardOptimizedConnectionString?: string;
+  readonly endpoints?: readonly {
+    readonly endpointId?: string;
+    readonly providerName?: CloudProvider | string;
+    readonly region?: string;
+  }[];
+}
+
+/** One region a cluster has nodes in (`CloudRegionConfig20240805`, only the fields read here). */
+export interface ClusterRegionConfig {
+  /** `AWS`, `AZURE`, `GCP`, or `TENANT` for shared-tier clusters. */
+  readonly providerName?: string;
+  /** Atlas's name of the region (`US_EAST_1`); the spec types it `object`, and Atlas may leave it out. */
+  readonly regionName?: string;
+  readonly backingProviderName?: string;
+}
+
+/**
+ * A cluster (`ClusterDescription20240805`, pruned to what the workflow reads). Only `connectionStrings.privateEndpoint`
+ * is read for strings: `awsPrivateLink*` are deprecated and `private`/`privateSrv` are for network peering.
+ */
+export interface ClusterDescription {
+  readonly name: string;
+  readonly id?: string;
+  readonly groupId?: string;
+  readonly clusterType?: 'REPLICASET' | 'SHARDED' | 'GEOSHARDED' | string;
+  readonly stateName?: 'IDLE' | 'CREATING' | 'UPDATING' | 'DELETING' | 'REPAIRING' | string;
+  readonly paused?: boolean;
+  readonly mongoDBVersion?: string;
+  readonly replicationSpecs?: readonly { readonly regionConfigs?: readonly ClusterRegionConfig[] }[];
+  readonly connectionStrings?: {
+    readonly privateEndpoint?: readonly PrivateEndpointConnectionString[];
+    readonly [other: string]: unknown;
+  };
+}
+
+/** A page of a list (`Paginated…`): the items, Atlas's estimate of their total, and links. */
+export interface AtlasPage<T> {
+  readonly results: readonly T[];
+  readonly totalCount?: number;
+  readonly links?: readonly { readonly href?: string; readonly rel?: string }[];
+}

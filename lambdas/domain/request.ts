@@ -10,6 +10,13 @@ export const RequestLimits = {
   minTimeoutSeconds: 60,
   /** Six hours: three times Terraform's default two-hour timeout, well inside a STANDARD execution's year. */
   maxTimeoutSeconds: 21_600,
+  /**
+   * How long to wait, after AVAILABLE, for Atlas to list this endpoint in its clusters' connection strings
+   * (maintainers observed 3 to 5 minutes); 0 reads them once and does not wait.
+   */
+  defaultConnectionStringTimeoutSeconds: 1_800,
+  /** Two hours: Terraform's default timeout for the whole endpoint. */
+  maxConnectionStringTimeoutSeconds: 7_200,
   maxSubnets: 16,
   maxSecurityGroups: 5,
   /** EC2 allows 50 tags per resource; this workflow adds its own (see `ManagedTag`). */
@@ -44,6 +51,7 @@ export interface ProvisioningRequestInput {
   readonly securityGroupIds?: readonly string[];
   readonly maxAttempts?: number;
   readonly timeoutSeconds?: number;
+  readonly connectionStringTimeoutSeconds?: number;
   readonly tags?: Readonly<Record<string, string>>;
   /** `true`: the endpoint service may be in another region than the deployment's (AWS cross-region PrivateLink). */
   readonly crossRegion?: boolean;
@@ -61,6 +69,8 @@ export interface ProvisioningRequest {
   readonly securityGroupIds: string[];
   readonly maxAttempts: number;
   readonly timeoutSeconds: number;
+  /** Seconds to wait for the clusters' connection strings after AVAILABLE; 0: read them once. */
+  readonly connectionStringTimeoutSeconds: number;
   readonly tags: Record<string, string>;
   /**
    * Present (and `true`) when the request allows the endpoint service to be in another region than the
@@ -79,6 +89,7 @@ const KNOWN_FIELDS = new Set([
   'securityGroupIds',
   'maxAttempts',
   'timeoutSeconds',
+  'connectionStringTimeoutSeconds',
   'tags',
   'crossRegion',
 ]);
@@ -265,6 +276,14 @@ export function parseProvisioningRequest(input: unknown, context: RequestContext
     RequestLimits.defaultTimeoutSeconds,
     violation,
   );
+  const connectionStringTimeoutSeconds = integer(
+    'connectionStringTimeoutSeconds',
+    body.connectionStringTimeoutSeconds,
+    0,
+    RequestLimits.maxConnectionStringTimeoutSeconds,
+    RequestLimits.defaultConnectionStringTimeoutSeconds,
+    violation,
+  );
   const tags = parseTags(body.tags, violation, context.allowedTagKeys);
 
   if (violations.length > 0 || !groupId || !vpcId || !subnetIds || !securityGroupIds || !tags) {
@@ -279,6 +298,8 @@ export function parseProvisioningRequest(input: unknown, context: RequestContext
     securityGroupIds,
     maxAttempts: maxAttempts ?? RequestLimits.defaultMaxAttempts,
     timeoutSeconds: timeoutSeconds ?? RequestLimits.defaultTimeoutSeconds,
+    connectionStringTimeoutSeconds:
+      connectionStringTimeoutSeconds ?? RequestLimits.defaultConnectionStringTimeoutSeconds,
     tags,
     ...(crossRegion ? { crossRegion: true as const } : {}),
   };

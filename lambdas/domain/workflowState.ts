@@ -2,6 +2,7 @@
  * The shape of the state machine's data between states, and of its output and events. The workflow
  * construct's JSONPaths (`$.request`, `$.attempt.poll`, …) address these fields.
  */
+import type { ConnectionStringsOutcome } from './connectionStrings';
 import type { AttemptRecord, History, PollState, RegistrationAnswer, ServiceState } from './decisions';
 import { describeExhaustedAttempts, recordAttempt } from './decisions';
 import type { ProvisioningRequest } from './request';
@@ -62,6 +63,33 @@ export interface ProvisioningResult {
   readonly durationSeconds: number;
   /** Whether the endpoint's security groups admit Atlas's ports (TCP 1024–65535) from the VPC: a warning when not. */
   readonly securityGroupCheck: SecurityGroupCheck;
+}
+
+/**
+ * The workflow's output once it stopped looking for connection strings, and the detail of
+ * `Atlas Private Endpoint Available`: the endpoint, and how to connect through it.
+ */
+export type AvailableResult = ProvisioningResult &
+  ConnectionStringsOutcome & {
+    /** Seconds from the start until the endpoint was AVAILABLE; `durationSeconds` includes the wait for strings. */
+    readonly availableAfterSeconds: number;
+  };
+
+/** The result with what the clusters said: `connectionStrings`, `clustersNotCovered` and a note when there is one. */
+export function withConnectionStrings(
+  result: ProvisioningResult,
+  outcome: ConnectionStringsOutcome,
+  now: number,
+  executionStartedAt: string,
+): AvailableResult {
+  return {
+    ...result,
+    connectionStrings: outcome.connectionStrings,
+    clustersNotCovered: outcome.clustersNotCovered,
+    ...(outcome.connectionStringsNote ? { connectionStringsNote: outcome.connectionStringsNote } : {}),
+    availableAfterSeconds: result.durationSeconds,
+    durationSeconds: Math.max(0, Math.round((now - Date.parse(executionStartedAt)) / 1000)),
+  };
 }
 
 /** The detail of `Atlas Private Endpoint Failed`, and where the Fail state reads Error and Cause. */

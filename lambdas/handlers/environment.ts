@@ -26,12 +26,19 @@ export const RuntimeEnv = {
 
 /** The provisioning state machine's ARN, for the functions that start or read its executions. */
 const STATE_MACHINE_ARN = 'STATE_MACHINE_ARN';
+/** The deprovisioning state machine's ARN, for the functions that start or read deprovisionings. */
+const DEPROVISIONING_STATE_MACHINE_ARN = 'DEPROVISIONING_STATE_MACHINE_ARN';
 
-export const ApiEnv = { stateMachineArn: STATE_MACHINE_ARN } as const;
+export const ApiEnv = {
+  stateMachineArn: STATE_MACHINE_ARN,
+  deprovisioningStateMachineArn: DEPROVISIONING_STATE_MACHINE_ARN,
+} as const;
 
 /** Environment variables of the sweep function (besides `ATLAS_SECRET_ARN` and `MANAGED_BY`). */
 export const SweepEnv = {
   stateMachineArn: STATE_MACHINE_ARN,
+  /** @default - none: endpoints of succeeded provisionings are never swept */
+  deprovisioningStateMachineArn: DEPROVISIONING_STATE_MACHINE_ARN,
   /** @default - `Defaults.sweepGraceSeconds` (7200) */
   graceSeconds: 'SWEEP_GRACE_SECONDS',
   /** `true`: report only. @default 'false' */

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Ec2Network } from '../adapters/Ec2Network';
+import type { Executions } from '../adapters/Executions';
 import type { VpcEndpoints } from '../adapters/VpcEndpoints';
 import type { AtlasClient } from '../atlas/AtlasClient';
 import { Defaults } from '../defaults';
@@ -20,6 +21,8 @@ export interface Runtime {
   vpcEndpoints(): VpcEndpoints;
   /** EC2's network reads (security groups, VPC CIDRs). */
   network(): Ec2Network;
+  /** The provisioning state machine's executions: the record a deprovisioning proves ownership by. */
+  provisionings(): Pick<Executions, 'describe'>;
   /** The value of the `atlas-privatelink:managed-by` tag this deployment puts on its endpoints. */
   managedBy(): string;
   /** The region the function runs in, where VPC endpoints are created (Lambda's `AWS_REGION`). */
@@ -40,6 +43,7 @@ export interface Capabilities {
   readonly atlas?: () => Promise<AtlasClient>;
   readonly vpcEndpoints?: () => VpcEndpoints;
   readonly network?: () => Ec2Network;
+  readonly provisionings?: () => Pick<Executions, 'describe'>;
 }
 
 const missing = (what: string) => () => {
@@ -56,6 +60,9 @@ export function lambdaRuntime(capabilities: Capabilities = {}): Runtime {
     atlas: capabilities.atlas ?? (missing('Atlas') as () => Promise<AtlasClient>),
     vpcEndpoints: capabilities.vpcEndpoints ?? (missing('EC2') as () => VpcEndpoints),
     network: capabilities.network ?? (missing('EC2 network reads') as () => Ec2Network),
+    provisionings:
+      capabilities.provisionings ??
+      (missing('Step Functions (provisionings)') as () => Pick<Executions, 'describe'>),
     managedBy: () => process.env[RuntimeEnv.managedBy] ?? Defaults.stackName,
     region: () => process.env.AWS_REGION || undefined,
     requestContext: deploymentRequestContext,

@@ -2,6 +2,7 @@ import { sfnClient } from '../adapters/clients';
 import { Executions } from '../adapters/Executions';
 import { Defaults } from '../defaults';
 import { envNumber } from '../envNumber';
+import { deprovisioningStatuses } from '../services/deprovisioning';
 import { type SweepPorts, type SweepReport, sweep } from '../services/sweep';
 import { atlasFromSecret } from './capabilities/atlasFromSecret';
 import { vpcEndpointsFromEnv } from './capabilities/vpcEndpointsFromEnv';
@@ -24,9 +25,20 @@ export interface SweepResult {
  * execution ended without success (see `services/sweep`). What a pass leaves under way, the next finishes.
  */
 export const createSweepHandler =
-  (runtime: Runtime, executions: () => SweepPorts['executions']) => async (): Promise<SweepResult> => {
+  (
+    runtime: Runtime,
+    executions: () => SweepPorts['executions'],
+    deprovisionings: () => SweepPorts['deprovisionings'] = () => undefined,
+  ) =>
+  async (): Promise<SweepResult> => {
+    const deletions = deprovisionings();
     const report = await sweep(
-      { vpc: runtime.vpcEndpoints(), executions: executions(), atlas: runtime.atlas },
+      {
+        vpc: runtime.vpcEndpoints(),
+        executions: executions(),
+        atlas: runtime.atlas,
+        ...(deletions ? { deprovisionings: deletions } : {}),
+      },
       {
         managedBy: runtime.managedBy(),
         now: runtime.now(),
@@ -50,11 +62,19 @@ export const createSweepHandler =
   };
 
 let executions: Executions | undefined;
+let deprovisionings: SweepPorts['deprovisionings'];
 
+const runtime = lambdaRuntime({ atlas: atlasFromSecret, vpcEndpoints: vpcEndpointsFromEnv });
 export const handler = createSweepHandler(
-  lambdaRuntime({ atlas: atlasFromSecret, vpcEndpoints: vpcEndpointsFromEnv }),
+  runtime,
   () => {
     executions ??= new Executions(sfnClient(), process.env[SweepEnv.stateMachineArn] ?? '');
     return executions;
+  },
+  () => {
+    const arn = process.env[SweepEnv.deprovisioningStateMachineArn];
+    if (!arn) return undefined;
+    deprovisionings ??= deprovisioningStatuses(new Executions(sfnClient(), arn), runtime.hash);
+    return deprovisionings;
   },
 );

@@ -39,11 +39,19 @@ export interface Provenance {
   readonly serviceName?: string | undefined;
 }
 
+/**
+ * The start of the second `ms` falls in: EC2 reports creation times to the second, so an endpoint made in
+ * the second its execution started reads as made at that second's start.
+ */
+export function wholeSecond(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
+}
+
 /** True when `endpoint` can have been created by the execution `provenance` describes. */
 export function createdByExecution(endpoint: VpcEndpointView, provenance: Provenance): boolean {
   const created = endpoint.createdAt === undefined ? Number.NaN : Date.parse(endpoint.createdAt);
   return (
-    created >= Date.parse(provenance.startedAt) &&
+    created >= wholeSecond(Date.parse(provenance.startedAt)) &&
     (provenance.vpcId === undefined || endpoint.vpcId === provenance.vpcId) &&
     (provenance.serviceName === undefined || endpoint.serviceName === provenance.serviceName)
   );

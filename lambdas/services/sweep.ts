@@ -4,8 +4,12 @@
  * lasted). It finds the VPC endpoints tagged as managed by this deployment whose execution has ended
  * without success, and removes them from both sides with the same removal the workflow uses.
  *
+ * It also finishes a deprovisioning that ended without success (a persistent fault, a crash): the endpoint
+ * of a SUCCEEDED provisioning whose latest deprovisioning FAILED, was ABORTED or TIMED_OUT is removed too.
+ *
  * Never touched: endpoints without this deployment's managed-by tag; endpoints of a RUNNING execution
- * (their own workflow owns them) or of a SUCCEEDED one (they are the product); endpoints younger than the
+ * (their own workflow owns them) or of a SUCCEEDED one (they are the product) unless a deletion of it was
+ * asked for and did not finish; endpoints being deprovisioned right now; endpoints younger than the
  * grace period; endpoints whose execution Step Functions does not know (its history expired after 90
  * days, or it belongs to another state machine: a replaced stack must not lose its working endpoints),
  * unless `sweepUnknownExecutions` says otherwise; endpoints missing the tags that say where their Atlas
@@ -15,7 +19,7 @@ import type { ExecutionView } from '../adapters/Executions';
 import type { VpcEndpoints, VpcEndpointView } from '../adapters/VpcEndpoints';
 import type { AtlasClient } from '../atlas/AtlasClient';
 import { ManagedTag } from '../domain/request';
-import { removeExecutionEndpoints } from './endpointRemoval';
+import { removeExecutionEndpoints, wholeSecond } from './endpointRemoval';
 
 /** What the sweep talks to: EC2, Step Functions and Atlas, as the workflow's own adapters. */
 export interface SweepPorts {
@@ -24,6 +28,13 @@ export interface SweepPorts {
     describe(executionName: string): Promise<Pick<ExecutionView, 'status' | 'startedAt'> | undefined>;
   };
   readonly atlas: () => Promise<Pick<AtlasClient, 'getEndpoint' | 'deleteEndpoint'>>;
+  /**
+   * The status of the latest deprovisioning of a provisioning, or undefined when none was asked for.
+   * @default - none: endpoints of succeeded provisionings are always kept
+   */
+  readonly deprovisionings?: {
+    latestStatus(executionName: string): Promise<string | undefined>;
+  };
 }
 
 export interface SweepOptions {
@@ -43,6 +54,8 @@ export interface SweepOptions {
 export const KeptReason = {
   running: 'execution running',
   succeeded: 'execution succeeded',
+  deprovisioning: 'deprovisioning running',
+  deprovisioned: 'deprovisioned already',
   unknownExecution: 'execution unknown to Step Functions',
   young: 'younger than the grace period',
   untagged: 'no execution, group-id or endpoint-service-id tag',
@@ -54,7 +67,10 @@ export type KeptReason = (typeof KeptReason)[keyof typeof KeptReason];
 /** The endpoints of one ended execution, in one Atlas endpoint service. */
 export interface Orphans {
   readonly executionName: string;
-  /** `FAILED`, `ABORTED`, `TIMED_OUT`, or `UNKNOWN` (with `sweepUnknownExecutions`). */
+  /**
+   * `FAILED`, `ABORTED`, `TIMED_OUT`, `UNKNOWN` (with `sweepUnknownExecutions`), or `SUCCEEDED` for a
+   * provisioning whose deprovisioning ended without success.
+   */
   readonly executionStatus: string;
   readonly groupId: string;
   readonly endpointServiceId: string;
@@ -126,8 +142,14 @@ export async function sweep(ports: SweepPorts, options: SweepOptions): Promise<S
   }
 
   const executions = new Map<string, { status: string; startedAt?: string } | undefined>();
+  /** Of the succeeded provisionings: the status of their latest deprovisioning, if one was asked for. */
+  const deletions = new Map<string, string | undefined>();
   for (const name of new Set(candidates.map((e) => e.tags[ManagedTag.execution] as string))) {
-    executions.set(name, await ports.executions.describe(name));
+    const execution = await ports.executions.describe(name);
+    executions.set(name, execution);
+    if (execution?.status === 'SUCCEEDED' && ports.deprovisionings) {
+      deletions.set(name, await ports.deprovisionings.latestStatus(name));
+    }
   }
 
   const groups = new Map<string, Orphans>();
@@ -137,13 +159,18 @@ export async function sweep(ports: SweepPorts, options: SweepOptions): Promise<S
     const status = execution?.status;
     // Tags can be planted by anyone allowed ec2:CreateTags: an endpoint created before the execution it
     // names started was not created by it, whatever its tags say.
-    const executionStart = execution?.startedAt ? Date.parse(execution.startedAt) : Number.NaN;
+    const executionStart = execution?.startedAt ? wholeSecond(Date.parse(execution.startedAt)) : Number.NaN;
     if (!Number.isNaN(executionStart) && !(Date.parse(e.createdAt ?? '') >= executionStart)) {
       keep(e, KeptReason.olderThanExecution);
     } else if (status === undefined && !options.sweepUnknownExecutions) keep(e, KeptReason.unknownExecution);
     else if (status !== undefined && STILL_RUNNING.has(status)) keep(e, KeptReason.running);
-    else if (status === 'SUCCEEDED') keep(e, KeptReason.succeeded);
-    else {
+    else if (status === 'SUCCEEDED' && deletions.get(executionName) === undefined) {
+      keep(e, KeptReason.succeeded);
+    } else if (status === 'SUCCEEDED' && STILL_RUNNING.has(deletions.get(executionName) as string)) {
+      keep(e, KeptReason.deprovisioning);
+    } else if (status === 'SUCCEEDED' && deletions.get(executionName) === 'SUCCEEDED') {
+      keep(e, KeptReason.deprovisioned);
+    } else {
       const groupId = e.tags[ManagedTag.groupId] as string;
       const endpointServiceId = e.tags[ManagedTag.endpointServiceId] as string;
       const key = JSON.stringify([executionName, groupId, endpointServiceId]);

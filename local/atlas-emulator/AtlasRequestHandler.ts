@@ -32,12 +32,15 @@ type RouteName =
   | 'listServices'
   | 'service'
   | 'createEndpoint'
-  | 'endpoint';
+  | 'endpoint'
+  | 'listClusters'
+  | 'cluster';
 
 interface Route {
   readonly name: RouteName;
   readonly methods: readonly string[];
   readonly groupId: string;
+  readonly clusterName?: string;
   readonly cloudProvider?: string;
   readonly serviceId?: string;
   readonly endpointId?: string;
@@ -65,6 +68,11 @@ function matchRoute(raw: readonly string[]): Route | undefined {
       throw pathParamError(name, segment, 'valid percent-encoding');
     }
   };
+  if (raw[0] === 'groups' && raw[2] === 'clusters' && raw.length <= 4) {
+    const groupId = decode(raw[1]!, 'groupId');
+    if (raw.length === 3) return { name: 'listClusters', methods: ['GET'], groupId };
+    return { name: 'cluster', methods: ['GET'], groupId, clusterName: decode(raw[3]!, 'clusterName') };
+  }
   if (raw[0] !== 'groups' || raw[2] !== 'privateEndpoint' || raw.length < 4) return undefined;
   const groupId = decode(raw[1]!, 'groupId');
   if (raw.length === 4) {
@@ -126,6 +134,35 @@ function acceptableForV2(accept: string | undefined): boolean {
     const versioned = /^application\/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json$/.exec(type);
     return versioned !== null && versioned[1]! >= '2023-01-01';
   });
+}
+
+/** The clusters' schema the emulator models; their older versions (2023-01-01, 2023-02-01) are not modelled. */
+export const CLUSTERS_MEDIA_TYPE = 'application/vnd.atlas.2024-08-05+json';
+
+/** True when `Accept` asks for the clusters' 2024-08-05 version (or a later date, which resolves to it). */
+function acceptsClusters2024(accept: string | undefined): boolean {
+  return (accept ?? '').split(',').some((range) => {
+    const versioned = /^application\/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json$/.exec(
+      range.split(';')[0]!.trim().toLowerCase(),
+    );
+    return versioned !== null && versioned[1]! >= '2024-08-05';
+  });
+}
+
+/** A positive integer query parameter within bounds, its default when absent, or 400 naming it. */
+function pageParam(url: URL, name: string, fallback: number, max: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > max) {
+    throw new AtlasApiError(
+      400,
+      AtlasErrorCode.INVALID_QUERY_PARAMETER,
+      `Invalid query parameter ${name}: ${JSON.stringify(raw.slice(0, 40))}; expected an integer from 1 to ${max}.`,
+      [name],
+    );
+  }
+  return value;
 }
 
 const isJsonMediaType = (contentType: string) => {
@@ -237,7 +274,20 @@ export class AtlasRequestHandler {
         { Allow: route.methods.join(', ') },
       );
     }
-    if (reply.version === 'v2' && !acceptableForV2(req.headers.accept)) {
+    const clustersRoute = route.name === 'listClusters' || route.name === 'cluster';
+    if (clustersRoute && reply.version !== 'v2') {
+      throw new AtlasApiError(404, AtlasErrorCode.NOT_FOUND, `Cannot find resource ${url.pathname}.`);
+    }
+    if (clustersRoute) {
+      if (!acceptsClusters2024(req.headers.accept)) {
+        throw new AtlasApiError(
+          406,
+          AtlasErrorCode.NOT_ACCEPTABLE,
+          `Cannot serve ${req.headers.accept ?? 'no Accept header'}; the emulator models clusters as ${CLUSTERS_MEDIA_TYPE} only.`,
+        );
+      }
+      reply.mediaType = CLUSTERS_MEDIA_TYPE;
+    } else if (reply.version === 'v2' && !acceptableForV2(req.headers.accept)) {
       throw new AtlasApiError(
         406,
         AtlasErrorCode.NOT_ACCEPTABLE,
@@ -255,13 +305,33 @@ export class AtlasRequestHandler {
     }
     this.#rateLimit(reply, route.groupId, url.pathname);
     const body = method === 'POST' || method === 'PATCH' ? await this.#jsonBody(reply) : undefined;
-    this.#operate(reply, route, method, body);
+    this.#operate(reply, route, method, body, url);
   }
 
-  #operate(reply: Reply, route: Route, method: string, body: unknown): void {
+  #operate(reply: Reply, route: Route, method: string, body: unknown, url: URL): void {
     const { state } = this.#deps;
     const provider = route.cloudProvider as CloudProvider;
     switch (route.name) {
+      case 'listClusters': {
+        const includeCount = url.searchParams.get('includeCount')?.toLowerCase() !== 'false';
+        const host = reply.req.headers.host ?? 'emulator.invalid';
+        reply.json(
+          200,
+          state.listClusters(
+            route.groupId,
+            {
+              pageNum: pageParam(url, 'pageNum', 1, 1_000_000),
+              itemsPerPage: pageParam(url, 'itemsPerPage', 100, 500),
+              includeCount,
+            },
+            `http://${host}${url.pathname}`,
+          ),
+        );
+        return;
+      }
+      case 'cluster':
+        reply.json(200, state.getCluster(route.groupId, route.clusterName!));
+        return;
       case 'createService':
         reply.json(200, state.createService(route.groupId, body));
         return;

@@ -2,6 +2,7 @@ import type { CloudProvider, ConnectionStatus, EndpointServiceStatus } from '../
 import { cidrContains } from '../../lambdas/domain/securityGroups';
 import { awsRegion } from '../../lambdas/regions';
 import type { AtlasServiceView, AtlasSideView, Clock } from '../shared/model';
+import { type AvailableEndpoint, ClusterModel } from './clusters';
 import { AtlasApiError, AtlasErrorCode } from './errors';
 import { awsEndpointServiceName, azurePrivateLinkService, gcpServiceAttachments, objectId } from './naming';
 import type { ParsedEndpointRequest } from './requestBodies';
@@ -134,10 +135,12 @@ export class AtlasState implements AtlasSideView {
   readonly #services = new Map<string, ServiceRecord>();
   /** Registrations made so far per project and provider: the index into the script's `attempts`. */
   readonly #registrations = new Map<string, number>();
+  readonly #clusters: ClusterModel;
   #script: AtlasScript = {};
 
   constructor(clock: Clock) {
     this.#clock = clock;
+    this.#clusters = new ClusterModel(clock);
   }
 
   /** Services and registrations created from now on follow it; `deletingPolls` applies to deletes from now on. */
@@ -164,6 +167,65 @@ export class AtlasState implements AtlasSideView {
   reset(): void {
     this.#services.clear();
     this.#registrations.clear();
+    this.#clusters.reset();
+  }
+
+  /**
+   * One page of the project's clusters (`PaginatedClusterDescription20240805`); `links` carry `self`, and
+   * `previous`/`next` where there are such pages, built on `selfUrl` (the request URL without its query).
+   */
+  listClusters(
+    groupId: string,
+    page: { readonly pageNum: number; readonly itemsPerPage: number; readonly includeCount: boolean },
+    selfUrl: string,
+  ): Record<string, unknown> {
+    const all = this.#clusters.clusters(groupId, this.#script.clusters ?? []);
+    const start = (page.pageNum - 1) * page.itemsPerPage;
+    const slice = all.slice(start, start + page.itemsPerPage);
+    const available = this.#availableEndpoints(groupId);
+    const link = (rel: string, pageNum: number) => ({
+      href: `${selfUrl}?pageNum=${pageNum}&itemsPerPage=${page.itemsPerPage}`,
+      rel,
+    });
+    return {
+      links: [
+        ...(page.pageNum > 1 ? [link('previous', page.pageNum - 1)] : []),
+        link('self', page.pageNum),
+        ...(start + page.itemsPerPage < all.length ? [link('next', page.pageNum + 1)] : []),
+      ],
+      results: slice.map((record) => this.#clusters.read(groupId, record, available)),
+      ...(page.includeCount ? { totalCount: all.length } : {}),
+    };
+  }
+
+  /** One cluster by name, or 404 CLUSTER_NOT_FOUND. */
+  getCluster(groupId: string, name: string): Record<string, unknown> {
+    const record = this.#clusters
+      .clusters(groupId, this.#script.clusters ?? [])
+      .find((c) => c.script.name === name);
+    if (!record) {
+      throw new AtlasApiError(
+        404,
+        AtlasErrorCode.CLUSTER_NOT_FOUND,
+        `No cluster named ${name} exists in group ${groupId}.`,
+        [name, groupId],
+      );
+    }
+    return this.#clusters.read(groupId, record, this.#availableEndpoints(groupId));
+  }
+
+  /** The project's AWS private endpoints that are AVAILABLE (not being deleted), by Atlas's current view. */
+  #availableEndpoints(groupId: string): AvailableEndpoint[] {
+    const available: AvailableEndpoint[] = [];
+    for (const service of this.#services.values()) {
+      if (service.groupId !== groupId || service.cloudProvider !== 'AWS' || service.deletion) continue;
+      for (const [endpointId, endpoint] of service.endpoints) {
+        if (!endpoint.deletion && this.#endpointView(endpoint).status === 'AVAILABLE') {
+          available.push({ endpointId, region: service.regionName });
+        }
+      }
+    }
+    return available;
   }
 
   createService(groupId: string, body: unknown): Record<string, unknown> {

@@ -31,6 +31,8 @@ export class Reply {
   version: 'v2' | 'v1.0' | undefined;
   envelope = false;
   pretty = false;
+  /** The media type of a v2 success body, when the resource speaks another version (the clusters). */
+  mediaType: string | undefined;
   readonly headers: Record<string, string> = {};
 
   constructor(req: IncomingMessage, res: ServerResponse, entry: MutableLogEntry) {
@@ -53,7 +55,8 @@ export class Reply {
     options: { raw?: boolean; headers?: Record<string, string> } = {},
   ): void {
     const success = status < 400;
-    const contentType = this.version === 'v2' && success ? ATLAS_V2_MEDIA_TYPE : 'application/json';
+    const contentType =
+      this.version === 'v2' && success ? (this.mediaType ?? ATLAS_V2_MEDIA_TYPE) : 'application/json';
     const wrapped = this.envelope && !options.raw;
     const payload = wrapped ? { status, content: body } : body;
     this.#send(wrapped ? 200 : status, contentType, this.#serialize(payload), options.headers);

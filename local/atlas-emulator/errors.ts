@@ -31,6 +31,10 @@ export const AtlasErrorCode = {
   PRIVATE_ENDPOINT_SERVICE_NOT_FOUND: 'PRIVATE_ENDPOINT_SERVICE_NOT_FOUND',
   /** 404: "A PrivateLink interface endpoint with id %s does not exist." */
   PRIVATELINK_INTERFACE_ENDPOINT_NOT_FOUND: 'PRIVATELINK_INTERFACE_ENDPOINT_NOT_FOUND',
+  /** 404: "No cluster named %s exists in group %s." */
+  CLUSTER_NOT_FOUND: 'CLUSTER_NOT_FOUND',
+  /** 400: a query parameter (`pageNum`, `itemsPerPage`, `includeCount`) out of its range. Emulator choice. */
+  INVALID_QUERY_PARAMETER: 'INVALID_QUERY_PARAMETER',
   /** 404: a path the API does not have. Emulator choice. */
   NOT_FOUND: 'NOT_FOUND',
   /** 405: a method the path does not support. Emulator choice. */

@@ -1,3 +1,4 @@
+export { CLUSTERS_MEDIA_TYPE } from './AtlasRequestHandler';
 export type { EmulatedEndpointService, EmulatedPrivateEndpoint } from './AtlasState';
 export { ATLAS_DIGEST_REALM, parseDigestCredentials } from './DigestAuthenticator';
 export {
@@ -11,6 +12,7 @@ export type { RateLimitOptions } from './RateLimiter';
 export { ATLAS_V2_MEDIA_TYPE, type AtlasRequestLogEntry, type AuthOutcome } from './Reply';
 export {
   type AtlasAttemptScript,
+  type AtlasClusterScript,
   type AtlasEndpointServiceScript,
   type AtlasFault,
   type AtlasScript,

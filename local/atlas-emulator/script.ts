@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ConnectionStatus, EndpointServiceStatus } from '../../lambdas/atlas/types';
+import { awsRegionForms } from '../../lambdas/regions';
 import { fileProblem } from '../shared/fileProblem';
 import { parseJsonText } from '../shared/jsonText';
 import { AtlasScriptError } from './errors';
@@ -98,6 +99,26 @@ export interface AtlasFault {
 }
 
 /**
+ * A cluster of the project (every project the emulator serves has the same ones), answered by
+ * `GET /groups/{groupId}/clusters[/{name}]` in the `application/vnd.atlas.2024-08-05+json` schema.
+ */
+export interface AtlasClusterScript {
+  /** The cluster's name (`^[a-zA-Z0-9][a-zA-Z0-9-]*$`), unique in the script. */
+  readonly name: string;
+  /** Atlas's names of the AWS regions it has nodes in (`US_EAST_1`, …); the first is the highest priority. */
+  readonly regions: readonly string[];
+  /** @default 'REPLICASET' (strings of type MONGOD); SHARDED answers MONGOS strings with a shard-optimized SRV string */
+  readonly type?: 'REPLICASET' | 'SHARDED';
+  /**
+   * Private endpoint connection strings appear once an endpoint is AVAILABLE in every region of the cluster,
+   * and then only after this many reads of the cluster (the list or the cluster itself) have not shown them:
+   * Atlas adds them minutes after the endpoint is AVAILABLE.
+   * @default 0 - on the first read after every region has an AVAILABLE endpoint
+   */
+  readonly stringsAfterReads?: number;
+}
+
+/**
  * Scripted behaviour of the Atlas emulator, a JSON document. Every field is optional.
  *
  * @example
@@ -128,6 +149,8 @@ export interface AtlasScript {
   readonly deletingPolls?: number;
   /** @default - no faults */
   readonly faults?: readonly AtlasFault[];
+  /** The clusters of every project. @default - none: a project without clusters */
+  readonly clusters?: readonly AtlasClusterScript[];
   /**
    * An organization that requires an API access list: every API call (after authentication; the OAuth token
    * endpoint is open to any address, as in Atlas) from `callerIp` — the address Atlas sees, e.g. a NAT
@@ -327,6 +350,56 @@ function checkFault(p: Problems, path: string, fault: unknown): void {
   }
 }
 
+const CLUSTER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9-]{0,63}$/;
+
+function checkClusters(p: Problems, path: string, clusters: unknown): void {
+  if (!Array.isArray(clusters)) {
+    p.add(path, 'expected an array of {name, regions, type?, stringsAfterReads?}', clusters);
+    return;
+  }
+  const names = new Set<string>();
+  clusters.forEach((cluster, i) => {
+    const at = `${path}[${i}]`;
+    if (!isObject(cluster)) {
+      p.add(at, 'expected {name, regions, type?, stringsAfterReads?}', cluster);
+      return;
+    }
+    checkKeys(p, at, cluster, ['name', 'regions', 'type', 'stringsAfterReads']);
+    if (typeof cluster.name !== 'string' || !CLUSTER_NAME.test(cluster.name)) {
+      p.add(
+        `${at}.name`,
+        'expected a cluster name: letters, digits and "-", starting with a letter or digit',
+        cluster.name,
+      );
+    } else if (names.has(cluster.name)) {
+      p.add(`${at}.name`, 'another cluster has this name', cluster.name);
+    } else {
+      names.add(cluster.name);
+    }
+    const regions = cluster.regions;
+    if (!Array.isArray(regions) || regions.length === 0) {
+      p.add(
+        `${at}.regions`,
+        'expected a non-empty array of Atlas AWS region names such as "US_EAST_1"',
+        regions,
+      );
+    } else {
+      regions.forEach((region, r) => {
+        if (awsRegionForms(region)?.atlas !== region)
+          p.add(`${at}.regions[${r}]`, 'expected an Atlas AWS region name such as "US_EAST_1"', region);
+      });
+      if (new Set(regions).size !== regions.length) p.add(`${at}.regions`, 'expected distinct regions');
+    }
+    if (cluster.type !== undefined && cluster.type !== 'REPLICASET' && cluster.type !== 'SHARDED') {
+      p.add(`${at}.type`, 'expected "REPLICASET" or "SHARDED"', cluster.type);
+    }
+    const reads = cluster.stringsAfterReads;
+    if (reads !== undefined && !(Number.isInteger(reads) && (reads as number) >= 0)) {
+      p.add(`${at}.stringsAfterReads`, 'expected a whole number ≥ 0', reads);
+    }
+  });
+}
+
 /**
  * Checks that `value` is a well-formed {@link AtlasScript} and returns it typed. Collects every problem and
  * throws one {@link AtlasScriptError} naming each field (`script.attempts[1].statuses[0]: …`).
@@ -342,7 +415,15 @@ export function validateAtlasScript(value: unknown, source = 'script'): AtlasScr
     p.add(root, 'expected a JSON object', value);
     throw new AtlasScriptError(source, p.list);
   }
-  checkKeys(p, root, value, ['endpointService', 'attempts', 'deletingPolls', 'faults', 'apiAccessList']);
+  checkKeys(p, root, value, [
+    'endpointService',
+    'attempts',
+    'deletingPolls',
+    'faults',
+    'clusters',
+    'apiAccessList',
+  ]);
+  if (value.clusters !== undefined) checkClusters(p, `${root}.clusters`, value.clusters);
   const accessList = value.apiAccessList;
   if (accessList !== undefined) {
     const ok =

@@ -32,6 +32,8 @@ export interface AwsEmulatorOptions {
   readonly faults?: readonly AwsFault[];
   /** Runs the executions StartExecution starts. @default - none: every StartExecution is StateMachineDoesNotExist */
   readonly stepFunctions?: StepFunctionsBackend;
+  /** More state machines, each with its own backend (a stack may have several). @default - none */
+  readonly moreStateMachines?: readonly StepFunctionsBackend[];
   /** EventBridge rules starting executions on `stepFunctions`. @default - none */
   readonly rules?: readonly EventRule[];
   /**

@@ -12,7 +12,7 @@ import { uuid } from './ids';
 import { isJsonObject, type JsonObject } from './jsonInput';
 import type { AwsEmulatorOptions, AwsRequestRecord } from './options';
 import { SecretsManagerService } from './secretsManager';
-import { type ExecutionRecord, StepFunctionsService, validateStepFunctionsBackend } from './stepFunctions';
+import { type ExecutionRecord, StepFunctionsService, validateStepFunctionsBackends } from './stepFunctions';
 
 /** The running emulator. */
 export interface AwsEmulator {
@@ -120,13 +120,20 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     throw new EmulatorOptionsError(`accountId must be 12 digits, got ${JSON.stringify(accountId)}`);
 
   const initialFaults = collectFaults(options);
-  validateStepFunctionsBackend(options.stepFunctions);
+  const backends = [
+    ...(options.stepFunctions ? [{ where: 'stepFunctions', backend: options.stepFunctions }] : []),
+    ...(options.moreStateMachines ?? []).map((backend, i) => ({ where: `moreStateMachines[${i}]`, backend })),
+  ];
+  validateStepFunctionsBackends(backends);
   validateRules(options.rules ?? [], options.stepFunctions?.stateMachineArn);
 
   const faults = new FaultPlan(initialFaults);
   const ec2 = new Ec2Service({ region, accountId, clock, atlas: options.atlas, options: options.ec2 ?? {} });
   const secrets = new SecretsManagerService({ region, accountId, clock, secrets: options.secrets ?? {} });
-  const stepFunctions = new StepFunctionsService({ clock, backend: options.stepFunctions });
+  const stepFunctions = new StepFunctionsService({
+    clock,
+    backends: backends.map(({ backend }) => backend),
+  });
   const eventBridge = new EventBridgeService({
     region,
     accountId,

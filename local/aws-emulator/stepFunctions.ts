@@ -86,7 +86,8 @@ type MutableExecution = { -readonly [K in keyof ExecutionRecord]: ExecutionRecor
 
 interface StepFunctionsConfig {
   readonly clock: Clock;
-  readonly backend?: StepFunctionsBackend;
+  /** One backend per state machine. */
+  readonly backends: readonly StepFunctionsBackend[];
 }
 
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/;
@@ -101,16 +102,23 @@ const MAX_NAME_LENGTH = 80;
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
 
-/** Checks the backend's ARN at start-up: a typo would otherwise only show as StateMachineDoesNotExist. */
-export function validateStepFunctionsBackend(backend: StepFunctionsBackend | undefined): void {
-  if (backend === undefined) return;
-  if (!STATE_MACHINE_ARN.test(backend.stateMachineArn)) {
-    throw new EmulatorOptionsError(
-      `stepFunctions.stateMachineArn must be a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>), got ${JSON.stringify(backend.stateMachineArn)}`,
-    );
+/** Checks the backends' ARNs at start-up: a typo would otherwise only show as StateMachineDoesNotExist. */
+export function validateStepFunctionsBackends(
+  backends: readonly { readonly where: string; readonly backend: StepFunctionsBackend }[],
+): void {
+  const seen = new Set<string>();
+  for (const { where, backend } of backends) {
+    if (!STATE_MACHINE_ARN.test(backend.stateMachineArn)) {
+      throw new EmulatorOptionsError(
+        `${where}.stateMachineArn must be a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>), got ${JSON.stringify(backend.stateMachineArn)}`,
+      );
+    }
+    if (typeof backend.run !== 'function') throw new EmulatorOptionsError(`${where}.run must be a function`);
+    if (seen.has(backend.stateMachineArn)) {
+      throw new EmulatorOptionsError(`${where}.stateMachineArn ${backend.stateMachineArn} is given twice`);
+    }
+    seen.add(backend.stateMachineArn);
   }
-  if (typeof backend.run !== 'function')
-    throw new EmulatorOptionsError('stepFunctions.run must be a function');
 }
 
 /**
@@ -171,8 +179,8 @@ export class StepFunctionsService {
         `Invalid Arn: 'Resource type not valid in this context: ${stateMachineArn}'`,
       );
     }
-    const backend = this.#config.backend;
-    if (!backend || backend.stateMachineArn !== stateMachineArn) {
+    const backend = this.#backendFor(stateMachineArn);
+    if (!backend) {
       throw new AwsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
     }
     const name = request.name ?? uuid();
@@ -243,6 +251,10 @@ export class StepFunctionsService {
     this.#waiters = new Map();
   }
 
+  #backendFor(stateMachineArn: string): StepFunctionsBackend | undefined {
+    return this.#config.backends.find((b) => b.stateMachineArn === stateMachineArn);
+  }
+
   /**
    * StopExecution: the execution is ABORTED at once, with the Error and Cause given (if any), and the
    * backend is asked to stop running it; whatever its run settles into later changes nothing. An execution
@@ -263,7 +275,7 @@ export class StepFunctionsService {
       if (error !== undefined) execution.error = error;
       if (cause !== undefined) execution.cause = cause;
       this.#settled(execution);
-      this.#config.backend?.stop?.({ executionArn, name: execution.name });
+      this.#backendFor(execution.stateMachineArn)?.stop?.({ executionArn, name: execution.name });
     }
     return { stopDate: epochSeconds(execution.stopDate ?? this.#config.clock()) };
   }
@@ -340,7 +352,7 @@ export class StepFunctionsService {
         `Invalid Arn: 'Resource type not valid in this context: ${stateMachineArn}'`,
       );
     }
-    if (this.#config.backend?.stateMachineArn !== stateMachineArn) {
+    if (!this.#backendFor(stateMachineArn)) {
       throw new AwsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
     }
     const statusFilter = optionalString(input, 'statusFilter');

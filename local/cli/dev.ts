@@ -3,6 +3,8 @@
  * synthesized state machine — prints how to drive it with curl and the AWS CLI, and follows every
  * execution it runs, each line marked with a short execution id.
  */
+import { createHash } from 'node:crypto';
+import { keyedExecution } from '../../lambdas/domain/apiRequest';
 import { DEMO_API_KEY } from '../atlas-emulator';
 import type { RecordedEvent } from '../aws-emulator';
 import type { OfflineEnvironment } from '../offline/OfflineEnvironment';
@@ -96,6 +98,19 @@ async function main(): Promise<number> {
 /** What to paste into another shell: each command complete, with its fake AWS credentials inline. */
 function instructions(env: OfflineEnvironment): string {
   const body = JSON.stringify(env.request);
+  // The API names the execution after the Idempotency-Key, so the examples can name it before it exists.
+  const idempotencyKey = 'demo-1';
+  const executionId = keyedExecution(idempotencyKey, (text) =>
+    createHash('sha256').update(text).digest('hex'),
+  ).name;
+  const deletion = JSON.stringify([
+    {
+      EventBusName: env.synthesized.eventBusName,
+      Source: 'my.app',
+      DetailType: 'Atlas Private Endpoint Deletion Requested',
+      Detail: JSON.stringify({ executionId }),
+    },
+  ]);
   const q = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
   const aws = (command: string) => `${AWS_CLI_ENV} aws ${command} --endpoint-url ${env.aws.url}`;
   const atlasKey = JSON.stringify({
@@ -117,15 +132,29 @@ The offline stack is up (Ctrl-C stops it).
   AWS emulator     ${env.aws.url}   (EC2, Secrets Manager, Step Functions, EventBridge; any credentials)
   Atlas secret     ${env.atlasSecretArn}
 
-Start a provisioning through the API, then follow it (executionId is in the answer):
-  curl -si -X POST ${env.api.url}/endpoints -H 'Content-Type: application/json' -H 'Idempotency-Key: demo-1' -d ${q(body)}
-  curl -s ${env.api.url}/endpoints/<executionId>
+Start a provisioning through the API, then follow it (its executionId follows from the Idempotency-Key):
+  curl -si -X POST ${env.api.url}/endpoints -H 'Content-Type: application/json' -H 'Idempotency-Key: ${idempotencyKey}' -d ${q(body)}
+  curl -s ${env.api.url}/endpoints/${executionId}
+
+List the provisionings (newest first; limit 1 to 50, then the answer's nextToken):
+  curl -s '${env.api.url}/endpoints?limit=10'
+
+Once it is AVAILABLE, delete it (202; the same DELETE again answers the same deprovisioning), then follow it
+(add -H 'Content-Type: application/json' -d '{"deleteEndpointService":true}' to remove the endpoint service
+too, when no other endpoint uses it):
+  curl -si -X DELETE ${env.api.url}/endpoints/${executionId}
+  curl -s ${env.api.url}/endpoints/${executionId}
 
 As the Step Functions console would:
   ${aws('stepfunctions start-execution')} --state-machine-arn ${env.synthesized.stateMachineArn} --input ${q(body)}
 
 As an EventBridge event on the stack's bus:
   ${aws('events put-events')} --entries ${q(event)}
+
+Delete it as an EventBridge event, or as the console would, then list the deprovisionings:
+  ${aws('events put-events')} --entries ${q(deletion)}
+  ${aws('stepfunctions start-execution')} --state-machine-arn ${env.synthesized.deprovisioning.stateMachineArn} --input ${q(JSON.stringify({ executionId }))}
+  ${aws('stepfunctions list-executions')} --state-machine-arn ${env.synthesized.deprovisioning.stateMachineArn}
 
 Put an Atlas key into the secret, as README's "The secret" does for a deployed stack, then see its versions
 (this Atlas emulator accepts only the demo key; the functions keep the key they read for up to 5 minutes,

@@ -93,7 +93,11 @@ export function progressPrinter(
         stateExited(event.state.name, event.state.output as Output, progress, line);
         return;
       case 'ExecutionSucceeded':
-        if (options.outcomes ?? true) {
+        if ((options.outcomes ?? true) && valueAt(event.output, 'status') === 'DELETED') {
+          line(
+            `DELETED: VPC endpoint ${valueAt(event.output, 'vpcEndpointId')} and its Atlas registration are gone`,
+          );
+        } else if (options.outcomes ?? true) {
           line(
             `SUCCEEDED: VPC endpoint ${valueAt(event.output, 'vpcEndpointId')} is AVAILABLE in Atlas ` +
               `after ${(valueAt(event.output, 'attempts') as unknown[] | undefined)?.length ?? 0} attempt(s)`,
@@ -189,9 +193,62 @@ function stateExited(
     case 'Record success':
       line('AVAILABLE');
       return;
+    case 'Look for connection strings': {
+      const strings = at('strings') as Output;
+      if (valueAt(strings, 'next') !== 'DONE') {
+        line(
+          `Connection strings: ${(valueAt(strings, 'waitingFor') as string[]).join(', ')} ` +
+            `not listing the endpoint yet (read ${valueAt(strings, 'reads')}), waiting`,
+        );
+        return;
+      }
+      writeConnectionStrings(valueAt(strings, 'result') as Output, line);
+      return;
+    }
+    case 'Result without connection strings':
+      writeConnectionStrings(at('strings.result') as Output, line);
+      return;
+    // The deprovisioning.
+    case 'Find provisioning':
+      line(
+        `Deleting what provisioning ${at('target.executionId')} made: VPC endpoint ${at('target.vpcEndpointId')}`,
+      );
+      return;
+    case 'Delete Atlas registration':
+      line(`Atlas registration: ${at('registration.done') ? 'gone (404)' : 'deleting, waiting'}`);
+      return;
+    case 'Delete VPC endpoint':
+      line(`VPC endpoint: ${at('vpcEndpoint.done') ? 'deleted' : `${at('vpcEndpoint.observed')}, waiting`}`);
+      return;
+    case 'Keep endpoint service':
+    case 'Delete endpoint service': {
+      const outcome = at('endpointService.outcome');
+      if (outcome) {
+        const reason = at('endpointService.reason');
+        line(`Endpoint service: ${outcome}${reason ? ` (${reason})` : ''}`);
+      }
+      return;
+    }
     default:
       return;
   }
+}
+
+function writeConnectionStrings(result: Output, line: (text: string) => void): void {
+  const strings = (valueAt(result, 'connectionStrings') ?? []) as {
+    clusterName: string;
+    type: string;
+    srvConnectionString: string;
+  }[];
+  for (const s of strings)
+    line(`Connection string for ${s.clusterName} (${s.type}): ${s.srvConnectionString}`);
+  const notCovered = (valueAt(result, 'clustersNotCovered') ?? []) as {
+    clusterName: string;
+    reason: string;
+  }[];
+  for (const c of notCovered) line(`Not covered: ${c.clusterName}: ${c.reason}`);
+  const note = valueAt(result, 'connectionStringsNote');
+  if (typeof note === 'string') line(`Note: ${note}`);
 }
 
 function describeFailure(failure: Failure | undefined): string {

@@ -1,9 +1,11 @@
 /**
  * `npm start`: provisions a MongoDB Atlas PrivateLink endpoint end to end on this machine — the Atlas
  * and AWS emulators, the local API and the state machine CDK synthesizes — and shows it happen.
- * Exits 0 if and only if the provisioning succeeded.
+ * With `--then-delete` it goes on to delete what it made (DELETE /endpoints/{id}, the deprovisioning).
+ * Exits 0 if and only if the provisioning succeeded (and, with `--then-delete`, nothing is left in place).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import type { DeprovisioningReport } from '../offline/runDeprovisioning';
 import type { RunReport } from '../offline/runScenario';
 import {
   builtInScenarioNames,
@@ -27,18 +29,22 @@ Options:
   --scenario NAME       a built-in scenario (default: happy-path):
                         ${builtInScenarioNames().join(', ')}
   --scenario-file PATH  your own scenario, a JSON file (see README, "Scenarios")
+  --then-delete         once it succeeded, delete it again (DELETE /endpoints/{id}) and end with
+                        nothing in place
   --json                one JSON report on stdout, progress on stderr
   --json-file PATH      write the JSON report to PATH (progress stays on stdout)
   --fast                no real pause at Wait states (default: 25 ms each, to watch it go)
   --help                this text
 
-The JSON report: { scenario, status, connectionStatus, attempts, vpcEndpointId, atlasRequests,
-awsRequests, stateTransitions, inPlace, leftovers, error? }. inPlace counts what the provisioning
-created and keeps (its VPC endpoint and Atlas registration); leftovers counts anything else that remains.
+The JSON report: { scenario, status, connectionStatus, attempts, vpcEndpointId, connectionStrings,
+connectionStringsNote?, atlasRequests, awsRequests, stateTransitions, inPlace, leftovers,
+deprovisioning?, error? }. inPlace counts what the provisioning created and keeps (its VPC endpoint and
+Atlas registration); leftovers counts anything else that remains. With --then-delete, deprovisioning is
+{ status: DELETED | FAILED, leftovers: { vpcEndpoints, atlasEndpoints } }: what remains after it.
 
 Exit status:
-  0  the provisioning SUCCEEDED
-  1  it FAILED (or was refused by the API): the error and its cause are printed
+  0  the provisioning SUCCEEDED (with --then-delete: and then nothing was left in place)
+  1  it FAILED, was refused by the API, or its deprovisioning failed: the error and cause are printed
   2  a bad option or scenario file: nothing was started
   4  an unexpected error (a bug)
 `;
@@ -48,6 +54,7 @@ const OPTIONS = {
   'scenario-file': { type: 'string' },
   json: { type: 'boolean', default: false },
   'json-file': { type: 'string' },
+  'then-delete': { type: 'boolean', default: false },
   fast: { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
 } as const;
@@ -81,6 +88,7 @@ async function main(): Promise<number> {
   // Loaded once the options are read: --help and a bad option answer without loading the CDK and the SDKs.
   const { startOfflineEnvironment } = await import('../offline/OfflineEnvironment');
   const { runScenario } = await import('../offline/runScenario');
+  const { runDeprovisioning } = await import('../offline/runDeprovisioning');
   let print: ReturnType<typeof progressPrinter> | undefined;
   const env = await startOfflineEnvironment({
     scenario,
@@ -95,14 +103,32 @@ async function main(): Promise<number> {
     log(`POST ${env.api.url}/endpoints ${JSON.stringify(env.request)}`);
     const report = await runScenario(env, { scenario: scenario.name ?? 'custom' });
     for (const line of summary(report, (Date.now() - wallStart) / 1000)) log(line);
-    const document = `${JSON.stringify(reportDocument(report), null, 2)}\n`;
+    let deprovisioning: DeprovisioningReport | undefined;
+    if (values['then-delete'] && report.status === 'SUCCEEDED' && report.executionId) {
+      log('');
+      log(`DELETE ${env.api.url}/endpoints/${report.executionId}`);
+      deprovisioning = await runDeprovisioning(env, report.executionId);
+      const { vpcEndpoints, atlasEndpoints } = deprovisioning.leftovers;
+      log('');
+      log(
+        deprovisioning.status === 'DELETED'
+          ? `DELETED: deprovisioning ${deprovisioning.deprovisioningId}; in place now: ${vpcEndpoints} VPC endpoint(s), ${atlasEndpoints} Atlas registration(s).`
+          : `Deprovisioning FAILED: ${deprovisioning.error?.name}: ${deprovisioning.error?.cause}`,
+      );
+    }
+    const document = `${JSON.stringify(reportDocument(report, deprovisioning), null, 2)}\n`;
     if (values.json) process.stdout.write(document);
     if (jsonFile !== undefined) {
       writeSync(jsonFile.fd, document);
       closeSync(jsonFile.fd);
       log(`Report written to ${jsonFile.path}`);
     }
-    return report.status === 'SUCCEEDED' ? ExitCode.ok : ExitCode.failed;
+    if (report.status !== 'SUCCEEDED') return ExitCode.failed;
+    if (!deprovisioning) return ExitCode.ok;
+    const { vpcEndpoints, atlasEndpoints } = deprovisioning.leftovers;
+    return deprovisioning.status === 'DELETED' && vpcEndpoints + atlasEndpoints === 0
+      ? ExitCode.ok
+      : ExitCode.failed;
   } finally {
     await env.close();
   }
@@ -137,9 +163,11 @@ function summary(report: RunReport, wallSeconds: number): string[] {
 }
 
 /** The JSON document `--json` and `--json-file` write. */
-function reportDocument(report: RunReport): Record<string, unknown> {
+function reportDocument(report: RunReport, deprovisioning?: DeprovisioningReport): Record<string, unknown> {
   const { rejected: _rejected, durationSeconds: _duration, executionId: _execution, ...document } = report;
-  return document;
+  return deprovisioning
+    ? { ...document, deprovisioning: { status: deprovisioning.status, leftovers: deprovisioning.leftovers } }
+    : document;
 }
 
 function openReportFile(path: string): { readonly path: string; readonly fd: number } {

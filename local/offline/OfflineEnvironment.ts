@@ -7,7 +7,7 @@
 
 import { ClientEnv, forgetClients } from '../../lambdas/adapters/clients';
 import type { AtlasApiKey, AtlasServiceAccount } from '../../lambdas/atlas/types';
-import { RuntimeEnv } from '../../lambdas/handlers/environment';
+import { ApiEnv, RuntimeEnv } from '../../lambdas/handlers/environment';
 import { useHandlerTime } from '../../lambdas/handlers/handlerTime';
 import { logger } from '../../lambdas/handlers/runtime';
 import {
@@ -114,6 +114,8 @@ export interface OfflineEnvironment {
   readonly aws: AwsEmulator;
   readonly api: LocalApi;
   readonly workflow: OfflineWorkflow;
+  /** The synthesized deprovisioning state machine, run the same way. */
+  readonly deprovisioning: OfflineWorkflow;
   readonly synthesized: SynthesizedWorkflow;
   readonly clock: VirtualClock;
   /** Faults of the Lambda service in the workflow's tasks: the scenario's, and any a test adds. */
@@ -209,6 +211,7 @@ async function start(
         ? { ...key, clientSecret: 'not-the-secret-of-this-service-account' }
         : { ...key, privateKey: 'not-the-private-key-of-this-api-key' };
   let workflow: OfflineWorkflow | undefined;
+  let deprovisioning: OfflineWorkflow | undefined;
   const aws = await startAwsEmulator({
     clock: clock.now,
     atlas: atlas.atlasSide,
@@ -227,12 +230,26 @@ async function start(
       run: (execution) => (workflow as OfflineWorkflow).run(execution),
       stop: (execution) => (workflow as OfflineWorkflow).abort(execution.name),
     },
+    moreStateMachines: [
+      {
+        stateMachineArn: definition.deprovisioning.stateMachineArn,
+        run: (execution) => (deprovisioning as OfflineWorkflow).run(execution),
+        stop: (execution) => (deprovisioning as OfflineWorkflow).abort(execution.name),
+      },
+    ],
     rules: [
       {
         eventBusName: definition.eventBusName,
         pattern: { 'detail-type': definition.requestRule.detailTypes },
         target: 'lambda',
         invoke: (event) => invokeLambda(definition.requestRule.targetModule, event),
+        deliveries: options.eventDeliveries ?? 1,
+      },
+      {
+        eventBusName: definition.eventBusName,
+        pattern: { 'detail-type': definition.deletionRule.detailTypes },
+        target: 'lambda',
+        invoke: (event) => invokeLambda(definition.deletionRule.targetModule, event),
         deliveries: options.eventDeliveries ?? 1,
       },
     ],
@@ -249,7 +266,8 @@ async function start(
     AWS_ENDPOINT_URL: aws.url,
     ATLAS_BASE_URL: atlas.url,
     ATLAS_SECRET_ARN: secretArn,
-    STATE_MACHINE_ARN: definition.stateMachineArn,
+    [ApiEnv.stateMachineArn]: definition.stateMachineArn,
+    [ApiEnv.deprovisioningStateMachineArn]: definition.deprovisioning.stateMachineArn,
     // The locked SDK versions support Node 20; the SDK warns that releases after January 2027 will not.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
@@ -268,15 +286,16 @@ async function start(
 
   const lambdaFaults = new LambdaFaultPlan();
   for (const fault of scenario.lambda?.faults ?? []) lambdaFaults.add(fault);
-  workflow = new OfflineWorkflow({
-    workflow: definition,
+  const runnerOptions = {
     lambdaFaults,
     eventBridgeEndpoint: aws.url,
     timeline,
     random,
     realWaitMs: options.realWaitMs ?? 0,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-  });
+  };
+  workflow = new OfflineWorkflow({ workflow: definition, ...runnerOptions });
+  deprovisioning = new OfflineWorkflow({ workflow: definition.deprovisioning, ...runnerOptions });
 
   const request: Record<string, unknown> = { ...DEMO_REQUEST };
   for (const [key, value] of Object.entries(scenario.request ?? {})) {
@@ -296,6 +315,7 @@ async function start(
     aws,
     api,
     workflow,
+    deprovisioning,
     synthesized: definition,
     clock,
     lambdaFaults,

@@ -32,8 +32,21 @@ export async function startLocalApi(options: { port?: number; host?: string } = 
         if (body === undefined) return send(problem(413, 'The request body is too large.'));
         return send(await invoke(ApiHandlers.startProvisioning, proxyEvent(req, url, body, {})));
       }
+      if (req.method === 'GET' && executionId === undefined) {
+        return send(await invoke(ApiHandlers.listProvisionings, proxyEvent(req, url, null, {})));
+      }
       if (req.method === 'GET' && executionId !== undefined) {
         return send(await invoke(ApiHandlers.getProvisioning, proxyEvent(req, url, null, { executionId })));
+      }
+      if (req.method === 'DELETE' && executionId !== undefined) {
+        const body = await readBody(req);
+        if (body === undefined) return send(problem(413, 'The request body is too large.'));
+        return send(
+          await invoke(
+            ApiHandlers.deleteProvisioning,
+            proxyEvent(req, url, body === '' ? null : body, { executionId }),
+          ),
+        );
       }
       return send(problem(405, `${req.method} is not allowed on ${url.pathname}.`));
     } catch {
@@ -78,6 +91,8 @@ function proxyEvent(
   pathParameters: Record<string, string>,
 ): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
+  // API Gateway gives the query as a map (the last value of a repeated name), or null when there is none.
+  const query = url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : null;
   for (const [key, value] of Object.entries(req.headers)) {
     if (typeof value === 'string') headers[key] = value;
   }
@@ -87,7 +102,7 @@ function proxyEvent(
     httpMethod: req.method ?? 'GET',
     headers,
     multiValueHeaders: {},
-    queryStringParameters: null,
+    queryStringParameters: query,
     multiValueQueryStringParameters: null,
     pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
     stageVariables: null,

@@ -2,6 +2,8 @@
  * One provisioning, offline, from request to report: submits the request through the local API (as a
  * user would, through API Gateway), follows the execution to its end and reads both emulators.
  */
+import type { ConnectionString } from '../../lambdas/domain/connectionStrings';
+import type { AvailableResult } from '../../lambdas/domain/workflowState';
 import type { Leftovers, OfflineEnvironment } from './OfflineEnvironment';
 
 /** What `npm start -- --json` prints (without the fields it leaves out: see `local/cli/start.ts`). */
@@ -13,6 +15,10 @@ export interface RunReport {
   readonly connectionStatus: string | null;
   readonly attempts: number;
   readonly vpcEndpointId: string | null;
+  /** What a client connects with: the clusters' private endpoint strings through this endpoint. */
+  readonly connectionStrings: readonly ConnectionString[];
+  /** Why there are fewer strings than clusters, when there is a reason to say (no cluster, a timeout). */
+  readonly connectionStringsNote?: string;
   readonly atlasRequests: number;
   readonly awsRequests: number;
   readonly stateTransitions: number;
@@ -67,6 +73,7 @@ export async function runScenario(
       connectionStatus: null,
       attempts: 0,
       vpcEndpointId: null,
+      connectionStrings: [],
       ...counts(),
       durationSeconds: 0,
       ...endpointsAfter(env, null),
@@ -75,9 +82,7 @@ export async function runScenario(
     };
   }
   const execution = await env.aws.waitForExecution(body.executionArn, { timeoutMs: 120_000 });
-  const output = execution.output
-    ? (JSON.parse(execution.output) as { attempts?: Attempt[]; vpcEndpointId?: string })
-    : undefined;
+  const output = execution.output ? (JSON.parse(execution.output) as Partial<AvailableResult>) : undefined;
   const attempts = output?.attempts ?? [];
   const failedAttempts = env.aws.events.filter(
     (e) =>
@@ -95,6 +100,8 @@ export async function runScenario(
     connectionStatus: allAttempts.at(-1)?.connectionStatus ?? null,
     attempts: allAttempts.length,
     vpcEndpointId: output?.vpcEndpointId ?? null,
+    connectionStrings: output?.connectionStrings ?? [],
+    ...(output?.connectionStringsNote ? { connectionStringsNote: output.connectionStringsNote } : {}),
     ...counts(),
     durationSeconds: Math.round((env.clock.now() - startedAt) / 1000),
     ...endpointsAfter(env, status === 'SUCCEEDED' ? (output?.vpcEndpointId ?? null) : null),

@@ -1,8 +1,8 @@
 /**
  * Scenarios: what the offline emulators do during one provisioning. A scenario is the Atlas emulator's
- * script format (`endpointService`, `attempts`, `deletingPolls`, `faults`) plus `request` (fields merged
- * over the demo request), `ec2.faults`, `credentials` and `existingServices` (what the project has before).
- * Built-in ones ship as files in `local/scenarios/`.
+ * script format (`endpointService`, `attempts`, `deletingPolls`, `faults`, `clusters`) plus `request` (fields
+ * merged over the demo request), `ec2.faults`, `credentials` and `existingServices` (what the project has
+ * before). Built-in ones ship as files in `local/scenarios/`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,14 @@ import type { AwsFault, Ec2IngressRule } from '../aws-emulator';
 import { type LambdaFault, lambdaFaultProblems } from '../runner/lambdaFaults';
 import { fileProblem } from '../shared/fileProblem';
 import { parseJsonText } from '../shared/jsonText';
+
+/**
+ * The demo project's clusters when a scenario names none: one replica set in the demo region, whose strings
+ * Atlas lists one read after the endpoint is AVAILABLE (`"clusters": []` for a project without clusters).
+ */
+export const DEMO_CLUSTERS: NonNullable<AtlasScript['clusters']> = [
+  { name: 'Cluster0', regions: ['US_EAST_1'], stringsAfterReads: 1 },
+];
 
 export interface Scenario extends AtlasScript {
   /** Shown in progress output and in `--json`. */
@@ -59,6 +67,7 @@ const SCENARIO_KEYS = new Set([
   'attempts',
   'deletingPolls',
   'faults',
+  'clusters',
   'apiAccessList',
 ]);
 
@@ -184,12 +193,13 @@ function existingServiceProblems(value: unknown): string[] {
 
 /** The Atlas emulator's part of a scenario. */
 export function atlasScriptOf(scenario: Scenario): AtlasScript {
-  const { endpointService, attempts, deletingPolls, faults, apiAccessList } = scenario;
+  const { endpointService, attempts, deletingPolls, faults, clusters, apiAccessList } = scenario;
   return {
     ...(endpointService ? { endpointService } : {}),
     ...(attempts ? { attempts } : {}),
     ...(deletingPolls !== undefined ? { deletingPolls } : {}),
     ...(faults ? { faults } : {}),
+    clusters: clusters ?? DEMO_CLUSTERS,
     ...(apiAccessList ? { apiAccessList } : {}),
   };
 }

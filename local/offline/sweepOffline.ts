@@ -7,6 +7,7 @@ import { Executions } from '../../lambdas/adapters/Executions';
 import { atlasFromSecret } from '../../lambdas/handlers/capabilities/atlasFromSecret';
 import { vpcEndpointsFromEnv } from '../../lambdas/handlers/capabilities/vpcEndpointsFromEnv';
 import { lambdaRuntime } from '../../lambdas/handlers/runtime';
+import { deprovisioningStatuses } from '../../lambdas/services/deprovisioning';
 import { type SweepPorts, type SweepReport, sweepUntilSettled } from '../../lambdas/services/sweep';
 import type { OfflineEnvironment } from './OfflineEnvironment';
 import { type RunReport, runScenario } from './runScenario';
@@ -16,6 +17,10 @@ export function offlineSweepPorts(env: OfflineEnvironment): SweepPorts {
     vpc: vpcEndpointsFromEnv(),
     executions: new Executions(sfnClient(), env.synthesized.stateMachineArn),
     atlas: atlasFromSecret,
+    deprovisionings: deprovisioningStatuses(
+      new Executions(sfnClient(), env.synthesized.deprovisioning.stateMachineArn),
+      lambdaRuntime().hash,
+    ),
   };
 }
 

@@ -17,14 +17,15 @@ import type { Actor, Timeline } from '../shared/Timeline';
 import { valueAt } from '../shared/valueAt';
 import { LambdaFaultError, type LambdaFaultPlan, LambdaInvocationError } from './lambdaFaults';
 import { invokeLambda } from './lambdaInvoker';
-import type { SynthesizedWorkflow } from './synthesizedWorkflow';
+import type { SynthesizedStateMachine } from './synthesizedWorkflow';
 
 /** One event of an execution's log (`StateEntered`, `StateExited`, `ExecutionFailed`, …). */
 export type EventLog =
   ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
 export interface OfflineWorkflowOptions {
-  readonly workflow: SynthesizedWorkflow;
+  /** The synthesized state machine to run (the provisioning, or the deprovisioning). */
+  readonly workflow: SynthesizedStateMachine;
   /** Where `events:putEvents` tasks send their events (the AWS emulator). */
   readonly eventBridgeEndpoint: string;
   /**
@@ -304,7 +305,7 @@ export interface RetrierFields {
  * `ResultPath: "$"` (on a state or a catcher) is written under a key literally named `$`, since the library
  * strips only a `$.` prefix. Omitting it means the same in ASL, and is what the construct does.
  */
-function runnable(definition: SynthesizedWorkflow['definition']): StateMachineDefinition {
+function runnable(definition: SynthesizedStateMachine['definition']): StateMachineDefinition {
   for (const [name, state] of Object.entries(definition.States)) {
     const catchers = Array.isArray(state.Catch) ? (state.Catch as Record<string, unknown>[]) : [];
     if (state.ResultPath === '$' || catchers.some((c) => c.ResultPath === '$')) {

@@ -6,7 +6,9 @@
  */
 import { App } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { type ApiHandler, ApiHandlers, type WorkflowHandler, WorkflowHandlers } from '../../infra/handlers';
+import type { IConstruct } from 'constructs';
+import { WorkflowEvents } from '../../infra/events';
+import { type ApiHandler, ApiHandlers, DeprovisioningHandlers, WorkflowHandlers } from '../../infra/handlers';
 import { stackFromContext } from '../../infra/stackFromContext';
 import { DEMO_GROUP_ID } from '../atlas-emulator';
 import { DEMO_VPC_ID } from '../aws-emulator';
@@ -17,7 +19,8 @@ export const OfflineAccount = { region: 'us-east-1', accountId: '123456789012', 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, Json> }> };
 
-export interface SynthesizedWorkflow {
+/** One state machine of the stack, made runnable offline. */
+export interface SynthesizedStateMachine {
   /** The Amazon States Language definition, tokens resolved. */
   readonly definition: {
     StartAt: string;
@@ -34,18 +37,33 @@ export interface SynthesizedWorkflow {
   readonly waitStates: readonly string[];
   /** States that carry a `Retry` field, by name. */
   readonly retryingStates: readonly string[];
-  /** The event bus name the workflow publishes on and its request rule listens on. */
+}
+
+/** An EventBridge rule of the stack whose target is one of its ways in (a Lambda function). */
+export interface SynthesizedRule {
+  readonly detailTypes: readonly string[];
+  /** The handler module of the function it invokes with the event. */
+  readonly targetModule: string;
+}
+
+/** The provisioning state machine, with what runs around it: the deprovisioning, the bus and its rules. */
+export interface SynthesizedWorkflow extends SynthesizedStateMachine {
+  /** The deprovisioning state machine. */
+  readonly deprovisioning: SynthesizedStateMachine;
+  /** The event bus name the workflow publishes on and its rules listen on. */
   readonly eventBusName: string;
-  /** The request rule's detail-types and the handler module of the function it invokes with the event. */
-  readonly requestRule: { readonly detailTypes: readonly string[]; readonly targetModule: string };
-  /** Environment variables of the workflow functions (union), tokens resolved. */
+  /** The request rule (`Atlas Private Endpoint Requested` → the start function). */
+  readonly requestRule: SynthesizedRule;
+  /** The deletion rule (`Atlas Private Endpoint Deletion Requested` → the deletion function). */
+  readonly deletionRule: SynthesizedRule;
+  /** Environment variables of the step functions of both state machines (union), tokens resolved. */
   readonly functionEnvironment: Readonly<Record<string, string>>;
   /** The Atlas credentials secret's ARN as the functions see it. */
   readonly atlasSecretArn: string;
 }
 
 /**
- * Synthesizes the stack (no bundling, no credentials) and extracts its workflow, ready to run offline.
+ * Synthesizes the stack (no bundling, no credentials) and extracts its state machines, ready to run offline.
  * `context` is the CDK app's context (`stackName`, `atlasBaseUrl`, …), as `cdk synth -c` would give it;
  * offline, provisionings may use the demo VPC and project (the emulators' topology) unless it says otherwise.
  */
@@ -63,17 +81,84 @@ export function synthesizeWorkflow(context: Record<string, unknown> = {}): Synth
   const stack = stackFromContext(app);
   const template = app.synth().getStackByName(stack.stackName).template as Template;
   const resolve = resolverFor(template, stack.stackName);
-
-  const [smId, sm] = onlyResource(template, 'AWS::StepFunctions::StateMachine');
-  const definitionString = resolve(sm.Properties?.DefinitionString ?? null);
-  if (typeof definitionString !== 'string') throw new Error('the state machine has no DefinitionString');
-  const definition = JSON.parse(definitionString) as SynthesizedWorkflow['definition'];
+  const logicalIdOf = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as never);
 
   const moduleByArn = new Map<string, string>();
-  for (const [handler, fn] of Object.entries(stack.workflow.functions)) {
-    const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
-    moduleByArn.set(lambdaArn(logicalId), WorkflowHandlers[handler as WorkflowHandler]);
+  const stepFunctions: [string, CfnFunction][] = [];
+  const register = (functions: Record<string, IConstruct>, modules: Record<string, string>) => {
+    for (const [handler, fn] of Object.entries(functions)) {
+      const logicalId = logicalIdOf(fn);
+      moduleByArn.set(lambdaArn(logicalId), modules[handler] as string);
+      stepFunctions.push([logicalId, fn.node.defaultChild as CfnFunction]);
+    }
+  };
+  register(stack.workflow.functions, WorkflowHandlers);
+  register(stack.workflow.deprovisioning.functions, DeprovisioningHandlers);
+  const stateMachine = (construct: IConstruct) =>
+    extractStateMachine(template, logicalIdOf(construct), stack.stackName, resolve, moduleByArn);
+
+  const functionEnvironment: Record<string, string> = {};
+  for (const [logicalId] of stepFunctions) {
+    const props = template.Resources[logicalId]?.Properties;
+    const variables =
+      (props?.Environment as { Variables?: Record<string, Json> } | undefined)?.Variables ?? {};
+    for (const [key, value] of Object.entries(variables)) functionEnvironment[key] = String(resolve(value));
   }
+
+  // The rules whose target is a Lambda function of the stack's ways in (the sweep's schedule rule targets a
+  // maintenance function), told apart by the detail-type they match.
+  const entryModules = new Map(
+    Object.entries(stack.apiFunctions).map(([handler, fn]) => [
+      logicalIdOf(fn),
+      ApiHandlers[handler as ApiHandler],
+    ]),
+  );
+  const targetIdOf = (r: Template['Resources'][string]) =>
+    ((r.Properties?.Targets ?? []) as { Arn?: Json }[])
+      .map((t) => (t.Arn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0])
+      .find((id) => id !== undefined && entryModules.has(id));
+  const ruleFor = (detailType: string): SynthesizedRule => {
+    const [, rule] = onlyResource(
+      template,
+      'AWS::Events::Rule',
+      (r) =>
+        targetIdOf(r) !== undefined &&
+        (
+          (r.Properties?.EventPattern as { 'detail-type'?: string[] } | undefined)?.['detail-type'] ?? []
+        ).includes(detailType),
+    );
+    const pattern = rule.Properties?.EventPattern as { 'detail-type'?: string[] } | undefined;
+    return {
+      detailTypes: pattern?.['detail-type'] ?? [],
+      targetModule: entryModules.get(targetIdOf(rule) as string) as string,
+    };
+  };
+  return {
+    ...stateMachine(stack.workflow.stateMachine),
+    deprovisioning: stateMachine(stack.workflow.deprovisioning.stateMachine),
+    eventBusName: String(resolve({ Ref: logicalIdOf(stack.eventBus) })),
+    requestRule: ruleFor(WorkflowEvents.requested),
+    deletionRule: ruleFor(WorkflowEvents.deletionRequested),
+    functionEnvironment,
+    atlasSecretArn: functionEnvironment.ATLAS_SECRET_ARN ?? '',
+  };
+}
+
+/** One state machine's definition, tokens resolved, with each Lambda task mapped to its handler module. */
+function extractStateMachine(
+  template: Template,
+  logicalId: string,
+  stackName: string,
+  resolve: (value: Json) => Json,
+  moduleByArn: ReadonlyMap<string, string>,
+): SynthesizedStateMachine {
+  const sm = template.Resources[logicalId];
+  if (sm?.Type !== 'AWS::StepFunctions::StateMachine') {
+    throw new Error(`${logicalId} is not a state machine of the template`);
+  }
+  const definitionString = resolve(sm.Properties?.DefinitionString ?? null);
+  if (typeof definitionString !== 'string') throw new Error(`${logicalId} has no DefinitionString`);
+  const definition = JSON.parse(definitionString) as SynthesizedStateMachine['definition'];
   const lambdaTasks: Record<string, string> = {};
   const putEventsTasks: string[] = [];
   const waitStates: string[] = [];
@@ -88,31 +173,7 @@ export function synthesizeWorkflow(context: Record<string, unknown> = {}): Synth
     else if (resource === 'arn:aws:states:::events:putEvents') putEventsTasks.push(name);
     else throw new Error(`task "${name}" uses ${resource}, which the offline runner cannot run`);
   }
-
-  const functionEnvironment: Record<string, string> = {};
-  for (const fn of Object.values(stack.workflow.functions)) {
-    const props = template.Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)]?.Properties;
-    const variables =
-      (props?.Environment as { Variables?: Record<string, Json> } | undefined)?.Variables ?? {};
-    for (const [key, value] of Object.entries(variables)) functionEnvironment[key] = String(resolve(value));
-  }
-
-  // The request rule is the one whose target is a Lambda function of the stack's ways in (the sweep's
-  // schedule rule targets a maintenance function).
-  const entryModules = new Map(
-    Object.entries(stack.apiFunctions).map(([handler, fn]) => [
-      stack.getLogicalId(fn.node.defaultChild as CfnFunction),
-      ApiHandlers[handler as ApiHandler],
-    ]),
-  );
-  const targetIdOf = (r: Template['Resources'][string]) =>
-    ((r.Properties?.Targets ?? []) as { Arn?: Json }[])
-      .map((t) => (t.Arn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0])
-      .find((id) => id !== undefined && entryModules.has(id));
-  const [, rule] = onlyResource(template, 'AWS::Events::Rule', (r) => targetIdOf(r) !== undefined);
-  const pattern = rule.Properties?.EventPattern as { 'detail-type'?: string[] } | undefined;
-  const targetModule = entryModules.get(targetIdOf(rule) as string) as string;
-  const stateMachineName = `${stack.stackName}-${smId}`;
+  const stateMachineName = `${stackName}-${logicalId}`;
   return {
     definition,
     stateMachineArn: `arn:aws:states:${OfflineAccount.region}:${OfflineAccount.accountId}:stateMachine:${stateMachineName}`,
@@ -121,10 +182,6 @@ export function synthesizeWorkflow(context: Record<string, unknown> = {}): Synth
     putEventsTasks,
     waitStates,
     retryingStates,
-    eventBusName: String(resolve({ Ref: stack.getLogicalId(stack.eventBus.node.defaultChild as never) })),
-    requestRule: { detailTypes: pattern?.['detail-type'] ?? [], targetModule },
-    functionEnvironment,
-    atlasSecretArn: functionEnvironment.ATLAS_SECRET_ARN ?? '',
   };
 }
 

@@ -162,6 +162,7 @@ describe('Executions.describe', () => {
       status: 'SUCCEEDED',
       startedAt: STARTED.toISOString(),
       stoppedAt: STOPPED.toISOString(),
+      input: {},
       output: { vpcEndpointId: 'vpce-0123456789abcdef0', attempts: 2 },
     });
   });

@@ -37,6 +37,7 @@ describe('npm run dev', () => {
   let apiUrl: string;
   let awsUrl: string;
   const awsCommands: Record<string, string[]> = {};
+  const allAwsCommands: string[][] = [];
 
   beforeAll(async () => {
     dev = start(DEV, ['--port', '0']);
@@ -46,7 +47,9 @@ describe('npm run dev', () => {
     for (const line of dev.output().split('\n')) {
       if (!line.trimStart().startsWith('AWS_ACCESS_KEY_ID=')) continue;
       const words = shellWords(line.trim());
-      awsCommands[`${words[5]} ${words[6]}`] = words;
+      // The provisioning's commands come first; the deletion's (same verbs, another state machine) after.
+      awsCommands[`${words[5]} ${words[6]}`] ??= words;
+      if (words.includes('stepfunctions') || words.includes('events')) allAwsCommands.push(words);
     }
   });
 
@@ -59,8 +62,14 @@ describe('npm run dev', () => {
       'events put-events',
       'secretsmanager describe-secret',
       'secretsmanager put-secret-value',
+      'stepfunctions list-executions',
       'stepfunctions start-execution',
     ]);
+    // Both state machines: the provisioning's start, and the deprovisioning's start and list.
+    const machines = allAwsCommands
+      .filter((words) => words.includes('--state-machine-arn'))
+      .map((words) => flag(words, '--state-machine-arn'));
+    expect(new Set(machines).size).toBe(2);
     for (const words of Object.values(awsCommands)) {
       expect(words.slice(0, 5)).toEqual([...FAKE_AWS_CLI_ENV, 'aws']);
       expect(flag(words, '--endpoint-url')).toBe(awsUrl);

@@ -39,6 +39,27 @@ describe('npm start, a whole provisioning', () => {
     expect(stderr).not.toContain('undefined');
   });
 
+  it('--then-delete: the connection strings, then the deprovisioning, ending with nothing in place', async () => {
+    // Act
+    const { code, stdout, stderr } = await runTool(START, ['--json', '--fast', '--then-delete']);
+
+    // Assess
+    expect(code, stderr).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({
+      status: 'SUCCEEDED',
+      connectionStrings: [expect.objectContaining({ clusterName: expect.any(String) })],
+      deprovisioning: { status: 'DELETED', leftovers: { vpcEndpoints: 0, atlasEndpoints: 0 } },
+    });
+    expect(stderr).toContain('Connection string for ');
+    expect(stderr).toContain('Atlas registration: gone (404)');
+    expect(stderr).toContain('VPC endpoint: deleted');
+    expect(stderr).toMatch(
+      /DELETED: deprovisioning del-[0-9a-f]{40}; in place now: 0 VPC endpoint\(s\), 0 Atlas registration\(s\)\./,
+    );
+    expect(stderr).not.toContain('undefined');
+  });
+
   it('exits 1 for a failed provisioning, printing only true lines: the error where it happened, its cause, what clean-up did', async () => {
     // Prepare
     const reportFile = join(dir, 'report.json');
@@ -85,6 +106,7 @@ describe('npm start, answering its options', () => {
       '--scenario-file PATH',
       '--json',
       '--json-file PATH',
+      '--then-delete',
       '--fast',
     ]) {
       expect(stdout).toContain(option);

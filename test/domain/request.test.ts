@@ -46,6 +46,7 @@ describe('parseProvisioningRequest accepts', () => {
       securityGroupIds: [],
       maxAttempts: RequestLimits.defaultMaxAttempts,
       timeoutSeconds: RequestLimits.defaultTimeoutSeconds,
+      connectionStringTimeoutSeconds: RequestLimits.defaultConnectionStringTimeoutSeconds,
       tags: {},
     });
   });
@@ -60,6 +61,7 @@ describe('parseProvisioningRequest accepts', () => {
       securityGroupIds: [SG],
       maxAttempts: 5,
       timeoutSeconds: 7200,
+      connectionStringTimeoutSeconds: 0,
       tags: { team: 'data', 'cost-center': '42' },
     };
 
@@ -319,6 +321,18 @@ describe('parseProvisioningRequest refuses', () => {
       expect(violation.field).toBe('timeoutSeconds');
       expect(violation.message).toContain(
         `an integer from ${RequestLimits.minTimeoutSeconds} to ${RequestLimits.maxTimeoutSeconds}`,
+      );
+    },
+  );
+
+  it.each([-1, RequestLimits.maxConnectionStringTimeoutSeconds + 1, 30.5, '1800', null])(
+    'connectionStringTimeoutSeconds %j, naming the allowed range (0 allowed: do not wait)',
+    (connectionStringTimeoutSeconds) => {
+      const violation = onlyViolationOf({ ...minimal, connectionStringTimeoutSeconds });
+
+      expect(violation.field).toBe('connectionStringTimeoutSeconds');
+      expect(violation.message).toContain(
+        `an integer from 0 to ${RequestLimits.maxConnectionStringTimeoutSeconds}`,
       );
     },
   );

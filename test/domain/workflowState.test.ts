@@ -18,6 +18,7 @@ const request: ProvisioningRequest = {
   securityGroupIds: [],
   maxAttempts: 2,
   timeoutSeconds: 3600,
+  connectionStringTimeoutSeconds: 1800,
   tags: {},
 };
 const service = {

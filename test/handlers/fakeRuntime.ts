@@ -6,7 +6,9 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { EC2Client, type Tag, type VpcEndpoint } from '@aws-sdk/client-ec2';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { Ec2Network } from '../../lambdas/adapters/Ec2Network';
+import { Executions } from '../../lambdas/adapters/Executions';
 import { VpcEndpoints } from '../../lambdas/adapters/VpcEndpoints';
 import { AtlasClient } from '../../lambdas/atlas/AtlasClient';
 import { ManagedTag } from '../../lambdas/domain/request';
@@ -23,6 +25,9 @@ export const REGION = 'us-east-1';
 export const EXECUTION = 'req-0123456789abcdef';
 export const STARTED_AT = '2026-03-01T10:00:00.000Z';
 export const T0 = Date.parse(STARTED_AT);
+/** The provisioning state machine the runtime's `provisionings()` reads (an SFNClient aws-sdk-client-mock intercepts). */
+export const PROVISIONING_STATE_MACHINE_ARN =
+  'arn:aws:states:us-east-1:123456789012:stateMachine:AtlasPrivateLinkTest-Provisioning';
 
 export const silentLogger = new Logger({ serviceName: 'atlas-privatelink-test', logLevel: 'SILENT' });
 
@@ -43,6 +48,10 @@ export function testRuntime(atlas?: AtlasEmulator, client?: AtlasClient): TestRu
   const ec2 = new EC2Client({ region: 'us-east-1' });
   const vpcEndpoints = new VpcEndpoints(ec2);
   const network = new Ec2Network(ec2);
+  const provisionings = new Executions(
+    new SFNClient({ region: 'us-east-1' }),
+    PROVISIONING_STATE_MACHINE_ARN,
+  );
   const atlasClient = client ?? (atlas ? track(newAtlasClient(atlas)) : undefined);
   return {
     logger: silentLogger,
@@ -53,6 +62,7 @@ export function testRuntime(atlas?: AtlasEmulator, client?: AtlasClient): TestRu
     },
     vpcEndpoints: () => vpcEndpoints,
     network: () => network,
+    provisionings: () => provisionings,
     managedBy: () => MANAGED_BY,
     region: () => REGION,
     requestContext: () => ({ deploymentRegion: REGION, allowedVpcIds: '*', allowedGroupIds: '*' }),

@@ -24,6 +24,7 @@ describe('validateRequest handler', () => {
         securityGroupIds: [],
         maxAttempts: 3,
         timeoutSeconds: 3600,
+        connectionStringTimeoutSeconds: 1800,
         tags: {},
       },
       execution: { name: EXECUTION, startedAt: STARTED_AT },

@@ -91,9 +91,21 @@ describe('GIVEN a VPC for the functions that call Atlas', () => {
     const functions = template.findResources('AWS::Lambda::Function');
     const inVpc = (construct: { node: { defaultChild?: unknown } }) =>
       functions[logicalIdOf(stack, construct)]?.Properties?.VpcConfig as { SubnetIds?: string[] } | undefined;
-    const callers = ['findEndpointService', 'registerEndpoint', 'checkEndpoint', 'deleteAttempt', 'cleanUp'];
+    const callers = [
+      'findEndpointService',
+      'registerEndpoint',
+      'checkEndpoint',
+      'deleteAttempt',
+      'cleanUp',
+      'findConnectionStrings',
+      'deleteRegistration',
+      'deleteEndpointService',
+    ];
 
-    for (const [handler, fn] of Object.entries(stack.workflow.functions)) {
+    for (const [handler, fn] of [
+      ...Object.entries(stack.workflow.functions),
+      ...Object.entries(stack.workflow.deprovisioning.functions),
+    ]) {
       expect({ handler, subnets: inVpc(fn)?.SubnetIds }).toStrictEqual({
         handler,
         subnets: callers.includes(handler) ? CALLERS.subnetIds : undefined,

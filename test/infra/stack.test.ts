@@ -29,7 +29,12 @@ describe('GIVEN the synthesized stack', () => {
     it('THEN every method requires AWS_IAM authorization', () => {
       const methods = Object.values(synthesized.template.findResources('AWS::ApiGateway::Method'));
 
-      expect(methods.length).toBe(2);
+      expect(methods.map((m) => m.Properties.HttpMethod).sort()).toStrictEqual([
+        'DELETE',
+        'GET',
+        'GET',
+        'POST',
+      ]);
       for (const method of methods) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
     });
 
@@ -94,6 +99,42 @@ describe('GIVEN the synthesized stack', () => {
       });
     });
 
+    it('THEN DELETE /endpoints/{executionId} invokes deleteProvisioning and GET /endpoints invokes listProvisionings', () => {
+      const { stack, template } = synthesized;
+      const [endpointsId] = Object.keys(
+        template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: 'endpoints' } }),
+      );
+      const [byId] = Object.keys(
+        template.findResources('AWS::ApiGateway::Resource', {
+          Properties: { PathPart: '{executionId}', ParentId: { Ref: endpointsId } },
+        }),
+      );
+      const invokes = (fn: keyof typeof stack.apiFunctions) =>
+        Match.objectLike({
+          Type: 'AWS_PROXY',
+          Uri: Match.objectLike({
+            'Fn::Join': [
+              '',
+              Match.arrayWith([{ 'Fn::GetAtt': [logicalIdOf(stack, stack.apiFunctions[fn]), 'Arn'] }]),
+            ],
+          }),
+        });
+
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: 'DELETE',
+        ResourceId: { Ref: byId },
+        AuthorizationType: 'AWS_IAM',
+        RequestParameters: { 'method.request.path.executionId': true },
+        Integration: invokes('deleteProvisioning'),
+      });
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: 'GET',
+        ResourceId: { Ref: endpointsId },
+        AuthorizationType: 'AWS_IAM',
+        Integration: invokes('listProvisionings'),
+      });
+    });
+
     it('THEN the stage is traced, logs access and is throttled', () => {
       synthesized.template.hasResourceProperties('AWS::ApiGateway::Stage', {
         StageName: 'v1',
@@ -107,17 +148,29 @@ describe('GIVEN the synthesized stack', () => {
   });
 
   describe('WHEN reading who may start executions', () => {
-    it('THEN states:StartExecution is granted only on this state machine', () => {
+    it('THEN states:StartExecution is granted only on the provisioning to the start functions, and on the deprovisioning to the deletion functions', () => {
       const { stack, template } = synthesized;
-      const granting = allStatements(template)
-        .map(({ statement }) => statement)
-        .filter((s) => actionsOf(s).includes('states:StartExecution'));
+      const roleOf = (fn: keyof typeof stack.apiFunctions) =>
+        template.toJSON().Resources[logicalIdOf(stack, stack.apiFunctions[fn])].Properties.Role[
+          'Fn::GetAtt'
+        ][0];
+      const granting = allStatements(template).filter(({ statement }) =>
+        actionsOf(statement).includes('states:StartExecution'),
+      );
+      const provisioning = `<Ref ${logicalIdOf(stack, stack.workflow.stateMachine)}>`;
+      const deprovisioning = `<Ref ${logicalIdOf(stack, stack.workflow.deprovisioning.stateMachine)}>`;
+      const starters = [roleOf('startProvisioning'), roleOf('startFromEvent')];
+      const deleters = [roleOf('deleteProvisioning'), roleOf('deleteFromEvent')];
 
-      expect(granting.length).toBeGreaterThanOrEqual(2); // the API function and the EventBridge rule's role
-      for (const s of granting) {
-        expect(resourcesOf(s, template)).toStrictEqual([
-          `<Ref ${logicalIdOf(stack, stack.workflow.stateMachine)}>`,
-        ]);
+      expect(granting.length).toBe(4);
+      for (const { statement, roles } of granting) {
+        const [resource, ...others] = resourcesOf(statement, template);
+        expect(others).toStrictEqual([]);
+        if (resource === provisioning) expect(starters).toEqual(expect.arrayContaining(roles));
+        else {
+          expect(resource).toBe(deprovisioning);
+          expect(deleters).toEqual(expect.arrayContaining(roles));
+        }
       }
     });
 
@@ -138,7 +191,16 @@ describe('GIVEN the synthesized stack', () => {
         'states:DescribeExecution',
         'states:StartExecution',
       ]);
-      expect(actionsOfFn('getProvisioning')).toStrictEqual(['states:DescribeExecution']);
+      // The status reads both records: the provisioning and its deprovisioning.
+      expect(actionsOfFn('getProvisioning')).toStrictEqual([
+        'states:DescribeExecution',
+        'states:DescribeExecution',
+      ]);
+      expect(actionsOfFn('listProvisionings').sort()).toStrictEqual([
+        'states:DescribeExecution',
+        'states:DescribeExecution',
+        'states:ListExecutions',
+      ]);
     });
   });
 
@@ -164,6 +226,23 @@ describe('GIVEN the synthesized stack', () => {
       const rules = Object.values(template.findResources('AWS::Events::Rule'));
       const targets = rules.flatMap((r) => (r.Properties?.Targets ?? []) as Record<string, unknown>[]);
       expect(targets.every((t) => t.InputPath === undefined)).toBe(true);
+    });
+
+    it(`THEN a rule on "${WorkflowEvents.deletionRequested}" sends the whole event to the deletion function, retrying into the dead-letter queue`, () => {
+      const { stack, template } = synthesized;
+      const [queueId] = Object.keys(template.findResources('AWS::SQS::Queue'));
+
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: { Ref: logicalIdOf(stack, stack.eventBus) },
+        EventPattern: { 'detail-type': [WorkflowEvents.deletionRequested] },
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.apiFunctions.deleteFromEvent), 'Arn'] },
+            RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+          }),
+        ],
+      });
     });
 
     it('THEN the start function sends the invocations it fails, after retries, to the same dead-letter queue', () => {

@@ -102,14 +102,19 @@ describe('GIVEN the synthesized stack', () => {
       for (const action of statements.flatMap(actionsOf)) expect(action).not.toMatch(/^\*$|:\*$/);
     });
 
-    it('THEN it may describe executions of the workflow state machine only, and read the Atlas secret', () => {
+    it('THEN it may describe executions of the two state machines only (provisioning, deprovisioning), and read the Atlas secret', () => {
       const { stack, template } = synthesized;
       const statements = statementsOfFunction(template, sweepId);
       const states = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
 
-      expect(states.flatMap(actionsOf)).toStrictEqual(['states:DescribeExecution']);
+      expect(states.flatMap(actionsOf)).toStrictEqual([
+        'states:DescribeExecution',
+        'states:DescribeExecution',
+      ]);
       const smId = logicalIdOf(stack, stack.workflow.stateMachine);
+      const deprovisioningId = logicalIdOf(stack, stack.workflow.deprovisioning.stateMachine);
       expect(JSON.stringify(states[0]!.Resource)).toContain(`{"Ref":"${smId}"}`);
+      expect(JSON.stringify(states[1]!.Resource)).toContain(`{"Ref":"${deprovisioningId}"}`);
       expect(statements.flatMap(actionsOf)).toEqual(
         expect.arrayContaining(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']),
       );

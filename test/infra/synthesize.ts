@@ -97,12 +97,12 @@ export interface AslDefinition {
   readonly States: Record<string, AslState>;
 }
 
-/** The one state machine's definition, parsed, with every token rendered as a placeholder. */
-export function stateMachineDefinition(template: Template): AslDefinition {
-  const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
-  if (machines.length !== 1) throw new Error(`expected one state machine, found ${machines.length}`);
+/** The definition of the state machine `logicalId` (see {@link logicalIdOf}), parsed, every token rendered as a placeholder. */
+export function stateMachineDefinition(template: Template, logicalId: string): AslDefinition {
+  const machine = template.findResources('AWS::StepFunctions::StateMachine')[logicalId];
+  if (!machine) throw new Error(`no state machine ${logicalId} in the template`);
   const resources = template.toJSON().Resources as Resources;
-  return JSON.parse(render(machines[0]!.Properties.DefinitionString, resources)) as AslDefinition;
+  return JSON.parse(render(machine.Properties.DefinitionString, resources)) as AslDefinition;
 }
 
 export interface PolicyStatement {

@@ -33,8 +33,8 @@ let handlerOfState: Map<string, WorkflowHandler>;
 
 beforeAll(() => {
   synthesized = synthesize();
-  definition = stateMachineDefinition(synthesized.template);
   const { stack } = synthesized;
+  definition = stateMachineDefinition(synthesized.template, logicalIdOf(stack, stack.workflow.stateMachine));
   const handlerByArn = new Map(
     Object.entries(stack.workflow.functions).map(([handler, fn]) => [
       `arn:aws:lambda:us-east-1:123456789012:function:${logicalIdOf(stack, fn)}`,
@@ -66,17 +66,22 @@ const STEP_HANDLERS: readonly WorkflowHandler[] = [
   'recordAttempt',
   'deleteAttempt',
   'cleanUp',
+  'findConnectionStrings',
 ];
 
 describe('GIVEN the synthesized workflow', () => {
   describe('WHEN reading its state machine resource', () => {
-    it('THEN there is exactly one STANDARD state machine, traced, logging ALL with execution data', () => {
-      synthesized.template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-      synthesized.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-        StateMachineType: 'STANDARD',
-        TracingConfiguration: { Enabled: true },
-        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
-      });
+    it('THEN there are two STANDARD state machines (provisioning, deprovisioning), traced, logging ALL with execution data', () => {
+      const machines = Object.values(synthesized.template.findResources('AWS::StepFunctions::StateMachine'));
+
+      expect(machines).toHaveLength(2);
+      for (const machine of machines) {
+        expect(machine.Properties).toMatchObject({
+          StateMachineType: 'STANDARD',
+          TracingConfiguration: { Enabled: true },
+          LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+        });
+      }
     });
 
     it('THEN the definition passes asl-validator, ARNs and paths checked', () => {
@@ -178,6 +183,35 @@ describe('GIVEN the synthesized workflow', () => {
         SecondsPath: '$.attempt.poll.waitSeconds',
       });
       expect(state('Wait before checking').Next).toBe('Check endpoint');
+      expect(state('Wait for connection strings')).toMatchObject({
+        Type: 'Wait',
+        SecondsPath: '$.strings.waitSeconds',
+        Next: 'Look for connection strings',
+      });
+    });
+
+    it('THEN after "Record success" it looks for connection strings until DONE, then publishes', () => {
+      expect(state('Record success').Next).toBe('Start looking for connection strings');
+      expect(state('Start looking for connection strings')).toMatchObject({
+        Type: 'Pass',
+        Result: { reads: 0 },
+        ResultPath: '$.strings',
+        Next: 'Look for connection strings',
+      });
+      expect(state('Look for connection strings')).toMatchObject({
+        ResultPath: '$.strings',
+        Parameters: expect.objectContaining({
+          'timeoutSeconds.$': '$.request.connectionStringTimeoutSeconds',
+          'vpcEndpointId.$': '$.attempt.vpcEndpointId',
+          'strings.$': '$.strings',
+        }),
+        Next: 'Connection strings ready?',
+      });
+      expect(state('Connection strings ready?')).toMatchObject({
+        Choices: [{ Variable: '$.strings.next', StringEquals: 'DONE', Next: 'Publish available event' }],
+        Default: 'Wait for connection strings',
+      });
+      expect(state('Endpoint available')).toMatchObject({ Type: 'Succeed', OutputPath: '$.strings.result' });
     });
   });
 
@@ -190,9 +224,12 @@ describe('GIVEN the synthesized workflow', () => {
       expect(state('Request rejected').Next).toBe('Start clean-up');
     });
 
-    it('THEN every Lambda task after validation catches any error into "Start clean-up" (but clean-up and the security-group check)', () => {
+    it('THEN every Lambda task after validation catches any error into "Start clean-up" (but clean-up and the steps after AVAILABLE)', () => {
       const after = lambdaTasks().filter(
-        (name) => !['Validate request', 'Clean up', 'Check security groups'].includes(name),
+        (name) =>
+          !['Validate request', 'Clean up', 'Check security groups', 'Look for connection strings'].includes(
+            name,
+          ),
       );
       expect(after.sort()).toStrictEqual(
         [
@@ -227,6 +264,26 @@ describe('GIVEN the synthesized workflow', () => {
         Next: 'Record success',
       });
       expect(state('Check security groups').Next).toBe('Record success');
+    });
+
+    it('THEN a failure to read the clusters after AVAILABLE never cleans up: it still publishes and succeeds, saying why', () => {
+      expect(state('Look for connection strings').Catch).toStrictEqual([
+        {
+          ErrorEquals: ['States.ALL'],
+          ResultPath: '$.strings.failure',
+          Next: 'Connection strings unavailable',
+        },
+      ]);
+      expect(state('Connection strings unavailable')).toMatchObject({
+        Type: 'Pass',
+        ResultPath: '$.strings.outcome',
+        Parameters: { connectionStrings: [], clustersNotCovered: [] },
+        Next: 'Result without connection strings',
+      });
+      expect(state('Result without connection strings')).toMatchObject({
+        Parameters: { 'result.$': 'States.JsonMerge($.history.result, $.strings.outcome, false)' },
+        Next: 'Publish available event',
+      });
     });
 
     it('THEN "Clean up" catches its own failure into "Clean-up failed", which still publishes and fails', () => {
@@ -339,7 +396,7 @@ describe('GIVEN the synthesized workflow', () => {
     });
 
     it.each([
-      ['Publish available event', '$.history.result', 'Endpoint available'],
+      ['Publish available event', '$.strings.result', 'Endpoint available'],
       ['Publish attempt failed event', '$.history.last', 'Start deletion'],
       ['Publish failure event', '$.cleanup.outcome', 'Provisioning failed'],
     ])(
@@ -361,7 +418,8 @@ describe('GIVEN the synthesized workflow', () => {
     it('THEN every function runs nodejs24.x on arm64, traced', () => {
       const functions = Object.values(synthesized.template.findResources('AWS::Lambda::Function'));
 
-      expect(functions.length).toBe(STEP_HANDLERS.length + 4); // + the two API functions, the event start and the sweep
+      // + the deprovisioning's five, the four API functions, the two event targets and the sweep
+      expect(functions.length).toBe(STEP_HANDLERS.length + 5 + 4 + 2 + 1);
       for (const fn of functions) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs24.x',
@@ -377,6 +435,7 @@ describe('GIVEN the synthesized workflow', () => {
       'checkEndpoint',
       'deleteAttempt',
       'cleanUp',
+      'findConnectionStrings',
     ];
 
     it.each(STEP_HANDLERS.map((h) => [h, ATLAS_CALLERS.includes(h)] as const))(
@@ -459,7 +518,7 @@ describe('GIVEN the synthesized workflow', () => {
     it('THEN ec2:DeleteVpcEndpoints always requires the managed-by tag on the endpoint', () => {
       const deleting = ec2Statements().filter((s) => actionsOf(s).includes('ec2:DeleteVpcEndpoints'));
 
-      expect(deleting.length).toBe(3); // deleteAttempt, cleanUp and the sweep
+      expect(deleting.length).toBe(4); // deleteAttempt, cleanUp, the sweep and the deprovisioning's deleteVpcEndpoint
       for (const s of deleting) {
         expect(s.Condition).toStrictEqual({
           StringEquals: { [`aws:ResourceTag/${managedByKey}`]: synthesized.stack.workflow.managedBy },

@@ -67,6 +67,7 @@ describe('parseProvisioningRequest, over generated requests', () => {
           securityGroupIds: [],
           maxAttempts: RequestLimits.defaultMaxAttempts,
           timeoutSeconds: RequestLimits.defaultTimeoutSeconds,
+          connectionStringTimeoutSeconds: RequestLimits.defaultConnectionStringTimeoutSeconds,
           tags: {},
           ...input,
         });

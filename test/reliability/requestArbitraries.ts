@@ -22,6 +22,7 @@ const KNOWN_FIELDS = Object.keys({
   securityGroupIds: true,
   maxAttempts: true,
   timeoutSeconds: true,
+  connectionStringTimeoutSeconds: true,
   tags: true,
   crossRegion: true,
 } satisfies Record<keyof ProvisioningRequestInput, true>);
@@ -115,6 +116,10 @@ export const validRequest: fc.Arbitrary<Body> = fc
     maxAttempts: fc.option(fc.integer({ min: 1, max: RequestLimits.maxAttempts }), { nil: undefined }),
     timeoutSeconds: fc.option(
       fc.integer({ min: RequestLimits.minTimeoutSeconds, max: RequestLimits.maxTimeoutSeconds }),
+      { nil: undefined },
+    ),
+    connectionStringTimeoutSeconds: fc.option(
+      fc.integer({ min: 0, max: RequestLimits.maxConnectionStringTimeoutSeconds }),
       { nil: undefined },
     ),
     tags: fc.option(validTags(RequestLimits.maxTags), { nil: undefined }),
@@ -244,8 +249,12 @@ function idList(field: 'subnetIds' | 'securityGroupIds', kind: IdKind, min: numb
   );
 }
 
-/** `maxAttempts` or `timeoutSeconds`: out of range, not an integer, or not a number. */
-function integerField(field: 'maxAttempts' | 'timeoutSeconds', min: number, max: number) {
+/** `maxAttempts`, `timeoutSeconds` or `connectionStringTimeoutSeconds`: out of range, not an integer, or not a number. */
+function integerField(
+  field: 'maxAttempts' | 'timeoutSeconds' | 'connectionStringTimeoutSeconds',
+  min: number,
+  max: number,
+) {
   const bad = fc.oneof(
     fc.integer({ max: min - 1 }),
     fc.integer({ min: max + 1 }),
@@ -370,6 +379,7 @@ const anyMutation = fc.oneof(
   idList('securityGroupIds', 'securityGroupId', 0, RequestLimits.maxSecurityGroups),
   integerField('maxAttempts', 1, RequestLimits.maxAttempts),
   integerField('timeoutSeconds', RequestLimits.minTimeoutSeconds, RequestLimits.maxTimeoutSeconds),
+  integerField('connectionStringTimeoutSeconds', 0, RequestLimits.maxConnectionStringTimeoutSeconds),
   tags,
   unknownField,
 );

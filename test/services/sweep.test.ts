@@ -110,6 +110,40 @@ describe('sweep', () => {
     expect((await sweep(w.ports, options)).remaining).toStrictEqual([]);
   });
 
+  it('finishes a deprovisioning that ended without success, and leaves one that runs or succeeded', async () => {
+    // Prepare
+    const w = world();
+    const deletions = new Map<string, string>([
+      ['exec-deletion-failed', 'FAILED'],
+      ['exec-deletion-aborted', 'ABORTED'],
+      ['exec-deletion-running', 'RUNNING'],
+      ['exec-deletion-done', 'SUCCEEDED'],
+    ]);
+    for (const [i, name] of [...deletions.keys(), 'exec-never-deleted'].entries()) {
+      w.add(`vpce-0000000000000010${i}`, name);
+      w.statuses.set(name, 'SUCCEEDED');
+    }
+    const ports: SweepPorts = {
+      ...w.ports,
+      deprovisionings: { latestStatus: async (name) => deletions.get(name) },
+    };
+
+    // Act
+    const report = await sweep(ports, options);
+
+    // Assess
+    expect(report.orphans.map((o) => [o.executionName, o.executionStatus])).toStrictEqual([
+      ['exec-deletion-failed', 'SUCCEEDED'],
+      ['exec-deletion-aborted', 'SUCCEEDED'],
+    ]);
+    expect(w.atlasDeletes.sort()).toStrictEqual(['vpce-00000000000000100', 'vpce-00000000000000101']);
+    expect(report.kept.map((k) => [k.executionName, k.reason])).toStrictEqual([
+      ['exec-deletion-running', KeptReason.deprovisioning],
+      ['exec-deletion-done', KeptReason.deprovisioned],
+      ['exec-never-deleted', KeptReason.succeeded],
+    ]);
+  });
+
   it('leaves running, succeeded, unknown, young and untagged endpoints alone, and another deployment entirely', async () => {
     // Prepare
     const w = world();
@@ -192,6 +226,9 @@ describe('the sweep handler', () => {
         vpcEndpoints: () => w.ports.vpc as never,
         network: () => {
           throw new Error('the sweep reads no network');
+        },
+        provisionings: () => {
+          throw new Error('the sweep reads executions through its own port');
         },
         managedBy: () => MANAGED_BY,
         region: () => 'us-east-1',

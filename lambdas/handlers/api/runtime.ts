@@ -1,12 +1,21 @@
 import { createHash } from 'node:crypto';
 import { sfnClient } from '../../adapters/clients';
 import { Executions } from '../../adapters/Executions';
+import type { VpcEndpoints } from '../../adapters/VpcEndpoints';
+import { Defaults } from '../../defaults';
 import type { RequestContext } from '../../domain/request';
-import { deploymentRequestContext, logger } from '../runtime';
+import { deploymentRequestContext, logger, RuntimeEnv } from '../runtime';
 
 export interface ApiRuntime {
   readonly logger: typeof logger;
-  executions(): Pick<Executions, 'start' | 'describe'>;
+  /** The provisioning state machine's executions. */
+  executions(): Pick<Executions, 'start' | 'describe' | 'list'>;
+  /** The deprovisioning state machine's executions. */
+  deprovisionings(): Pick<Executions, 'start' | 'describe'>;
+  /** EC2's VPC endpoints, for the functions that read tags (the list, a deletion by `vpcEndpointId`). */
+  vpcEndpoints(): Pick<VpcEndpoints, 'describe' | 'findByTag'>;
+  /** The value of the `atlas-privatelink:managed-by` tag this deployment puts on its endpoints. */
+  managedBy(): string;
   hash(text: string): string;
   /** What requests are checked against: the region and the deployment's allow-lists. */
   requestContext(): RequestContext;
@@ -16,18 +25,37 @@ export { ApiEnv } from '../environment';
 
 import { ApiEnv } from '../environment';
 
-let executions: { client: ReturnType<typeof sfnClient>; executions: Executions } | undefined;
+type Cached = { client: ReturnType<typeof sfnClient>; executions: Executions } | undefined;
+const cached: Record<string, Cached> = {};
 
-export const lambdaApiRuntime: ApiRuntime = {
-  logger,
-  executions: () => {
-    // A new SDK client (only ever offline: see forgetClients) gets a new adapter around it.
-    const client = sfnClient();
-    if (executions?.client !== client) {
-      executions = { client, executions: new Executions(client, process.env[ApiEnv.stateMachineArn] ?? '') };
-    }
-    return executions.executions;
-  },
-  hash: (text) => createHash('sha256').update(text).digest('hex'),
-  requestContext: deploymentRequestContext,
+/** The executions of the state machine named by `variable`, around the process's Step Functions client. */
+function executionsOf(variable: string): Executions {
+  // A new SDK client (only ever offline: see forgetClients) gets a new adapter around it.
+  const client = sfnClient();
+  const current = cached[variable];
+  if (current?.client === client) return current.executions;
+  const executions = new Executions(client, process.env[variable] ?? '');
+  cached[variable] = { client, executions };
+  return executions;
+}
+
+const missing = (what: string) => () => {
+  throw new Error(`${what} is not available to this function`);
 };
+
+/** An API function's runtime; `vpcEndpoints` only for the functions that ask for it (their bundles carry EC2). */
+export function apiRuntimeWith(
+  capabilities: { readonly vpcEndpoints?: () => VpcEndpoints } = {},
+): ApiRuntime {
+  return {
+    logger,
+    executions: () => executionsOf(ApiEnv.stateMachineArn),
+    deprovisionings: () => executionsOf(ApiEnv.deprovisioningStateMachineArn),
+    vpcEndpoints: capabilities.vpcEndpoints ?? (missing('EC2') as () => VpcEndpoints),
+    managedBy: () => process.env[RuntimeEnv.managedBy] ?? Defaults.stackName,
+    hash: (text) => createHash('sha256').update(text).digest('hex'),
+    requestContext: deploymentRequestContext,
+  };
+}
+
+export const lambdaApiRuntime: ApiRuntime = apiRuntimeWith();

@@ -1,18 +1,32 @@
 import { createHash } from 'node:crypto';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { Executions } from '../../../lambdas/adapters/Executions';
+import { VpcEndpoints } from '../../../lambdas/adapters/VpcEndpoints';
 import type { ApiRuntime } from '../../../lambdas/handlers/api/runtime';
 import { silentLogger } from '../fakeRuntime';
 
 export const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:AtlasPrivateLink';
+export const DEPROVISIONING_STATE_MACHINE =
+  'arn:aws:states:us-east-1:123456789012:stateMachine:AtlasPrivateLink-Deprovisioning';
+export const API_MANAGED_BY = 'AtlasPrivateLinkTest';
 
-/** An API runtime whose `Executions` sends through an `SFNClient` that `aws-sdk-client-mock` intercepts. */
+/**
+ * An API runtime whose `Executions` (both state machines) send through an `SFNClient`, and whose VPC endpoints
+ * through an `EC2Client`, that `aws-sdk-client-mock` intercepts.
+ */
 export function apiRuntime(): ApiRuntime {
-  const executions = new Executions(new SFNClient({ region: 'us-east-1' }), STATE_MACHINE);
+  const sfn = new SFNClient({ region: 'us-east-1' });
+  const executions = new Executions(sfn, STATE_MACHINE);
+  const deprovisionings = new Executions(sfn, DEPROVISIONING_STATE_MACHINE);
+  const vpcEndpoints = new VpcEndpoints(new EC2Client({ region: 'us-east-1' }));
   return {
     logger: silentLogger,
     executions: () => executions,
+    deprovisionings: () => deprovisionings,
+    vpcEndpoints: () => vpcEndpoints,
+    managedBy: () => API_MANAGED_BY,
     hash: (text) => createHash('sha256').update(text).digest('hex'),
     requestContext: () => ({ deploymentRegion: 'us-east-1', allowedVpcIds: '*', allowedGroupIds: '*' }),
   };

@@ -1,14 +1,17 @@
 import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { deprovisioningNameFor } from '../../../lambdas/domain/deprovisioning';
 import { createGetProvisioningHandler } from '../../../lambdas/handlers/api/getProvisioning';
-import { apiEvent, apiRuntime, STATE_MACHINE } from './apiEvent';
+import { GROUP } from '../fakeRuntime';
+import { apiEvent, apiRuntime, DEPROVISIONING_STATE_MACHINE, STATE_MACHINE } from './apiEvent';
 
 const sfn = mockClient(SFNClient);
 const NAME = 'key-0123456789abcdef0123456789abcdef01234567';
 const ARN = `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:${NAME}`;
 const STARTED = new Date('2026-03-01T10:00:00.000Z');
 const STOPPED = new Date('2026-03-01T10:04:00.000Z');
+const VPCE = 'vpce-0123456789abcdef0';
 
 beforeEach(() => sfn.reset());
 
@@ -61,6 +64,7 @@ describe('GET /endpoints/{executionId}', () => {
       name: NAME,
       status: 'RUNNING',
       startDate: STARTED,
+      input: JSON.stringify({ groupId: GROUP, region: 'us-east-1' }),
     });
 
     const response = await get(NAME);
@@ -69,14 +73,28 @@ describe('GET /endpoints/{executionId}', () => {
     expect(JSON.parse(response.body)).toStrictEqual({
       executionId: NAME,
       status: 'RUNNING',
+      lifecycleStatus: 'PROVISIONING',
+      groupId: GROUP,
+      region: 'us-east-1',
+      vpcEndpointId: null,
       startedAt: STARTED.toISOString(),
       stoppedAt: null,
+      deprovisioning: null,
     });
+    // A running provisioning has no deprovisioning to look for.
+    expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(1);
   });
 
-  it('answers a succeeded execution with its output as JSON', async () => {
-    const output = { status: 'AVAILABLE', vpcEndpointId: 'vpce-0123456789abcdef0' };
-    sfn.on(DescribeExecutionCommand).resolves({
+  it('answers a succeeded execution with its output as JSON, AVAILABLE while nothing deletes it', async () => {
+    const output = {
+      status: 'AVAILABLE',
+      vpcEndpointId: VPCE,
+      groupId: GROUP,
+      connectionStrings: [],
+      clustersNotCovered: [],
+    };
+    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'none', $metadata: {} }));
+    sfn.on(DescribeExecutionCommand, { executionArn: ARN }).resolves({
       executionArn: ARN,
       name: NAME,
       status: 'SUCCEEDED',
@@ -90,9 +108,49 @@ describe('GET /endpoints/{executionId}', () => {
     expect(JSON.parse(response.body)).toStrictEqual({
       executionId: NAME,
       status: 'SUCCEEDED',
+      lifecycleStatus: 'AVAILABLE',
+      groupId: GROUP,
+      region: 'us-east-1',
+      vpcEndpointId: VPCE,
       startedAt: STARTED.toISOString(),
       stoppedAt: STOPPED.toISOString(),
+      connectionStrings: [],
+      clustersNotCovered: [],
       output,
+      deprovisioning: null,
+    });
+  });
+
+  it('shows the deprovisioning and DELETED once one succeeded', async () => {
+    const deprovisioningName = deprovisioningNameFor(NAME, apiRuntime().hash);
+    const deprovisioningArn = `${DEPROVISIONING_STATE_MACHINE.replace(':stateMachine:', ':execution:')}:${deprovisioningName}`;
+    sfn.on(DescribeExecutionCommand, { executionArn: ARN }).resolves({
+      executionArn: ARN,
+      name: NAME,
+      status: 'SUCCEEDED',
+      startDate: STARTED,
+      stopDate: STOPPED,
+      output: JSON.stringify({ status: 'AVAILABLE', vpcEndpointId: VPCE, groupId: GROUP }),
+    });
+    sfn.on(DescribeExecutionCommand, { executionArn: deprovisioningArn }).resolves({
+      executionArn: deprovisioningArn,
+      name: deprovisioningName,
+      status: 'SUCCEEDED',
+      startDate: STOPPED,
+      stopDate: STOPPED,
+      output: JSON.stringify({ status: 'DELETED', vpcEndpointId: VPCE }),
+    });
+
+    const body = JSON.parse((await get(NAME)).body);
+
+    expect(body).toMatchObject({
+      status: 'SUCCEEDED',
+      lifecycleStatus: 'DELETED',
+      deprovisioning: {
+        deprovisioningId: deprovisioningName,
+        status: 'SUCCEEDED',
+        output: { status: 'DELETED', vpcEndpointId: VPCE },
+      },
     });
   });
 

@@ -55,6 +55,7 @@ describe('POST /endpoints', () => {
       securityGroupIds: [],
       maxAttempts: 3,
       timeoutSeconds: 3600,
+      connectionStringTimeoutSeconds: 1800,
       tags: {},
     });
   });
@@ -142,6 +143,7 @@ describe('POST /endpoints', () => {
         securityGroupIds: [],
         maxAttempts: 3,
         timeoutSeconds: 3600,
+        connectionStringTimeoutSeconds: 1800,
         tags: {},
       }),
       startDate: STARTED,
@@ -157,7 +159,14 @@ describe('POST /endpoints', () => {
   });
 
   describe('a repeat of a request whose execution ended', () => {
-    const validated = { ...body, securityGroupIds: [], maxAttempts: 3, timeoutSeconds: 3600, tags: {} };
+    const validated = {
+      ...body,
+      securityGroupIds: [],
+      maxAttempts: 3,
+      timeoutSeconds: 3600,
+      connectionStringTimeoutSeconds: 1800,
+      tags: {},
+    };
     /** Executions that exist already, by name, with their status. */
     const existing = (statuses: Record<string, string>) => {
       sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => {
