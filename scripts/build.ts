@@ -108,4 +108,30 @@ async function main(): Promise<void> {
   );
 }
 
-await main();
+const USAGE = `Usage: npm run build [-- --help]
+
+Builds the package into dist/: the library ("." and "./local"), every registered Lambda handler bundled for
+Lambda, the built-in scenarios and the type declarations. npm pack runs it (prepack). It takes no options.
+
+Exit codes:
+  0  dist/ was built
+  1  the build failed (the message says where)
+  2  the command line was wrong; nothing was built
+`;
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(USAGE);
+} else if (args.length > 0) {
+  process.stderr.write(
+    `npm run build: unknown option ${JSON.stringify(args[0])}; it takes none (see --help)\n`,
+  );
+  process.exitCode = 2;
+} else {
+  try {
+    await main();
+  } catch (error) {
+    process.stderr.write(`npm run build: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
