@@ -199,8 +199,8 @@ describe("GIVEN README's example app, synthesized with `cdk synth` and cdk-nag",
     };
   const ofType = (type: string) => Object.entries(template().Resources).filter(([, r]) => r.Type === type);
 
-  it('THEN the template holds the state machine', () => {
-    expect(ofType('AWS::StepFunctions::StateMachine')).toHaveLength(1);
+  it('THEN the template holds the state machines: the provisioning and its deprovisioning', () => {
+    expect(ofType('AWS::StepFunctions::StateMachine')).toHaveLength(2);
   });
 
   it('THEN every function runs a bundle the package ships, unchanged, with its source map', () => {
