@@ -30,12 +30,7 @@ export class AllowList {
   static parse(text: string): AllowList {
     const trimmed = text.trim();
     if (trimmed === '*') return AllowList.any();
-    return AllowList.of(
-      ...trimmed
-        .split(',')
-        .map((v) => v.trim())
-        .filter((v) => v !== ''),
-    );
+    return AllowList.of(...commaSeparated(trimmed));
   }
 
   /** The values, or `'*'` for any. */
@@ -78,4 +73,12 @@ export class AllowList {
     }
     return this;
   }
+}
+
+/** The values of a context value such as `a, b,,c`: separated by commas, trimmed, blanks dropped. */
+export function commaSeparated(text: string): string[] {
+  return text
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }

@@ -9,7 +9,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { StringsNext } from '../lambdas/domain/connectionStrings';
 import { PollSchedule, ServiceNext, Verdict } from '../lambdas/domain/decisions';
-import { ManagedTag, RequestLimits } from '../lambdas/domain/request';
+import { ManagedTag, RESERVED_TAG_PREFIXES, RequestLimits } from '../lambdas/domain/request';
 import { ErrorName } from '../lambdas/errors';
 import { RuntimeEnv } from '../lambdas/handlers/environment';
 import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
@@ -724,8 +724,7 @@ function tagKeysProblem(keys: readonly string[] | undefined): string | undefined
       k.length < 1 ||
       k.length > 128 ||
       k.includes(',') ||
-      k.toLowerCase().startsWith('aws:') ||
-      k.toLowerCase().startsWith('atlas-privatelink:'),
+      RESERVED_TAG_PREFIXES.some((prefix) => k.toLowerCase().startsWith(prefix)),
   );
   return bad === undefined
     ? undefined

@@ -1,6 +1,7 @@
 import type { App } from 'aws-cdk-lib';
 import { Defaults } from '../lambdas/defaults';
-import { AllowList } from './AllowList';
+import { IdForm } from '../lambdas/ids';
+import { AllowList, commaSeparated } from './AllowList';
 import { AtlasPrivateLinkStack, type AtlasPrivateLinkStackProps } from './AtlasPrivateLinkStack';
 
 /** A context value (`cdk synth -c name=value`, or `cdk.json`) that cannot work; the message names it. */
@@ -105,20 +106,13 @@ export function readAppContext(app: App): AppContext {
         : {}),
       ...(atlasSecretKmsKeyArn !== undefined ? { atlasSecretKmsKeyArn } : {}),
       ...(apiAccess !== undefined ? { apiAccess } : {}),
-      ...(allowedTagKeys !== undefined ? { allowedTagKeys: commaList(allowedTagKeys) } : {}),
+      ...(allowedTagKeys !== undefined ? { allowedTagKeys: commaSeparated(allowedTagKeys) } : {}),
     },
   };
 }
 
 const ORG_ID = /^o-[a-z0-9]{10,32}$/;
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/*-]+$/;
-const VPC_ENDPOINT_ID = /^vpce-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
-
-const commaList = (text: string) =>
-  text
-    .split(',')
-    .map((v) => v.trim())
-    .filter((v) => v !== '');
 
 /** `apiPrincipalOrgId`, `apiPrincipalArns` and `apiVpcEndpointIds` (comma-separated): who may call the API. */
 function readApiAccess(
@@ -132,16 +126,16 @@ function readApiAccess(
       `context apiPrincipalOrgId: expected an organization id such as o-a1b2c3d4e5, got ${JSON.stringify(orgId)}`,
     );
   }
-  const arns = principalArns === undefined ? undefined : commaList(principalArns);
+  const arns = principalArns === undefined ? undefined : commaSeparated(principalArns);
   if (arns !== undefined && (arns.length === 0 || arns.some((a) => !PRINCIPAL_ARN.test(a)))) {
     throw new AppContextError(
       `context apiPrincipalArns: expected IAM role or user ARNs separated by commas, got ${JSON.stringify(principalArns)}`,
     );
   }
-  const endpoints = vpcEndpointIds === undefined ? undefined : commaList(vpcEndpointIds);
+  const endpoints = vpcEndpointIds === undefined ? undefined : commaSeparated(vpcEndpointIds);
   if (
     endpoints !== undefined &&
-    (endpoints.length === 0 || endpoints.some((e) => !VPC_ENDPOINT_ID.test(e)))
+    (endpoints.length === 0 || endpoints.some((e) => !IdForm.vpcEndpointId.pattern.test(e)))
   ) {
     throw new AppContextError(
       `context apiVpcEndpointIds: expected execute-api interface endpoint ids (vpce-…) separated by commas, got ${JSON.stringify(vpcEndpointIds)}`,
@@ -155,8 +149,6 @@ function readApiAccess(
 }
 
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
-const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
-const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
 /** `lambdaVpcId` and `lambdaSubnetIds` (comma-separated): both or neither. */
 function callersVpc(
@@ -169,16 +161,13 @@ function callersVpc(
       'context lambdaVpcId and lambdaSubnetIds: give both (the VPC and its private subnets, with a NAT gateway route, for the functions that call Atlas), or neither',
     );
   }
-  if (!VPC_ID.test(vpcId)) {
+  if (!IdForm.vpcId.pattern.test(vpcId)) {
     throw new AppContextError(
       `context lambdaVpcId: expected "vpc-" and 8 or 17 hex digits, got ${JSON.stringify(vpcId)}`,
     );
   }
-  const subnets = subnetIds
-    .split(',')
-    .map((id) => id.trim())
-    .filter((id) => id !== '');
-  const bad = subnets.find((id) => !SUBNET_ID.test(id));
+  const subnets = commaSeparated(subnetIds);
+  const bad = subnets.find((id) => !IdForm.subnetId.pattern.test(id));
   if (subnets.length === 0 || bad !== undefined) {
     throw new AppContextError(
       `context lambdaSubnetIds: expected subnet ids ("subnet-" and 8 or 17 hex digits) separated by commas, got ${JSON.stringify(subnetIds)}`,

@@ -39,7 +39,8 @@ export const ManagedTag = {
   attempt: 'atlas-privatelink:attempt',
 } as const;
 
-const RESERVED_TAG_PREFIXES = ['aws:', 'atlas-privatelink:'] as const;
+/** Tag key prefixes a request may not use: AWS's own, and the workflow's (see `ManagedTag`). */
+export const RESERVED_TAG_PREFIXES = ['aws:', 'atlas-privatelink:'] as const;
 
 /** A provisioning request as a user writes it (from the API, an EventBridge event or the console). */
 export interface ProvisioningRequestInput {

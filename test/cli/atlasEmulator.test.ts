@@ -1,10 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { expectOneLine, runTool, start } from './spawnCli';
+import { expectOneLine, occupiedPort, runTool, start } from './spawnCli';
 
 // Spawned tools: a few seconds each when the machine is idle, far more when it is not.
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -40,17 +38,16 @@ describe('npm run atlas-emulator', () => {
 });
 
 describe('npm run atlas-emulator, answering its options', () => {
-  let busy: Server;
+  let busy: Awaited<ReturnType<typeof occupiedPort>>;
   let busyPort: number;
 
   beforeAll(async () => {
-    busy = createServer();
-    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
-    busyPort = (busy.address() as AddressInfo).port;
+    busy = await occupiedPort();
+    busyPort = busy.port;
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => busy.close(resolve));
+    await busy.release();
   });
 
   it('--help names the npm script, its options and exit codes', async () => {

@@ -1,12 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventsClient, secretsClient, sfnClient } from '../local/aws-emulator/clients';
-import { expectOneLine, type Running, runTool, start } from './spawnCli';
+import { expectOneLine, occupiedPort, type Running, runTool, start } from './spawnCli';
 
 // Spawned tools: a few seconds each when the machine is idle, far more when it is not.
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -205,17 +203,16 @@ describe('npm run dev', () => {
 });
 
 describe('npm run dev, answering its options', () => {
-  let busy: Server;
+  let busy: Awaited<ReturnType<typeof occupiedPort>>;
   let busyPort: number;
 
   beforeAll(async () => {
-    busy = createServer();
-    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
-    busyPort = (busy.address() as AddressInfo).port;
+    busy = await occupiedPort();
+    busyPort = busy.port;
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => busy.close(resolve));
+    await busy.release();
   });
 
   it('--help names the npm script, its options and exit codes', async () => {

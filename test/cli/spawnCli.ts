@@ -3,7 +3,10 @@
  * Each spawn loads tsx and the tool (a second or two on an idle machine, much more on a busy one), so
  * the tests that use these run one after another, with generous time limits.
  */
+
 import { execFile, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 
@@ -103,5 +106,15 @@ export function start(entry: string, args: readonly string[], env: NodeJS.Proces
       if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, signal);
       return exited;
     },
+  };
+}
+
+/** A port another process holds, for the "port in use" cases: `port`, and `release()` when done. */
+export async function occupiedPort(): Promise<{ readonly port: number; release(): Promise<void> }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    release: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

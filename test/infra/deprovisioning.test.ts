@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowEvents } from '../../infra/events';
 import type { DeprovisioningHandler } from '../../infra/handlers';
@@ -9,6 +8,7 @@ import { ApiEnv } from '../../lambdas/handlers/environment';
 import {
   type AslDefinition,
   actionsOf,
+  aslValidator,
   logicalIdOf,
   resourcesOf,
   type Synthesized,
@@ -16,12 +16,6 @@ import {
   statementsOfFunction,
   synthesize,
 } from './synthesize';
-
-type AslValidator = (
-  definition: unknown,
-  options?: { checkPaths?: boolean; checkArn?: boolean },
-) => { isValid: boolean; errorsText: (separator?: string) => string };
-const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
 
 let synthesized: Synthesized;
 let definition: AslDefinition;

@@ -2,6 +2,7 @@
  * Synthesizes the deployable app in-process (bundling skipped, so no esbuild or Docker) and reads the
  * state machine definition back out of the template, without pinning any generated logical id.
  */
+import { createRequire } from 'node:module';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { AtlasPrivateLinkStack } from '../../infra/AtlasPrivateLinkStack';
@@ -146,3 +147,11 @@ export function statementsOfFunction(template: Template, functionLogicalId: stri
     .filter(({ roles }) => roles.includes(roleId))
     .map(({ statement }) => statement);
 }
+
+type AslValidator = (
+  definition: unknown,
+  options?: { checkPaths?: boolean; checkArn?: boolean },
+) => { isValid: boolean; errorsText: (separator?: string) => string };
+
+/** asl-validator (a CommonJS module without types), as the definition tests call it. */
+export const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AtlasRateLimitRetry, WorkflowEvents } from '../../infra/AtlasPrivateEndpointWorkflow';
 import type { WorkflowHandler } from '../../infra/handlers';
@@ -10,6 +9,7 @@ import {
   type AslState,
   actionsOf,
   allStatements,
+  aslValidator,
   DEMO_ALLOW_LISTS,
   logicalIdOf,
   render,
@@ -19,12 +19,6 @@ import {
   statementsOfFunction,
   synthesize,
 } from './synthesize';
-
-type AslValidator = (
-  definition: unknown,
-  options?: { checkPaths?: boolean; checkArn?: boolean },
-) => { isValid: boolean; errorsText: (separator?: string) => string };
-const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
 
 let synthesized: Synthesized;
 let definition: AslDefinition;
