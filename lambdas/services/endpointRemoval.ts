@@ -43,7 +43,7 @@ export interface Provenance {
  * The start of the second `ms` falls in: EC2 reports creation times to the second, so an endpoint made in
  * the second its execution started reads as made at that second's start.
  */
-export function wholeSecond(ms: number): number {
+function wholeSecond(ms: number): number {
   return Math.floor(ms / 1000) * 1000;
 }
 

@@ -19,7 +19,7 @@ import type { ExecutionView } from '../adapters/Executions';
 import type { VpcEndpoints, VpcEndpointView } from '../adapters/VpcEndpoints';
 import type { AtlasClient } from '../atlas/AtlasClient';
 import { ManagedTag } from '../domain/request';
-import { removeExecutionEndpoints, wholeSecond } from './endpointRemoval';
+import { createdByExecution, removeExecutionEndpoints } from './endpointRemoval';
 
 /** What the sweep talks to: EC2, Step Functions and Atlas, as the workflow's own adapters. */
 export interface SweepPorts {
@@ -159,8 +159,7 @@ export async function sweep(ports: SweepPorts, options: SweepOptions): Promise<S
     const status = execution?.status;
     // Tags can be planted by anyone allowed ec2:CreateTags: an endpoint created before the execution it
     // names started was not created by it, whatever its tags say.
-    const executionStart = execution?.startedAt ? wholeSecond(Date.parse(execution.startedAt)) : Number.NaN;
-    if (!Number.isNaN(executionStart) && !(Date.parse(e.createdAt ?? '') >= executionStart)) {
+    if (execution?.startedAt && !createdByExecution(e, { startedAt: execution.startedAt })) {
       keep(e, KeptReason.olderThanExecution);
     } else if (status === undefined && !options.sweepUnknownExecutions) keep(e, KeptReason.unknownExecution);
     else if (status !== undefined && STILL_RUNNING.has(status)) keep(e, KeptReason.running);
