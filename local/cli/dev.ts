@@ -5,9 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { keyedExecution } from '../../lambdas/domain/apiRequest';
+import { apiCaller } from '../../lambdas/domain/callers';
 import { DEMO_API_KEY } from '../atlas-emulator';
 import type { RecordedEvent } from '../aws-emulator';
 import type { OfflineEnvironment } from '../offline/OfflineEnvironment';
+import { OFFLINE_CALLER_ARN } from '../offline/offlineCaller';
 import { builtInScenarioNames, loadBuiltInScenario, loadScenarioFile } from '../offline/scenario';
 import { ExitCode, exitWhenWritten, parseCommandLine, parsePort, runCli, UsageError } from './commandLine';
 import { progressPrinter, shortExecutionId } from './progress';
@@ -100,7 +102,7 @@ function instructions(env: OfflineEnvironment): string {
   const body = JSON.stringify(env.request);
   // The API names the execution after the Idempotency-Key, so the examples can name it before it exists.
   const idempotencyKey = 'demo-1';
-  const executionId = keyedExecution(idempotencyKey, (text) =>
+  const executionId = keyedExecution(idempotencyKey, apiCaller(OFFLINE_CALLER_ARN) as string, (text) =>
     createHash('sha256').update(text).digest('hex'),
   ).name;
   const deletion = JSON.stringify([
