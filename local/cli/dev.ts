@@ -141,6 +141,10 @@ Start a provisioning through the API, then follow it (its executionId follows fr
 List the provisionings (newest first; limit 1 to 50, then the answer's nextToken):
   curl -s '${env.api.url}/endpoints?limit=10'
 
+Each caller sees only its own (the local API signs nothing: it takes the caller from this header, else
+${OFFLINE_CALLER_ARN}); another caller gets 404:
+  curl -s -H 'X-Offline-Caller-Arn: arn:aws:iam::123456789012:user/someone-else' ${env.api.url}/endpoints/${executionId}
+
 Once it is AVAILABLE, delete it (202; the same DELETE again answers the same deprovisioning), then follow it
 (add -H 'Content-Type: application/json' -d '{"deleteEndpointService":true}' to remove the endpoint service
 too, when no other endpoint uses it):
