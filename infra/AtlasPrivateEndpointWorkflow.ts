@@ -137,6 +137,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
   readonly allowedTagKeys: readonly string[] | undefined;
   readonly #atlasSecret: secretsmanager.ISecret;
   readonly #atlasSecretKey: kms.IKey | undefined;
+  readonly #atlasSecretReaders: iam.IGrantable[] = [];
 
   constructor(scope: Construct, id: string, props: AtlasPrivateEndpointWorkflowProps) {
     super(scope, id);
@@ -548,10 +549,20 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
   }
 
   /**
+   * Everyone {@link grantAtlasSecretRead} has let read the Atlas secret so far: the functions that call
+   * Atlas, this construct's and those composed with it (the sweep's). A created secret's resource policy
+   * denies everyone else.
+   */
+  get atlasSecretReaders(): readonly iam.IGrantable[] {
+    return this.#atlasSecretReaders;
+  }
+
+  /**
    * Lets `grantee` read the Atlas credentials secret (and decrypt it with its customer-managed key, through
    * Secrets Manager only): for every function that calls Atlas, this construct's and those composed with it.
    */
   grantAtlasSecretRead(grantee: iam.IGrantable): void {
+    this.#atlasSecretReaders.push(grantee);
     this.#atlasSecret.grantRead(grantee);
     if (!this.#atlasSecretKey) return;
     grantee.grantPrincipal.addToPrincipalPolicy(

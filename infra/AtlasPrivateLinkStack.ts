@@ -1,4 +1,13 @@
-import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  CfnOutput,
+  Duration,
+  Fn,
+  Lazy,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -18,6 +27,7 @@ import { AtlasPrivateEndpointWorkflow, WorkflowEvents } from './AtlasPrivateEndp
 import { HandlerFunction, type HandlerFunctionProps } from './HandlerFunction';
 import { type ApiHandler, ApiHandlers } from './handlers';
 import { acknowledgeNag, NagFinding } from './nag';
+import { endpointReadersProblem, refuseInvalidProps } from './propChecks';
 import { provisioningRequestSchema } from './requestModel';
 import { SweepSchedule } from './SweepSchedule';
 
@@ -62,6 +72,14 @@ export interface AtlasPrivateLinkStackProps extends StackProps {
    * @default - any principal your IAM policies allow
    */
   readonly apiAccess?: ApiAccess;
+  /**
+   * Principals who may read (`GET /endpoints/{id}`, the list) and delete (`DELETE`) every provisioning
+   * through the API: IAM role or user ARNs (a role ARN stands for every session of the role). Every other
+   * caller sees and deletes only the provisionings it started, and gets `404` for the rest; executions
+   * started by EventBridge or on the state machine itself are the readers' only.
+   * @default - none: each caller its own
+   */
+  readonly endpointReaders?: readonly string[];
 }
 
 /** Narrows who reaches the API, in its resource policy. Each part narrows further; none widens. */
@@ -93,6 +111,7 @@ export class AtlasPrivateLinkStack extends Stack {
 
   constructor(scope: Construct, id: string, props: AtlasPrivateLinkStackProps) {
     super(scope, id, props);
+    refuseInvalidProps({ endpointReaders: endpointReadersProblem(props.endpointReaders) });
 
     const atlasSecretKey = props.atlasSecretKmsKeyArn
       ? kms.Key.fromKeyArn(this, 'AtlasSecretKey', props.atlasSecretKmsKeyArn)
@@ -150,6 +169,7 @@ export class AtlasPrivateLinkStack extends Stack {
     });
 
     // The ways in: the API's functions, and the request rule's target.
+    const readers = [...new Set(props.endpointReaders ?? [])];
     const apiFn = (handler: ApiHandler, props: Partial<HandlerFunctionProps> = {}) =>
       new HandlerFunction(this, `${handler[0]?.toUpperCase()}${handler.slice(1)}Function`, {
         module: ApiHandlers[handler],
@@ -160,6 +180,7 @@ export class AtlasPrivateLinkStack extends Stack {
           [ApiEnv.deprovisioningStateMachineArn]: deprovisioning.stateMachineArn,
           [RuntimeEnv.managedBy]: this.workflow.managedBy,
           ...this.workflow.allowListEnvironment(),
+          ...(readers.length > 0 ? { [ApiEnv.endpointReaders]: readers.join(',') } : {}),
         },
         ...props,
       });
@@ -277,7 +298,7 @@ export class AtlasPrivateLinkStack extends Stack {
         loggingLevel: apigateway.MethodLoggingLevel.INFO,
         dataTraceEnabled: false,
         accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
+        accessLogFormat: apiAccessLogFormat(),
         throttlingRateLimit: 20,
         throttlingBurstLimit: 40,
       },
@@ -349,6 +370,8 @@ export class AtlasPrivateLinkStack extends Stack {
       );
     }
 
+    if (atlasSecret instanceof secretsmanager.Secret) denyOtherSecretReaders(atlasSecret, this.workflow);
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.urlForPath('/endpoints') });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
     new CfnOutput(this, 'DeprovisioningStateMachineArn', { value: deprovisioning.stateMachineArn });
@@ -357,6 +380,69 @@ export class AtlasPrivateLinkStack extends Stack {
     new CfnOutput(this, 'AtlasSecretArn', { value: atlasSecret.secretArn });
     new CfnOutput(this, 'SweepFunctionName', { value: this.sweep.function.functionName });
   }
+}
+
+/**
+ * The created Atlas secret's resource policy: nobody but the roles the workflow granted it to (its
+ * functions that call Atlas, the deprovisioning's and the sweep's) reads its value, whatever their IAM
+ * policies allow, administrators included (they can still put a new value). The list is read when the
+ * template is synthesized, so a grant made after this call is included too. An imported secret's policy is
+ * its owner's to set.
+ */
+function denyOtherSecretReaders(secret: secretsmanager.Secret, workflow: AtlasPrivateEndpointWorkflow): void {
+  const roleArns = Lazy.list({
+    produce: () =>
+      workflow.atlasSecretReaders.map(({ grantPrincipal }) => {
+        const role = grantPrincipal as Partial<iam.IRole>;
+        if (role.roleArn === undefined) {
+          throw new Error(
+            `the Atlas secret's resource policy names roles; ${grantPrincipal} was granted read but is not one`,
+          );
+        }
+        return role.roleArn;
+      }),
+  });
+  secret.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'OnlyTheWorkflowReadsTheCredentials',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: ['*'],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': roleArns } },
+    }),
+  );
+}
+
+/**
+ * The API's access log: one JSON line per request, naming its caller (`userArn`: the signing principal, an
+ * assumed role's session included) next to the path, whose last segment is the execution id for GET and
+ * DELETE. For POST the execution id is known only once the start function names it: its log line carries
+ * the same `requestId` (as `apiRequestId`), the caller and the `executionId`.
+ */
+export function apiAccessLogFormat(): apigateway.AccessLogFormat {
+  const F = apigateway.AccessLogField;
+  return apigateway.AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: F.contextRequestId(),
+      extendedRequestId: F.contextExtendedRequestId(),
+      requestTime: F.contextRequestTime(),
+      ip: F.contextIdentitySourceIp(),
+      userAgent: F.contextIdentityUserAgent(),
+      userArn: F.contextIdentityUserArn(),
+      caller: F.contextIdentityCaller(),
+      accountId: F.contextIdentityAccountId(),
+      principalOrgId: F.contextIdentityPrincipalOrgId(),
+      httpMethod: F.contextHttpMethod(),
+      resourcePath: F.contextResourcePath(),
+      path: F.contextPath(),
+      status: F.contextStatus(),
+      protocol: F.contextProtocol(),
+      responseLength: F.contextResponseLength(),
+      // The function invocation's request id: what Lambda's own log lines carry.
+      integrationRequestId: F.contextAwsEndpointRequestId(),
+    }),
+  );
 }
 
 /**

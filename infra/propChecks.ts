@@ -6,6 +6,7 @@
  */
 import { Token } from 'aws-cdk-lib';
 import { parseBaseUrl } from '../lambdas/atlas/paths';
+import { readerArnProblem } from '../lambdas/domain/callers';
 import { type FieldViolation, InvalidRequestError } from '../lambdas/errors';
 import { describeReceived } from '../lambdas/ids';
 
@@ -43,4 +44,15 @@ export function eventSourceProblem(value: string): string | undefined {
   if (Token.isUnresolved(value)) return undefined;
   if (/^[A-Za-z0-9._-]{1,256}$/.test(value) && !value.startsWith('aws.')) return undefined;
   return `expected 1 to 256 letters, digits, '.', '_' or '-', not starting with "aws.", got ${describeReceived(value)}`;
+}
+
+/** `endpointReaders`: IAM role or user ARNs (no commas: the functions read them as one comma-separated list). */
+export function endpointReadersProblem(readers: readonly string[] | undefined): string | undefined {
+  for (const arn of readers ?? []) {
+    if (Token.isUnresolved(arn)) continue;
+    if (arn.includes(',')) return `expected ARNs without commas, got ${describeReceived(arn)}`;
+    const problem = readerArnProblem(arn);
+    if (problem) return problem;
+  }
+  return undefined;
 }

@@ -1,5 +1,6 @@
 import type { App } from 'aws-cdk-lib';
 import { Defaults } from '../lambdas/defaults';
+import { readerArnProblem } from '../lambdas/domain/callers';
 import { IdForm } from '../lambdas/ids';
 import { AllowList, commaSeparated } from './AllowList';
 import { AtlasPrivateLinkStack, type AtlasPrivateLinkStackProps } from './AtlasPrivateLinkStack';
@@ -36,7 +37,8 @@ const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
  * `lambdaSubnetIds` (where the functions that call Atlas run), `apiGatewayCloudWatchRole` (`true` or
  * `false`), `atlasSecretKmsKeyArn` (the customer-managed key of an imported secret), `apiPrincipalOrgId`,
  * `apiPrincipalArns` and `apiVpcEndpointIds` (who may call the API; the last makes it PRIVATE),
- * `allowedTagKeys` (the only tag keys requests may use).
+ * `allowedTagKeys` (the only tag keys requests may use), `endpointReaders` (IAM role or user ARNs who may
+ * read and delete every provisioning through the API).
  * @throws {AppContextError} naming the first value that cannot work and what was expected.
  */
 export function readAppContext(app: App): AppContext {
@@ -89,6 +91,7 @@ export function readAppContext(app: App): AppContext {
     value('apiVpcEndpointIds'),
   );
   const allowedTagKeys = value('allowedTagKeys');
+  const endpointReaders = readEndpointReaders(value('endpointReaders'));
   const allowedVpcIds = value('allowedVpcIds');
   const allowedGroupIds = value('allowedGroupIds');
   if (allowedVpcIds === undefined || allowedGroupIds === undefined)
@@ -107,6 +110,7 @@ export function readAppContext(app: App): AppContext {
       ...(atlasSecretKmsKeyArn !== undefined ? { atlasSecretKmsKeyArn } : {}),
       ...(apiAccess !== undefined ? { apiAccess } : {}),
       ...(allowedTagKeys !== undefined ? { allowedTagKeys: commaSeparated(allowedTagKeys) } : {}),
+      ...(endpointReaders !== undefined ? { endpointReaders } : {}),
     },
   };
 }
@@ -146,6 +150,15 @@ function readApiAccess(
     ...(arns !== undefined ? { principalArns: arns } : {}),
     ...(endpoints !== undefined ? { privateVpcEndpointIds: endpoints } : {}),
   };
+}
+
+/** `endpointReaders` (comma-separated ARNs): who reads every provisioning through the API. */
+function readEndpointReaders(text: string | undefined): readonly string[] | undefined {
+  if (text === undefined) return undefined;
+  const arns = commaSeparated(text);
+  const problem = arns.length === 0 ? 'expected at least one ARN' : arns.map(readerArnProblem).find(Boolean);
+  if (problem) throw new AppContextError(`context endpointReaders: ${problem}`);
+  return arns;
 }
 
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;

@@ -1,6 +1,7 @@
 import { type FieldViolation, InvalidRequestError } from '../errors';
 import { describeReceived, IdForm, type IdKind, isId } from '../ids';
 import { awsPartition, awsRegion, REGION_EXPECTED } from '../regions';
+import { MAX_REQUESTED_BY_CHARS, REQUESTED_BY_FIELD } from './callers';
 
 /** Limits of the workflow input, with the defaults a request gets when it leaves a field out. */
 export const RequestLimits = {
@@ -37,6 +38,8 @@ export const ManagedTag = {
   endpointServiceId: 'atlas-privatelink:endpoint-service-id',
   execution: 'atlas-privatelink:execution',
   attempt: 'atlas-privatelink:attempt',
+  /** Who asked for the provisioning (its input's `requestedBy`, see `domain/callers`); absent for a direct start. */
+  requestedBy: 'atlas-privatelink:requested-by',
 } as const;
 
 /** Tag key prefixes a request may not use: AWS's own, and the workflow's (see `ManagedTag`). */
@@ -79,6 +82,12 @@ export interface ProvisioningRequest {
    * created with `ServiceRegion`.
    */
   readonly crossRegion?: true;
+  /**
+   * Who asked, as the execution's input records it: set by the API (the signing principal) and the
+   * EventBridge start function (the event's account and source), never taken from an API body or an event's
+   * detail; absent for an execution started on the state machine itself (see `domain/callers`).
+   */
+  readonly requestedBy?: string;
 }
 
 const KNOWN_FIELDS = new Set([
@@ -93,7 +102,11 @@ const KNOWN_FIELDS = new Set([
   'connectionStringTimeoutSeconds',
   'tags',
   'crossRegion',
+  REQUESTED_BY_FIELD,
 ]);
+
+/** The fields a user writes (`requestedBy` is the API's and the start function's to set). */
+const REQUEST_FIELDS = [...KNOWN_FIELDS].filter((field) => field !== REQUESTED_BY_FIELD).join(', ');
 
 /** The values a deployment allows for one field: a list, or any (`'*'`, an explicit choice). */
 export type Allowed = readonly string[] | '*';
@@ -184,7 +197,7 @@ export function parseProvisioningRequest(input: unknown, context: RequestContext
 
   for (const key of Object.keys(body)) {
     if (!KNOWN_FIELDS.has(key)) {
-      violation(key, `unknown field; expected only ${[...KNOWN_FIELDS].join(', ')}`);
+      violation(key, `unknown field; expected only ${REQUEST_FIELDS}`);
     }
   }
 
@@ -286,6 +299,19 @@ export function parseProvisioningRequest(input: unknown, context: RequestContext
     violation,
   );
   const tags = parseTags(body.tags, violation, context.allowedTagKeys);
+  const requestedBy = body[REQUESTED_BY_FIELD];
+  if (
+    requestedBy !== undefined &&
+    (typeof requestedBy !== 'string' ||
+      requestedBy.length < 1 ||
+      requestedBy.length > MAX_REQUESTED_BY_CHARS ||
+      /\p{Cc}/u.test(requestedBy))
+  ) {
+    violation(
+      REQUESTED_BY_FIELD,
+      `expected the caller, a string of 1 to ${MAX_REQUESTED_BY_CHARS} characters without control characters, got ${describeReceived(requestedBy)}`,
+    );
+  }
 
   if (violations.length > 0 || !groupId || !vpcId || !subnetIds || !securityGroupIds || !tags) {
     throw new InvalidRequestError(violations);
@@ -303,6 +329,7 @@ export function parseProvisioningRequest(input: unknown, context: RequestContext
       connectionStringTimeoutSeconds ?? RequestLimits.defaultConnectionStringTimeoutSeconds,
     tags,
     ...(crossRegion ? { crossRegion: true as const } : {}),
+    ...(typeof requestedBy === 'string' ? { requestedBy } : {}),
   };
 }
 

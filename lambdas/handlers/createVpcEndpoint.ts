@@ -1,3 +1,4 @@
+import { requestedByTagValue } from '../domain/callers';
 import { clientTokenFor, type History, initialPollState, type ServiceState } from '../domain/decisions';
 import { ManagedTag, type ProvisioningRequest, refuseOutsideAllowLists } from '../domain/request';
 import type { AttemptState } from '../domain/workflowState';
@@ -15,7 +16,7 @@ export interface CreateVpcEndpointEvent {
 
 /**
  * "Create VPC endpoint": an Interface endpoint to the Atlas service, private DNS off (Atlas services offer
- * no private DNS name), tagged as this deployment's and this execution's. The ClientToken makes a retried
+ * no private DNS name), tagged as this deployment's and this execution's (and its caller's). The ClientToken makes a retried
  * call return the same endpoint; each attempt gets a new one. A service in another region than the
  * function's is reached cross-region, with `ServiceRegion`.
  */
@@ -53,6 +54,10 @@ export const createCreateVpcEndpointHandler =
           [ManagedTag.endpointServiceId]: service.endpointServiceId,
           [ManagedTag.execution]: event.executionName,
           [ManagedTag.attempt]: String(number),
+          // Who asked, to find a caller's endpoints by; an execution started on the state machine records nobody.
+          ...(request.requestedBy !== undefined
+            ? { [ManagedTag.requestedBy]: requestedByTagValue(request.requestedBy) }
+            : {}),
         },
       });
       runtime.logger.info('VPC endpoint created', {

@@ -32,6 +32,11 @@ const DEPROVISIONING_STATE_MACHINE_ARN = 'DEPROVISIONING_STATE_MACHINE_ARN';
 export const ApiEnv = {
   stateMachineArn: STATE_MACHINE_ARN,
   deprovisioningStateMachineArn: DEPROVISIONING_STATE_MACHINE_ARN,
+  /**
+   * Principals (IAM role or user ARNs, separated by commas) who may read and delete every provisioning
+   * through the API, besides each caller its own. @default - none
+   */
+  endpointReaders: 'ENDPOINT_READERS',
 } as const;
 
 /** Environment variables of the sweep function (besides `ATLAS_SECRET_ARN` and `MANAGED_BY`). */

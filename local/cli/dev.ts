@@ -5,9 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { keyedExecution } from '../../lambdas/domain/apiRequest';
+import { apiCaller } from '../../lambdas/domain/callers';
 import { DEMO_API_KEY } from '../atlas-emulator';
 import type { RecordedEvent } from '../aws-emulator';
 import type { OfflineEnvironment } from '../offline/OfflineEnvironment';
+import { OFFLINE_CALLER_ARN } from '../offline/offlineCaller';
 import { builtInScenarioNames, loadBuiltInScenario, loadScenarioFile } from '../offline/scenario';
 import { ExitCode, exitWhenWritten, parseCommandLine, parsePort, runCli, UsageError } from './commandLine';
 import { progressPrinter, shortExecutionId } from './progress';
@@ -100,7 +102,7 @@ function instructions(env: OfflineEnvironment): string {
   const body = JSON.stringify(env.request);
   // The API names the execution after the Idempotency-Key, so the examples can name it before it exists.
   const idempotencyKey = 'demo-1';
-  const executionId = keyedExecution(idempotencyKey, (text) =>
+  const executionId = keyedExecution(idempotencyKey, apiCaller(OFFLINE_CALLER_ARN) as string, (text) =>
     createHash('sha256').update(text).digest('hex'),
   ).name;
   const deletion = JSON.stringify([
@@ -138,6 +140,10 @@ Start a provisioning through the API, then follow it (its executionId follows fr
 
 List the provisionings (newest first; limit 1 to 50, then the answer's nextToken):
   curl -s '${env.api.url}/endpoints?limit=10'
+
+Each caller sees only its own (the local API signs nothing: it takes the caller from this header, else
+${OFFLINE_CALLER_ARN}); another caller gets 404:
+  curl -s -H 'X-Offline-Caller-Arn: arn:aws:iam::123456789012:user/someone-else' ${env.api.url}/endpoints/${executionId}
 
 Once it is AVAILABLE, delete it (202; the same DELETE again answers the same deprovisioning), then follow it
 (add -H 'Content-Type: application/json' -d '{"deleteEndpointService":true}' to remove the endpoint service

@@ -1,6 +1,10 @@
 /**
  * The API as it runs behind API Gateway, on loopback: the same routes, answered by the same handler
  * modules, given the proxy events API Gateway would send.
+ *
+ * Nothing is signed here, so the caller API Gateway's AWS_IAM authorization would put in
+ * `requestContext.identity` comes from the `X-Offline-Caller-Arn` header when a request sends one (to act
+ * as another principal), else from the `callerArn` option.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -8,6 +12,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ApiHandlers } from '../../infra/handlers';
 import { invokeLambda } from '../runner/lambdaInvoker';
 import { listen } from '../shared/listen';
+import { OFFLINE_CALLER_ARN, OFFLINE_CALLER_HEADER } from './offlineCaller';
+
+export { OFFLINE_CALLER_ARN, OFFLINE_CALLER_HEADER } from './offlineCaller';
 
 export interface LocalApi {
   readonly url: string;
@@ -16,7 +23,10 @@ export interface LocalApi {
 
 const MAX_BODY_BYTES = 256 * 1024;
 
-export async function startLocalApi(options: { port?: number; host?: string } = {}): Promise<LocalApi> {
+export async function startLocalApi(
+  options: { port?: number; host?: string; callerArn?: string } = {},
+): Promise<LocalApi> {
+  const callerArn = options.callerArn ?? OFFLINE_CALLER_ARN;
   const server = createServer(async (req, res) => {
     const send = (result: APIGatewayProxyResult) => {
       res.writeHead(result.statusCode, result.headers as Record<string, string>);
@@ -30,13 +40,15 @@ export async function startLocalApi(options: { port?: number; host?: string } = 
       if (req.method === 'POST' && executionId === undefined) {
         const body = await readBody(req);
         if (body === undefined) return send(problem(413, 'The request body is too large.'));
-        return send(await invoke(ApiHandlers.startProvisioning, proxyEvent(req, url, body, {})));
+        return send(await invoke(ApiHandlers.startProvisioning, proxyEvent(req, url, callerArn, body, {})));
       }
       if (req.method === 'GET' && executionId === undefined) {
-        return send(await invoke(ApiHandlers.listProvisionings, proxyEvent(req, url, null, {})));
+        return send(await invoke(ApiHandlers.listProvisionings, proxyEvent(req, url, callerArn, null, {})));
       }
       if (req.method === 'GET' && executionId !== undefined) {
-        return send(await invoke(ApiHandlers.getProvisioning, proxyEvent(req, url, null, { executionId })));
+        return send(
+          await invoke(ApiHandlers.getProvisioning, proxyEvent(req, url, callerArn, null, { executionId })),
+        );
       }
       if (req.method === 'DELETE' && executionId !== undefined) {
         const body = await readBody(req);
@@ -44,7 +56,7 @@ export async function startLocalApi(options: { port?: number; host?: string } = 
         return send(
           await invoke(
             ApiHandlers.deleteProvisioning,
-            proxyEvent(req, url, body === '' ? null : body, { executionId }),
+            proxyEvent(req, url, callerArn, body === '' ? null : body, { executionId }),
           ),
         );
       }
@@ -87,6 +99,7 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
 function proxyEvent(
   req: IncomingMessage,
   url: URL,
+  defaultCallerArn: string,
   body: string | null,
   pathParameters: Record<string, string>,
 ): APIGatewayProxyEvent {
@@ -94,8 +107,11 @@ function proxyEvent(
   // API Gateway gives the query as a map (the last value of a repeated name), or null when there is none.
   const query = url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : null;
   for (const [key, value] of Object.entries(req.headers)) {
-    if (typeof value === 'string') headers[key] = value;
+    if (typeof value === 'string' && key !== OFFLINE_CALLER_HEADER) headers[key] = value;
   }
+  const named = req.headers[OFFLINE_CALLER_HEADER];
+  const userArn = typeof named === 'string' && named !== '' ? named : defaultCallerArn;
+  const account = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(userArn)?.[1] ?? null;
   return {
     resource: pathParameters.executionId ? '/endpoints/{executionId}' : '/endpoints',
     path: url.pathname,
@@ -114,6 +130,24 @@ function proxyEvent(
       httpMethod: req.method ?? 'GET',
       path: url.pathname,
       resourcePath: pathParameters.executionId ? '/endpoints/{executionId}' : '/endpoints',
+      // What AWS_IAM authorization puts here for a signed request (an IAM user: caller is its unique id).
+      identity: {
+        accountId: account,
+        caller: userArn,
+        user: userArn,
+        userArn,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: req.headers['user-agent'] ?? null,
+        accessKey: null,
+        apiKey: null,
+        apiKeyId: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+      },
     } as APIGatewayProxyEvent['requestContext'],
   };
 }

@@ -14,6 +14,7 @@ import { ErrorName } from '../../lambdas/errors';
 import { lambdaRuntime } from '../../lambdas/handlers/runtime';
 import { AwsService, DEMO_SUBNET_IDS, DEMO_VPC_ID, type ExecutionRecord } from '../../local/aws-emulator';
 import { type OfflineEnvironment, startOfflineEnvironment } from '../../local/offline/OfflineEnvironment';
+import { OFFLINE_CALLER_ARN } from '../../local/offline/offlineCaller';
 import { atlasScriptOf } from '../../local/offline/scenario';
 import { sweepOffline } from '../../local/offline/sweepOffline';
 
@@ -155,12 +156,17 @@ describe('DELETE /endpoints/{executionId}', () => {
     expect(later.status, JSON.stringify(later.body)).toBe(202);
     await env.aws.waitForExecution(later.body.deprovisioningArn as string);
 
-    // A provisioning that failed (a console start with a bad input fails in Validate request).
+    // A provisioning of this caller that failed (a console start with a bad input fails in Validate
+    // request; it records the caller as the API would, or the API would answer 404 for it).
     const failed = await sfn.send(
       new StartExecutionCommand({
         stateMachineArn: env.synthesized.stateMachineArn,
         name: 'failed-provisioning',
-        input: JSON.stringify({ ...env.request, subnetIds: ['subnet-nope'] }),
+        input: JSON.stringify({
+          ...env.request,
+          subnetIds: ['subnet-nope'],
+          requestedBy: OFFLINE_CALLER_ARN,
+        }),
       }),
     );
     const failedRun = await env.aws.waitForExecution(failed.executionArn as string);
@@ -487,8 +493,11 @@ describe('GET /endpoints', () => {
       }),
     ]);
     const all = await call('GET', '/endpoints?limit=50');
+    // The caller's own: every provisioning whose input records it.
     const provisionings = env.aws.executions.filter(
-      (e) => e.stateMachineArn === env.synthesized.stateMachineArn,
+      (e) =>
+        e.stateMachineArn === env.synthesized.stateMachineArn &&
+        JSON.parse(e.input).requestedBy === OFFLINE_CALLER_ARN,
     );
     expect((all.body.items as { executionId: string }[]).map((i) => i.executionId)).toEqual(
       provisionings.map((e) => e.name).reverse(),

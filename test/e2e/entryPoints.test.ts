@@ -16,6 +16,7 @@ import {
   type OfflineEnvironmentOptions,
   startOfflineEnvironment,
 } from '../../local/offline/OfflineEnvironment';
+import { OFFLINE_CALLER_ARN, OFFLINE_CALLER_HEADER } from '../../local/offline/offlineCaller';
 
 /** What a user pastes into "Start execution" in the Step Functions console: the demo project and network. */
 const CONSOLE_EXAMPLE_INPUT = `{
@@ -188,6 +189,43 @@ describe('POST /endpoints with an Idempotency-Key', () => {
     expect(env.aws.executions).toHaveLength(executionsBefore);
     expect(env.aws.requestCount({ action: 'CreateVpcEndpoint' })).toBe(createsBefore);
   });
+
+  it('gives another caller’s same key an execution of its own, and hides each from the other', async () => {
+    // Prepare: the local API takes the caller from this header, as API Gateway does from the signature.
+    const { env } = harness;
+    const body = JSON.stringify(env.request);
+    const key = { 'Idempotency-Key': 'order-4713' };
+    const teamB = { [OFFLINE_CALLER_HEADER]: 'arn:aws:sts::123456789012:assumed-role/TeamB/run-1' };
+
+    // Act
+    const mine = await post(env, body, key);
+    const theirs = await post(env, body, { ...key, ...teamB });
+    await env.aws.waitForExecution(mine.body.executionArn as string);
+    await env.aws.waitForExecution(theirs.body.executionArn as string);
+    const read = (id: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${env.api.url}/endpoints/${id}`, { headers }).then((r) => r.status);
+    const startsBefore = env.aws.requestCount({ action: 'StartExecution' });
+    const deleted = await fetch(`${env.api.url}/endpoints/${mine.body.executionId}`, {
+      method: 'DELETE',
+      headers: teamB,
+    });
+
+    // Assess
+    expect([mine.status, theirs.status]).toStrictEqual([202, 202]);
+    expect(theirs.body.executionId).not.toBe(mine.body.executionId);
+    expect(await read(mine.body.executionId)).toBe(200);
+    expect(await read(mine.body.executionId, teamB)).toBe(404);
+    expect(await read(theirs.body.executionId, teamB)).toBe(200);
+    expect(await read(theirs.body.executionId)).toBe(404);
+    expect(deleted.status).toBe(404);
+    expect(env.aws.requestCount({ action: 'StartExecution' })).toBe(startsBefore);
+    expect(endpointsOf(env, mine.body.executionId as string)[0]?.tags).toMatchObject({
+      'atlas-privatelink:requested-by': OFFLINE_CALLER_ARN,
+    });
+    expect(endpointsOf(env, theirs.body.executionId as string)[0]?.tags).toMatchObject({
+      'atlas-privatelink:requested-by': 'arn:aws:sts::123456789012:assumed-role/TeamB',
+    });
+  });
 });
 
 describe('GET /endpoints/{executionId}', () => {
@@ -291,7 +329,11 @@ describe(`an "${WorkflowEvents.requested}" event, which EventBridge delivers twi
 
     expect(second).toEqual(first);
     expect(execution.name).toMatch(/^key-[0-9a-f]{40}$/);
-    expect(JSON.parse(execution.input)).toEqual(harness.env.request);
+    // The input records the event's account and source as its caller.
+    expect(JSON.parse(execution.input)).toEqual({
+      ...harness.env.request,
+      requestedBy: 'eventbridge:123456789012:my.app',
+    });
   });
 
   it('fails the start function for a malformed idempotencyKey (Lambda then dead-letters it), starting nothing', async () => {
@@ -321,11 +363,15 @@ describe(`an "${WorkflowEvents.requested}" event, which EventBridge delivers twi
     const execution = await putRequestedEvent({ ...harness.env.request, tags: { Environment: 'events' } });
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(JSON.parse(execution.input)).toEqual({ ...harness.env.request, tags: { Environment: 'events' } });
+    expect(JSON.parse(execution.input)).toEqual({
+      ...harness.env.request,
+      tags: { Environment: 'events' },
+      requestedBy: 'eventbridge:123456789012:my.app',
+    });
     const output = JSON.parse(execution.output ?? '{}') as ProvisioningResult;
-    expect(endpointsOf(harness.env, execution.name).map((e) => e.vpcEndpointId)).toEqual([
-      output.vpcEndpointId,
-    ]);
+    const endpoints = endpointsOf(harness.env, execution.name);
+    expect(endpoints.map((e) => e.vpcEndpointId)).toEqual([output.vpcEndpointId]);
+    expect(endpoints[0]?.tags['atlas-privatelink:requested-by']).toBe('eventbridge:123456789012:my.app');
   });
 
   it('with a bad detail fails in its first state naming the field, calling neither EC2 nor Atlas', async () => {

@@ -16,6 +16,7 @@ import {
   type OfflineEnvironment,
   startOfflineEnvironment,
 } from '../../local/offline/OfflineEnvironment';
+import { OFFLINE_CALLER_ARN } from '../../local/offline/offlineCaller';
 import { sweepOffline } from '../../local/offline/sweepOffline';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -82,7 +83,7 @@ describe('GIVEN another team’s AVAILABLE endpoint carrying planted managed tag
   it('WHEN a request whose execution name they predicted fails THEN clean-up leaves that endpoint and its registration alone', async () => {
     // Prepare
     const attackerKey = 'attacker-request-1';
-    await plant(victim, keyedExecution(attackerKey, sha256).name);
+    await plant(victim, keyedExecution(attackerKey, OFFLINE_CALLER_ARN, sha256).name);
 
     // Act
     const failed = await provision(attackerKey, { ...DEMO_REQUEST, maxAttempts: 1 });

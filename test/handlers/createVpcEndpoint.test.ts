@@ -105,6 +105,29 @@ describe('createVpcEndpoint handler', () => {
     });
   });
 
+  it('tags the endpoint with the caller the request records, in characters every tagging service accepts', async () => {
+    // Prepare: a role name may hold a comma, which AWS's common tag character set does not.
+    const requestedBy = 'arn:aws:sts::123456789012:assumed-role/Team,A';
+    const withCaller = { ...event(), request: { ...request, requestedBy } };
+
+    // Act
+    await createCreateVpcEndpointHandler(testRuntime())(withCaller);
+
+    // Assess
+    const tags = ec2.commandCalls(CreateVpcEndpointCommand)[0]!.args[0].input.TagSpecifications?.[0]?.Tags;
+    expect(tags).toContainEqual({
+      Key: ManagedTag.requestedBy,
+      Value: 'arn:aws:sts::123456789012:assumed-role/Team_A',
+    });
+  });
+
+  it('puts no requested-by tag on the endpoint of an execution started on the state machine itself', async () => {
+    await createCreateVpcEndpointHandler(testRuntime())(event());
+
+    const tags = ec2.commandCalls(CreateVpcEndpointCommand)[0]!.args[0].input.TagSpecifications?.[0]?.Tags;
+    expect(tags?.map((t) => t.Key)).not.toContain(ManagedTag.requestedBy);
+  });
+
   it('starts the attempt: its number, endpoint id, token and a fresh poll state', async () => {
     // Prepare
     const runtime = testRuntime();

@@ -50,6 +50,33 @@ describe('validateRequest handler', () => {
     ]);
   });
 
+  it('hands on the caller an API or EventBridge start recorded as requestedBy', async () => {
+    const caller = 'arn:aws:sts::123456789012:assumed-role/TeamA';
+
+    const state = await handler({
+      input: { groupId: GROUP, region: 'us-east-1', vpcId: VPC, subnetIds: [SUBNET], requestedBy: caller },
+      executionName: EXECUTION,
+      executionStartedAt: STARTED_AT,
+    });
+
+    expect(state.request.requestedBy).toBe(caller);
+  });
+
+  it.each([
+    ['a number', 42],
+    ['empty', ''],
+    ['with a control character', 'arn:aws:iam::123456789012:user/a\nb'],
+    ['longer than 2048 characters', `arn:aws:iam::123456789012:user/${'a'.repeat(2048)}`],
+  ])('fails with InvalidRequestError naming requestedBy when it is %s', async (_what, requestedBy) => {
+    const error = await handler({
+      input: { groupId: GROUP, region: 'us-east-1', vpcId: VPC, subnetIds: [SUBNET], requestedBy },
+      executionName: EXECUTION,
+      executionStartedAt: STARTED_AT,
+    }).catch((e: unknown) => e);
+
+    expect((error as InvalidRequestError).violations.map((v) => v.field)).toStrictEqual(['requestedBy']);
+  });
+
   it('fails with InvalidRequestError when the execution input is not an object', async () => {
     await expect(
       handler({ input: 'start please', executionName: EXECUTION, executionStartedAt: STARTED_AT }),

@@ -53,7 +53,9 @@ export const createDeleteFromEventHandler =
     runtime.logger.setCorrelationId(started.name);
     runtime.logger.info('deprovisioning requested by event', {
       eventId: event.id,
+      account: event.account,
       source: event.source,
+      ...(proven ? { executionId: proven.executionId } : {}),
       kind: proven ? started.kind : 'refused',
     });
     return {

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { mayRead } from '../../domain/callers';
 import {
   deprovisioningInput,
   deprovisioningNameFor,
@@ -9,6 +10,7 @@ import {
 import { InvalidRequestError, ProvisioningNotDeletableError, ProvisioningNotFoundError } from '../../errors';
 import { EXECUTION_ID_EXPECTED, isExecutionName } from '../../ids';
 import { type DeprovisioningStart, startDeprovisioning } from '../../services/deprovisioning';
+import { callerLogFields, callerOf, unsigned } from './caller';
 import { json, problem, publicUrl } from './http';
 import { type ApiRuntime, lambdaApiRuntime } from './runtime';
 
@@ -20,12 +22,15 @@ const unavailable = (what: string): APIGatewayProxyResult => ({
 /**
  * `DELETE /endpoints/{executionId}`: starts the deprovisioning of what that provisioning created, proven by
  * its own output. `202` with the deprovisioning (the same one for a repeat); `400` naming a bad id or body
- * field; `404` for a provisioning this deployment does not have; `409` naming the status of one still
- * running or that did not succeed (it left nothing to delete).
+ * field; `404` for a provisioning this deployment does not have, or that is not the caller's (nor the
+ * caller one of the `endpointReaders`), with nothing started; `409` naming the status of one still running
+ * or that did not succeed (it left nothing to delete).
  */
 export const createDeleteProvisioningHandler =
   (runtime: ApiRuntime) =>
   async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const caller = callerOf(event);
+    if (!caller) return unsigned();
     const executionId = event.pathParameters?.executionId ?? '';
     if (!isExecutionName(executionId)) {
       return problem(400, 'The request is invalid.', [
@@ -54,13 +59,19 @@ export const createDeleteProvisioningHandler =
       runtime.logger.error('could not read the provisioning', { error: (error as Error).name });
       return unavailable('read the provisioning');
     }
+    const notFound = () => problem(404, `No provisioning with id ${JSON.stringify(executionId)}.`);
+    if (provisioning && !mayRead(provisioning.input, caller.requestedBy, runtime.endpointReaders())) {
+      runtime.logger.info('deletion refused to a caller who did not start the provisioning', {
+        executionId,
+        ...callerLogFields(caller),
+      });
+      return notFound();
+    }
     let vpcEndpointId: string;
     try {
       ({ vpcEndpointId } = provenTarget(provisioning, { executionId }));
     } catch (error) {
-      if (error instanceof ProvisioningNotFoundError) {
-        return problem(404, `No provisioning with id ${JSON.stringify(executionId)}.`);
-      }
+      if (error instanceof ProvisioningNotFoundError) return notFound();
       if (error instanceof ProvisioningNotDeletableError) {
         return json(409, { message: `Cannot delete: ${error.message}.`, status: error.status });
       }
@@ -85,7 +96,12 @@ export const createDeleteProvisioningHandler =
       );
     }
     const statusUrl = publicUrl(event, `/endpoints/${executionId}`);
-    runtime.logger.info('deprovisioning requested', { kind: started.kind, deprovisioningId: started.name });
+    runtime.logger.info('deprovisioning requested', {
+      kind: started.kind,
+      executionId,
+      deprovisioningId: started.name,
+      ...callerLogFields(caller),
+    });
     return json(
       202,
       {

@@ -1,10 +1,12 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { mayRead } from '../../domain/callers';
 import { deprovisioningNameFor } from '../../domain/deprovisioning';
 import { encodeListToken, parseListQuery, summarize } from '../../domain/endpointViews';
 import { ManagedTag } from '../../domain/request';
 import { InvalidRequestError } from '../../errors';
 import { latestDeprovisioning } from '../../services/deprovisioning';
 import { vpcEndpointsFromEnv } from '../capabilities/vpcEndpointsFromEnv';
+import { callerOf, unsigned } from './caller';
 import { json, problem } from './http';
 import { type ApiRuntime, apiRuntimeWith } from './runtime';
 
@@ -14,11 +16,15 @@ const CONCURRENCY = 8;
 /**
  * `GET /endpoints?limit=&nextToken=`: this deployment's provisionings, newest first, a page at a time:
  * `{ items: [{ executionId, groupId, region, vpcEndpointId, status, startedAt }], nextToken? }`. A bad
- * `limit` or a token this API did not issue is `400` before any call.
+ * `limit` or a token this API did not issue is `400` before any call. Only the caller's own provisionings
+ * are listed (every one for the deployment's `endpointReaders`), so a page may hold fewer than `limit`
+ * items while `nextToken` says there are more.
  */
 export const createListProvisioningsHandler =
   (runtime: ApiRuntime) =>
   async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const caller = callerOf(event);
+    if (!caller) return unsigned();
     const query = parseListQuery(event.queryStringParameters);
     if ('violations' in query) return problem(400, 'The request is invalid.', query.violations);
     try {
@@ -26,19 +32,30 @@ export const createListProvisioningsHandler =
         maxResults: query.limit,
         ...(query.stepFunctionsToken ? { nextToken: query.stepFunctionsToken } : {}),
       });
-      const names = page.executions.map((e) => e.name);
+      const readers = runtime.endpointReaders();
+      // Each provisioning's input says whose it is: read them all, keep the caller's.
+      const described = await mapInBatches(page.executions, CONCURRENCY, async (listed) => ({
+        listed,
+        described: await runtime.executions().describe(listed.name),
+      }));
+      const visible = described.filter(
+        ({ described }) => described !== undefined && mayRead(described.input, caller.requestedBy, readers),
+      );
       const managedBy = runtime.managedBy();
       // Running provisionings have no output yet: their endpoint is found by its tags.
-      const running = page.executions.filter((e) => e.status === 'RUNNING').map((e) => e.name);
+      const running = visible
+        .filter(({ listed }) => listed.status === 'RUNNING')
+        .map(({ listed }) => listed.name);
       const tagged =
         running.length > 0 ? await runtime.vpcEndpoints().findByTag(ManagedTag.execution, running) : [];
-      const items = await mapInBatches(names, CONCURRENCY, async (name) => {
-        const listed = page.executions.find((e) => e.name === name);
-        const provisioning = (await runtime.executions().describe(name)) ?? listed;
-        if (!provisioning) return undefined;
+      const items = await mapInBatches(visible, CONCURRENCY, async ({ listed, described }) => {
+        const provisioning = described ?? listed;
         const deprovisioning =
           provisioning.status === 'SUCCEEDED'
-            ? await latestDeprovisioning(runtime.deprovisionings(), deprovisioningNameFor(name, runtime.hash))
+            ? await latestDeprovisioning(
+                runtime.deprovisionings(),
+                deprovisioningNameFor(listed.name, runtime.hash),
+              )
             : undefined;
         return summarize({
           provisioning,
@@ -49,7 +66,7 @@ export const createListProvisioningsHandler =
         });
       });
       return json(200, {
-        items: items.filter((item) => item !== undefined),
+        items,
         ...(page.nextToken ? { nextToken: encodeListToken(page.nextToken) } : {}),
       });
     } catch (error) {

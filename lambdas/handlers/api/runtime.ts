@@ -19,6 +19,8 @@ export interface ApiRuntime {
   hash(text: string): string;
   /** What requests are checked against: the region and the deployment's allow-lists. */
   requestContext(): RequestContext;
+  /** Principals who may read and delete every provisioning through the API (`endpointReaders`). */
+  endpointReaders(): readonly string[];
 }
 
 export { ApiEnv } from '../environment';
@@ -55,6 +57,11 @@ export function apiRuntimeWith(
     managedBy: () => process.env[RuntimeEnv.managedBy] ?? Defaults.stackName,
     hash: (text) => createHash('sha256').update(text).digest('hex'),
     requestContext: deploymentRequestContext,
+    endpointReaders: () =>
+      (process.env[ApiEnv.endpointReaders] ?? '')
+        .split(',')
+        .map((arn) => arn.trim())
+        .filter((arn) => arn !== ''),
   };
 }
 

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { deprovisioningNameFor } from '../../../lambdas/domain/deprovisioning';
 import { createGetProvisioningHandler } from '../../../lambdas/handlers/api/getProvisioning';
 import { GROUP } from '../fakeRuntime';
-import { apiEvent, apiRuntime, DEPROVISIONING_STATE_MACHINE, STATE_MACHINE } from './apiEvent';
+import { apiEvent, apiRuntime, CALLER, DEPROVISIONING_STATE_MACHINE, STATE_MACHINE } from './apiEvent';
 
 const sfn = mockClient(SFNClient);
 const NAME = 'key-0123456789abcdef0123456789abcdef01234567';
@@ -12,6 +12,8 @@ const ARN = `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:${NAME}`;
 const STARTED = new Date('2026-03-01T10:00:00.000Z');
 const STOPPED = new Date('2026-03-01T10:04:00.000Z');
 const VPCE = 'vpce-0123456789abcdef0';
+/** The input of a provisioning this test's caller started. */
+const OWN_INPUT = JSON.stringify({ groupId: GROUP, region: 'us-east-1', requestedBy: CALLER });
 
 beforeEach(() => sfn.reset());
 
@@ -64,7 +66,7 @@ describe('GET /endpoints/{executionId}', () => {
       name: NAME,
       status: 'RUNNING',
       startDate: STARTED,
-      input: JSON.stringify({ groupId: GROUP, region: 'us-east-1' }),
+      input: JSON.stringify({ groupId: GROUP, region: 'us-east-1', requestedBy: CALLER }),
     });
 
     const response = await get(NAME);
@@ -100,6 +102,7 @@ describe('GET /endpoints/{executionId}', () => {
       status: 'SUCCEEDED',
       startDate: STARTED,
       stopDate: STOPPED,
+      input: OWN_INPUT,
       output: JSON.stringify(output),
     });
 
@@ -130,6 +133,7 @@ describe('GET /endpoints/{executionId}', () => {
       status: 'SUCCEEDED',
       startDate: STARTED,
       stopDate: STOPPED,
+      input: OWN_INPUT,
       output: JSON.stringify({ status: 'AVAILABLE', vpcEndpointId: VPCE, groupId: GROUP }),
     });
     sfn.on(DescribeExecutionCommand, { executionArn: deprovisioningArn }).resolves({
@@ -161,6 +165,7 @@ describe('GET /endpoints/{executionId}', () => {
       status: 'FAILED',
       startDate: STARTED,
       stopDate: STOPPED,
+      input: OWN_INPUT,
       error: 'AttemptsExhaustedError',
       cause: 'gave up after 3 attempts: …',
     });

@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { RequestLimits } from '../../../lambdas/domain/request';
 import { createStartProvisioningHandler } from '../../../lambdas/handlers/api/startProvisioning';
 import { GROUP, SUBNET, VPC } from '../fakeRuntime';
-import { apiEvent, apiRuntime, STATE_MACHINE } from './apiEvent';
+import { apiEvent, apiRuntime, CALLER, STATE_MACHINE } from './apiEvent';
 
 const sfn = mockClient(SFNClient);
 const STARTED = new Date('2026-03-01T10:00:00.000Z');
@@ -57,6 +57,7 @@ describe('POST /endpoints', () => {
       timeoutSeconds: 3600,
       connectionStringTimeoutSeconds: 1800,
       tags: {},
+      requestedBy: CALLER,
     });
   });
 
@@ -145,6 +146,7 @@ describe('POST /endpoints', () => {
         timeoutSeconds: 3600,
         connectionStringTimeoutSeconds: 1800,
         tags: {},
+        requestedBy: CALLER,
       }),
       startDate: STARTED,
       status: 'RUNNING',
@@ -166,6 +168,7 @@ describe('POST /endpoints', () => {
       timeoutSeconds: 3600,
       connectionStringTimeoutSeconds: 1800,
       tags: {},
+      requestedBy: CALLER,
     };
     /** Executions that exist already, by name, with their status. */
     const existing = (statuses: Record<string, string>) => {
