@@ -3,6 +3,7 @@ import { Defaults } from '../lambdas/defaults';
 import { IdForm } from '../lambdas/ids';
 import { AllowList, commaSeparated } from './AllowList';
 import { AtlasPrivateLinkStack, type AtlasPrivateLinkStackProps } from './AtlasPrivateLinkStack';
+import { PUBLISHER_ARN } from './eventBusPolicy';
 
 /** A context value (`cdk synth -c name=value`, or `cdk.json`) that cannot work; the message names it. */
 export class AppContextError extends Error {
@@ -36,7 +37,8 @@ const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
  * `lambdaSubnetIds` (where the functions that call Atlas run), `apiGatewayCloudWatchRole` (`true` or
  * `false`), `atlasSecretKmsKeyArn` (the customer-managed key of an imported secret), `apiPrincipalOrgId`,
  * `apiPrincipalArns` and `apiVpcEndpointIds` (who may call the API; the last makes it PRIVATE),
- * `allowedTagKeys` (the only tag keys requests may use).
+ * `allowedTagKeys` (the only tag keys requests may use), `eventPublishers` (who may put events on the bus:
+ * role or user ARNs separated by commas, or `*` for any principal your IAM allows).
  * @throws {AppContextError} naming the first value that cannot work and what was expected.
  */
 export function readAppContext(app: App): AppContext {
@@ -89,6 +91,7 @@ export function readAppContext(app: App): AppContext {
     value('apiVpcEndpointIds'),
   );
   const allowedTagKeys = value('allowedTagKeys');
+  const eventPublishers = readEventPublishers(value('eventPublishers'));
   const allowedVpcIds = value('allowedVpcIds');
   const allowedGroupIds = value('allowedGroupIds');
   if (allowedVpcIds === undefined || allowedGroupIds === undefined)
@@ -107,6 +110,7 @@ export function readAppContext(app: App): AppContext {
       ...(atlasSecretKmsKeyArn !== undefined ? { atlasSecretKmsKeyArn } : {}),
       ...(apiAccess !== undefined ? { apiAccess } : {}),
       ...(allowedTagKeys !== undefined ? { allowedTagKeys: commaSeparated(allowedTagKeys) } : {}),
+      ...(eventPublishers !== undefined ? { eventPublishers } : {}),
     },
   };
 }
@@ -146,6 +150,19 @@ function readApiAccess(
     ...(arns !== undefined ? { principalArns: arns } : {}),
     ...(endpoints !== undefined ? { privateVpcEndpointIds: endpoints } : {}),
   };
+}
+
+/** `eventPublishers`: `*`, or IAM role or user ARNs separated by commas. */
+function readEventPublishers(text: string | undefined): AllowList | undefined {
+  if (text === undefined) return undefined;
+  const publishers = AllowList.parse(text);
+  if (publishers.isAny) return publishers;
+  if (publishers.values.length === 0 || [...publishers.values].some((a) => !PUBLISHER_ARN.test(a))) {
+    throw new AppContextError(
+      `context eventPublishers: expected IAM role or user ARNs (arn:aws:iam::<account>:role/<name>) separated by commas, or * for any principal your IAM allows, got ${JSON.stringify(text)}`,
+    );
+  }
+  return publishers;
 }
 
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;

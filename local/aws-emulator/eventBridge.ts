@@ -22,11 +22,23 @@ import type { StepFunctionsService } from './stepFunctions';
  *   invoke: (event) => handler(event) }
  * ```
  */
+/**
+ * One value of an event pattern's field: an exact string, or `{ 'anything-but': … }` (one string or a list),
+ * which matches any value but those, as in EventBridge's content filtering.
+ */
+export type PatternValue = string | { readonly 'anything-but': string | readonly string[] };
+
+/** The fields of an event pattern the emulator matches: each lists the values that match (any one will do). */
+export interface EventPatternFields {
+  readonly source?: readonly PatternValue[];
+  readonly 'detail-type'?: readonly PatternValue[];
+}
+
 export interface EventRule {
   /** @default 'default' */
   readonly eventBusName?: string;
-  /** Matches when every field given lists the event's value (EventBridge's exact-match arrays). */
-  readonly pattern: { readonly source?: readonly string[]; readonly 'detail-type'?: readonly string[] };
+  /** Matches when every field given has a value matching the event's (EventBridge's pattern arrays). */
+  readonly pattern: EventPatternFields;
   readonly target: 'stepFunctions' | 'lambda';
   /**
    * What the execution gets as input: `'$.detail'` for the event's detail.
@@ -114,8 +126,10 @@ export function validateRules(rules: readonly EventRule[], stateMachineArn: stri
       );
     }
     for (const field of fields) {
-      if (field !== undefined && !(Array.isArray(field) && field.every((v) => typeof v === 'string'))) {
-        throw new EmulatorOptionsError(`${where}.pattern fields must be arrays of strings`);
+      if (field !== undefined && !(Array.isArray(field) && field.every(isPatternValue))) {
+        throw new EmulatorOptionsError(
+          `${where}.pattern fields must be arrays of strings or { 'anything-but': string | string[] }`,
+        );
       }
     }
   }
@@ -289,14 +303,31 @@ function busNameOf(nameOrArn: string): string {
   return arn?.[1] ?? nameOrArn;
 }
 
+function isPatternValue(value: unknown): value is PatternValue {
+  if (typeof value === 'string') return true;
+  if (typeof value !== 'object' || value === null || Object.keys(value).join() !== 'anything-but')
+    return false;
+  const but = (value as { 'anything-but': unknown })['anything-but'];
+  return typeof but === 'string' || (Array.isArray(but) && but.every((v) => typeof v === 'string'));
+}
+
+/** Whether a field's value matches one of the pattern's values (absent field: anything). */
+function fieldMatches(values: readonly PatternValue[] | undefined, value: string): boolean {
+  if (values === undefined) return true;
+  return values.some((v) => {
+    if (typeof v === 'string') return v === value;
+    const but = v['anything-but'];
+    return typeof but === 'string' ? but !== value : !but.includes(value);
+  });
+}
+
 function matches(
   rule: EventRule,
   event: { eventBusName: string; source: string; detailType: string },
 ): boolean {
-  const { source, 'detail-type': detailType } = rule.pattern;
   return (
     (rule.eventBusName ?? DEFAULT_BUS) === event.eventBusName &&
-    (source === undefined || source.includes(event.source)) &&
-    (detailType === undefined || detailType.includes(event.detailType))
+    fieldMatches(rule.pattern.source, event.source) &&
+    fieldMatches(rule.pattern['detail-type'], event.detailType)
   );
 }

@@ -116,6 +116,50 @@ describe('EventBridge PutEvents', () => {
     expect(inputs).toEqual([{ requestId: 'r-1' }]);
   });
 
+  it("matches a rule's anything-but source as EventBridge does: any source but those it names", async () => {
+    // Prepare: the stack's request rule, which ignores requests claiming the workflow's own source
+    await start({
+      stepFunctions,
+      rules: [
+        {
+          pattern: {
+            source: [{ 'anything-but': ['atlas-privatelink'] }],
+            'detail-type': ['EndpointRequested'],
+          },
+          target: 'stepFunctions',
+        },
+      ],
+    });
+
+    // Act
+    await client.send(
+      new PutEventsCommand({
+        Entries: ['my.app', 'atlas-privatelink', 'other.team'].map((source) => ({
+          Source: source,
+          DetailType: 'EndpointRequested',
+          Detail: '{}',
+        })),
+      }),
+    );
+
+    // Assess
+    expect(aws.events.map((e) => [e.source, e.startedExecutionArns.length])).toEqual([
+      ['my.app', 1],
+      ['atlas-privatelink', 0],
+      ['other.team', 1],
+    ]);
+  });
+
+  it('fails at start for a pattern value that is neither a string nor an anything-but', async () => {
+    const starting = startAwsEmulator({
+      stepFunctions,
+      rules: [{ pattern: { source: [{ prefix: 'my.' } as never] }, target: 'stepFunctions' }],
+    });
+
+    await expect(starting).rejects.toThrow(/rules\[0\]\.pattern fields must be arrays of strings or/);
+    await start(); // leaves a server for afterEach to close
+  });
+
   it('accepts an entry for a bus that does not exist with an EventId, as EventBridge does, drops it and says why', async () => {
     // Prepare
     const seen: RecordedEvent[] = [];
