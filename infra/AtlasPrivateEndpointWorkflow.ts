@@ -227,6 +227,8 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       findConnectionStrings: fn('findConnectionStrings', true),
     };
     this.functions = functions;
+    // The only account whose endpoints "Register with Atlas" registers.
+    functions.registerEndpoint.addEnvironment(RuntimeEnv.accountId, Stack.of(this).account);
     this.grantEc2(functions);
 
     // ------------------------------------------------------------------------------------------------
@@ -267,9 +269,18 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     const registerWithAtlas = step(
       'Register with Atlas',
       'registerEndpoint',
-      endpointRef,
+      { ...endpointRef, 'endpointServiceName.$': '$.service.endpointServiceName' },
       '$.attempt.registration',
     );
+    // Right after the create, EC2's reads may not see the endpoint yet (eventual consistency): read again,
+    // without jitter (nothing is throttled), for about two minutes: 2 + 4 + 8 + 16 + 32 + 60 s.
+    registerWithAtlas.addRetry({
+      errors: [ErrorName.EndpointNotVisible],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 6,
+      maxDelay: Duration.seconds(60),
+    });
     const waitBeforeChecking = new sfn.Wait(this, 'Wait before checking', {
       time: sfn.WaitTime.secondsPath('$.attempt.poll.waitSeconds'),
     });
@@ -682,7 +693,9 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
         resources: ['*'],
       }),
     );
+    // registerEndpoint reads the endpoint to make sure this execution created it before registering it.
     for (const f of [
+      functions.registerEndpoint,
       functions.checkEndpoint,
       functions.checkSecurityGroups,
       functions.deleteAttempt,
