@@ -105,6 +105,11 @@ describe('POST /endpoints with an invalid request', () => {
     },
     { name: 'neither region nor endpointServiceId', change: { region: undefined }, fields: ['region'] },
     { name: 'an unknown field', change: { vpcEndpointId: 'vpce-1' }, fields: ['vpcEndpointId'] },
+    {
+      name: 'a VPC and a project outside the allow-lists',
+      change: { vpcId: 'vpc-0fedcba9876543210', groupId: 'aaaaaaaaaaaaaaaaaaaaaaaa' },
+      fields: ['vpcId', 'groupId'],
+    },
   ];
 
   it.each(cases)(
