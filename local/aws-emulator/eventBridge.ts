@@ -1,4 +1,5 @@
 import type { Clock } from '../shared/model';
+import { type BusPolicyStatement, busPolicyDenial } from './busPolicy';
 import { AwsApiError, EmulatorOptionsError } from './errors';
 import { uuid } from './ids';
 import {
@@ -88,6 +89,13 @@ interface EventBridgeConfig {
   readonly stepFunctions: StepFunctionsService;
   readonly stateMachineArn?: string;
   readonly onEvent?: (event: RecordedEvent) => void;
+  /** Bus policies by bus name (see `busPolicy.ts`). */
+  readonly eventBusPolicies?: Readonly<Record<string, readonly BusPolicyStatement[]>>;
+}
+
+/** Who made a request: what a bus policy's `aws:PrincipalArn` sees. */
+export interface Caller {
+  readonly principalArn: string | undefined;
 }
 
 /** PutEvents takes 1 to 10 entries. */
@@ -155,8 +163,8 @@ export class EventBridgeService {
     ]);
   }
 
-  handle(action: string, input: JsonObject): unknown {
-    if (action === 'PutEvents') return this.#putEvents(input);
+  handle(action: string, input: JsonObject, caller: Caller = { principalArn: undefined }): unknown {
+    if (action === 'PutEvents') return this.#putEvents(input, caller);
     throw new AwsApiError('UnknownOperationException', `Unknown operation ${action}`);
   }
 
@@ -173,7 +181,7 @@ export class EventBridgeService {
     while (this.#deliveries.size > 0) await Promise.allSettled([...this.#deliveries]);
   }
 
-  #putEvents(input: JsonObject): unknown {
+  #putEvents(input: JsonObject, caller: Caller): unknown {
     const entries = optionalArray(input, 'Entries') ?? [];
     if (entries.length < 1 || entries.length > MAX_ENTRIES) {
       throw new AwsApiError(
@@ -182,14 +190,17 @@ export class EventBridgeService {
       );
     }
     // Per-entry problems do not fail the call: each answers its own ErrorCode, as in EventBridge.
-    const results = entries.map((entry) => this.#putEntry(entry));
+    const results = entries.map((entry) => this.#putEntry(entry, caller));
     return {
       FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length,
       Entries: results,
     };
   }
 
-  #putEntry(entry: unknown): { EventId: string } | { ErrorCode: string; ErrorMessage: string } {
+  #putEntry(
+    entry: unknown,
+    caller: Caller,
+  ): { EventId: string } | { ErrorCode: string; ErrorMessage: string } {
     if (!isJsonObject(entry))
       throw new AwsApiError('SerializationException', 'Each of Entries must be an object');
     const source = optionalString(entry, 'Source');
@@ -209,6 +220,20 @@ export class EventBridgeService {
           ErrorMessage: `Parameter ${member} is not valid. Reason: ${member} is a required argument.`,
         };
       }
+    }
+    const policy = this.#config.eventBusPolicies?.[busName];
+    const denial = policy
+      ? busPolicyDenial(policy, {
+          principalArn: caller.principalArn,
+          source: source!,
+          detailType: detailType!,
+        })
+      : undefined;
+    if (denial) {
+      return {
+        ErrorCode: denial,
+        ErrorMessage: `${caller.principalArn ?? 'The caller'} is not authorized to put this event on event bus ${busName}.`,
+      };
     }
     let detail: unknown;
     try {

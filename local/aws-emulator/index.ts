@@ -1,3 +1,4 @@
+export type { BusPolicyStatement } from './busPolicy';
 export { AwsService } from './constants';
 export {
   DEMO_SECURITY_GROUP_ID,

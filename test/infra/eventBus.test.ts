@@ -3,6 +3,7 @@
  * account needs only its own IAM to call PutEvents) and the rules' patterns, which ignore a request that
  * claims the workflow's own source.
  */
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -12,7 +13,7 @@ import { AllowList } from '../../infra/AllowList';
 import { AtlasPrivateEndpointWorkflow, WorkflowEvents } from '../../infra/AtlasPrivateEndpointWorkflow';
 import { EventBusPolicySid } from '../../infra/eventBusPolicy';
 import { DEMO_GROUP_ID } from '../../local/atlas-emulator';
-import { DEMO_VPC_ID } from '../../local/aws-emulator';
+import { type BusPolicyStatement, DEMO_VPC_ID, startAwsEmulator } from '../../local/aws-emulator';
 import { ACCOUNT, logicalIdOf, synthesize } from './synthesize';
 
 interface BusStatement {
@@ -162,5 +163,92 @@ describe('GIVEN the workflow construct on its own', () => {
     expect(() => workflowTemplate({ eventPublishers: AllowList.of('orders-service') })).toThrow(
       /^eventPublishers: expected IAM role or user ARNs/,
     );
+  });
+});
+
+describe('GIVEN the synthesized bus policy, as EventBridge (the emulator) applies it to PutEvents', () => {
+  /** The template's statements, each role's ARN written as IAM would: arn:aws:iam::<account>:role/<logical id>. */
+  const policyOf = (template: Template): BusPolicyStatement[] =>
+    JSON.parse(
+      JSON.stringify(Object.values(busPolicy(template).statements)).replace(
+        /\{"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]\}/g,
+        `"arn:aws:iam::${ACCOUNT}:role/$1"`,
+      ),
+    ) as BusPolicyStatement[];
+
+  /** Puts one event as each caller (by access key id) and answers each entry's ErrorCode, or 'accepted'. */
+  async function putAs(
+    context: Record<string, unknown>,
+    attempts: readonly { readonly caller: 'orders' | 'other' | 'stateMachine'; readonly source: string }[],
+  ): Promise<string[]> {
+    const synthesized = synthesize(context);
+    const stateMachineRole = `arn:aws:iam::${ACCOUNT}:role/${logicalIdOf(synthesized.stack, synthesized.stack.workflow.stateMachine.role)}`;
+    const bus = 'the-bus';
+    const aws = await startAwsEmulator({
+      eventBuses: [bus],
+      eventBusPolicies: { [bus]: policyOf(synthesized.template) },
+      principals: {
+        AKIDORDERS: ROLE,
+        AKIDOTHER: `arn:aws:iam::${ACCOUNT}:role/someone-with-events-put-events-on-star`,
+        AKIDSTATEMACHINE: stateMachineRole,
+      },
+    });
+    try {
+      const answers: string[] = [];
+      for (const { caller, source } of attempts) {
+        const client = new EventBridgeClient({
+          endpoint: aws.url,
+          region: 'us-east-1',
+          credentials: { accessKeyId: `AKID${caller.toUpperCase()}`, secretAccessKey: 'dummy' },
+          maxAttempts: 1,
+        });
+        const out = await client.send(
+          new PutEventsCommand({
+            Entries: [
+              { EventBusName: bus, Source: source, DetailType: WorkflowEvents.requested, Detail: '{}' },
+            ],
+          }),
+        );
+        client.destroy();
+        answers.push(out.Entries?.[0]?.ErrorCode ?? 'accepted');
+      }
+      return answers;
+    } finally {
+      await aws.close();
+    }
+  }
+
+  it('WHEN publishers are named THEN they put requests, others are denied, and only the state machines use the workflow source', async () => {
+    const answers = await putAs({ eventPublishers: ROLE }, [
+      { caller: 'orders', source: 'orders.app' },
+      { caller: 'other', source: 'orders.app' },
+      { caller: 'orders', source: 'atlas-privatelink' },
+      { caller: 'stateMachine', source: 'atlas-privatelink' },
+    ]);
+
+    expect(answers).toStrictEqual([
+      'accepted',
+      'AccessDeniedException',
+      'NotAuthorizedForSourceException',
+      'accepted',
+    ]);
+  });
+
+  it('WHEN none are named THEN nobody but the state machines may put events', async () => {
+    const answers = await putAs({}, [
+      { caller: 'orders', source: 'orders.app' },
+      { caller: 'stateMachine', source: 'atlas-privatelink' },
+    ]);
+
+    expect(answers).toStrictEqual(['AccessDeniedException', 'accepted']);
+  });
+
+  it('WHEN any publisher is allowed THEN anyone may put requests, still not with the workflow source', async () => {
+    const answers = await putAs({ eventPublishers: '*' }, [
+      { caller: 'other', source: 'orders.app' },
+      { caller: 'other', source: 'atlas-privatelink' },
+    ]);
+
+    expect(answers).toStrictEqual(['accepted', 'NotAuthorizedForSourceException']);
   });
 });

@@ -222,6 +222,67 @@ describe('EventBridge PutEvents', () => {
     });
   });
 
+  it("refuses entries a bus policy denies, per entry, naming the condition's key as EventBridge does", async () => {
+    // Prepare: the callers are told apart by their access key ids
+    await start({
+      eventBuses: ['bus'],
+      principals: { AKIDEXAMPLE: 'arn:aws:iam::123456789012:role/publisher' },
+      eventBusPolicies: {
+        bus: [
+          {
+            Effect: 'Deny',
+            Action: 'events:PutEvents',
+            Condition: { StringEquals: { 'events:source': ['reserved.source'] } },
+          },
+          {
+            Effect: 'Deny',
+            Action: 'events:PutEvents',
+            Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::123456789012:role/pub*'] } },
+          },
+        ],
+      },
+    });
+
+    // Act
+    const out = await client.send(
+      new PutEventsCommand({
+        Entries: [
+          { EventBusName: 'bus', Source: 'my.app', DetailType: 'X', Detail: '{}' },
+          { EventBusName: 'bus', Source: 'reserved.source', DetailType: 'X', Detail: '{}' },
+          { EventBusName: 'default', Source: 'reserved.source', DetailType: 'X', Detail: '{}' },
+        ],
+      }),
+    );
+
+    // Assess: the denied entry is dropped; other buses have no policy
+    expect(out.Entries?.map((e) => e.ErrorCode ?? 'ok')).toEqual([
+      'ok',
+      'NotAuthorizedForSourceException',
+      'ok',
+    ]);
+    expect(out.FailedEntryCount).toBe(1);
+    expect(aws.events.map((e) => e.source)).toEqual(['my.app', 'reserved.source']);
+  });
+
+  it('fails at start for a bus policy condition it does not model, rather than ignoring it', async () => {
+    const starting = startAwsEmulator({
+      eventBusPolicies: {
+        bus: [
+          {
+            Effect: 'Deny',
+            Action: 'events:PutEvents',
+            Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+          },
+        ],
+      },
+    });
+
+    await expect(starting).rejects.toThrow(
+      /eventBusPolicies\.bus\[0\]\.Condition: IpAddress is not modelled/,
+    );
+    await start(); // leaves a server for afterEach to close
+  });
+
   it('fails at start when a rule targets Step Functions but no backend is configured', async () => {
     const starting = startAwsEmulator({ rules: [{ pattern: { source: ['s'] }, target: 'stepFunctions' }] });
 
