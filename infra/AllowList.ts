@@ -23,6 +23,11 @@ export class AllowList {
     return new AllowList('*');
   }
 
+  /** Nothing at all: for a list where nothing is a meaningful answer (`eventPublishers`: nobody else). */
+  static none(): AllowList {
+    return new AllowList([]);
+  }
+
   /**
    * From a context value: `*` for any, else values separated by commas.
    * @example AllowList.parse('vpc-0d3e0a1b2c3d4e5f6,vpc-0a1b2c3d4e5f60718')

@@ -13,8 +13,9 @@ import { ManagedTag, RESERVED_TAG_PREFIXES, RequestLimits } from '../lambdas/dom
 import { ErrorName } from '../lambdas/errors';
 import { RuntimeEnv } from '../lambdas/handlers/environment';
 import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
-import type { AllowList } from './AllowList';
+import { AllowList } from './AllowList';
 import { AtlasPrivateEndpointDeprovisioning } from './AtlasPrivateEndpointDeprovisioning';
+import { eventBusPolicyStatements, eventPublishersProblem } from './eventBusPolicy';
 import { WorkflowEvents } from './events';
 import { HandlerFunction } from './HandlerFunction';
 import { type WorkflowHandler, WorkflowHandlers } from './handlers';
@@ -58,10 +59,20 @@ export interface AtlasPrivateEndpointWorkflowProps {
    */
   readonly eventBus?: events.IEventBus;
   /**
-   * The `source` of the events it publishes.
+   * The `source` of the events it publishes. The bus policy lets only the two state machines publish with
+   * it (when the bus is one this app defines), so nobody can forge the workflow's events.
    * @default 'atlas-privatelink'
    */
   readonly eventSource?: string;
+  /**
+   * Who besides the two state machines may put events on the bus: IAM role or user ARNs of this account
+   * (matched as `aws:PrincipalArn`, wildcards allowed; each still needs `events:PutEvents` from its own IAM),
+   * or `AllowList.any()` for any principal the account's IAM allows. Enforced by Deny statements in the
+   * bus's resource policy, so the bus must be one this app defines (`events.EventBus`).
+   * @default - on the bus the workflow creates: nobody; on a bus you give: its policy only keeps the
+   * workflow's `eventSource` to the state machines
+   */
+  readonly eventPublishers?: AllowList;
   /**
    * The value of the `atlas-privatelink:managed-by` tag on every VPC endpoint this workflow creates; the
    * functions may delete only endpoints carrying it.
@@ -217,6 +228,8 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       findConnectionStrings: fn('findConnectionStrings', true),
     };
     this.functions = functions;
+    // The only account whose endpoints "Register with Atlas" registers.
+    functions.registerEndpoint.addEnvironment(RuntimeEnv.accountId, Stack.of(this).account);
     this.grantEc2(functions);
 
     // ------------------------------------------------------------------------------------------------
@@ -257,9 +270,18 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     const registerWithAtlas = step(
       'Register with Atlas',
       'registerEndpoint',
-      endpointRef,
+      { ...endpointRef, 'endpointServiceName.$': '$.service.endpointServiceName' },
       '$.attempt.registration',
     );
+    // Right after the create, EC2's reads may not see the endpoint yet (eventual consistency): read again,
+    // without jitter (nothing is throttled), for about two minutes: 2 + 4 + 8 + 16 + 32 + 60 s.
+    registerWithAtlas.addRetry({
+      errors: [ErrorName.EndpointNotVisible],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 6,
+      maxDelay: Duration.seconds(60),
+    });
     const waitBeforeChecking = new sfn.Wait(this, 'Wait before checking', {
       time: sfn.WaitTime.secondsPath('$.attempt.poll.waitSeconds'),
     });
@@ -536,7 +558,31 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       grantAtlasSecretRead: (grantee) => this.grantAtlasSecretRead(grantee),
     });
 
+    this.restrictPublishers(props.eventBus === undefined, props.eventPublishers);
     this.acknowledgeNagFindings();
+  }
+
+  /**
+   * The bus policy (see `eventBusPolicy.ts`): the workflow's `source` is the state machines' alone, and,
+   * on a bus it created or when `publishers` is given, only they and the publishers put events at all.
+   */
+  private restrictPublishers(ownBus: boolean, publishers: AllowList | undefined): void {
+    const bus = this.eventBus;
+    const ownsPolicy = bus instanceof events.EventBus;
+    refuseInvalidProps({
+      eventPublishers:
+        publishers && !ownsPolicy
+          ? 'needs an event bus this app defines (events.EventBus): an imported bus keeps its own policy'
+          : eventPublishersProblem(publishers, Stack.of(this).account),
+    });
+    if (!ownsPolicy) return;
+    const statements = eventBusPolicyStatements({
+      eventBusArn: bus.eventBusArn,
+      eventSource: this.eventSource,
+      workflowRoleArns: [this.stateMachine.role.roleArn, this.deprovisioning.stateMachine.role.roleArn],
+      publishers: publishers ?? (ownBus ? AllowList.none() : undefined),
+    });
+    for (const statement of statements) bus.addToResourcePolicy(statement);
   }
 
   /** The allow-lists as the functions read them (request validation, and the functions that write). */
@@ -658,7 +704,9 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
         resources: ['*'],
       }),
     );
+    // registerEndpoint reads the endpoint to make sure this execution created it before registering it.
     for (const f of [
+      functions.registerEndpoint,
       functions.checkEndpoint,
       functions.checkSecurityGroups,
       functions.deleteAttempt,

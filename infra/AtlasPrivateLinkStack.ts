@@ -22,7 +22,7 @@ import type { Construct } from 'constructs';
 import { ApiEnv, RuntimeEnv } from '../lambdas/handlers/environment';
 import { PLACEHOLDER_PUBLIC_KEY } from '../lambdas/secretPlaceholder';
 import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
-import type { AllowList } from './AllowList';
+import { AllowList } from './AllowList';
 import { AtlasPrivateEndpointWorkflow, WorkflowEvents } from './AtlasPrivateEndpointWorkflow';
 import { HandlerFunction, type HandlerFunctionProps } from './HandlerFunction';
 import { type ApiHandler, ApiHandlers } from './handlers';
@@ -80,6 +80,13 @@ export interface AtlasPrivateLinkStackProps extends StackProps {
    * @default - none: each caller its own
    */
   readonly endpointReaders?: readonly string[];
+  /**
+   * Who may put events on the stack's bus (to request provisionings and deletions) besides the workflow's
+   * state machines: IAM role or user ARNs of this account (wildcards allowed), or `AllowList.any()` for
+   * any principal your IAM allows. Nobody else, including whoever holds `events:PutEvents` on `*`, can.
+   * @default - nobody: provisionings start through the API or the console only
+   */
+  readonly eventPublishers?: AllowList;
 }
 
 /** Narrows who reaches the API, in its resource policy. Each part narrows further; none widens. */
@@ -143,6 +150,7 @@ export class AtlasPrivateLinkStack extends Stack {
       ...(props.allowedTagKeys ? { allowedTagKeys: props.allowedTagKeys } : {}),
       ...(atlasSecretKey ? { atlasSecretKey } : {}),
       eventBus: this.eventBus,
+      eventPublishers: props.eventPublishers ?? AllowList.none(),
       ...(props.atlasBaseUrl ? { atlasBaseUrl: props.atlasBaseUrl } : {}),
       ...(callers
         ? {
@@ -189,6 +197,13 @@ export class AtlasPrivateLinkStack extends Stack {
     const deleteProvisioning = apiFn('deleteProvisioning');
     const listProvisionings = apiFn('listProvisionings');
 
+    // A request never comes with the workflow's own source: only its state machines may publish with it (the
+    // bus policy), and they publish outcomes, never requests. An event claiming it is forged and starts nothing.
+    const requestPattern = (detailType: string): events.EventPattern => ({
+      source: events.Match.anythingBut(this.workflow.eventSource),
+      detailType: [detailType],
+    });
+
     // EventBridge: an `Atlas Private Endpoint Requested` event starts an execution with its detail, through the
     // same start path as the API, so a duplicate delivery finds the execution instead of starting a second one.
     const deadLetters = new sqs.Queue(this, 'RequestDeadLetters', {
@@ -207,7 +222,7 @@ export class AtlasPrivateLinkStack extends Stack {
     });
     new events.Rule(this, 'RequestRule', {
       eventBus: this.eventBus,
-      eventPattern: { detailType: [WorkflowEvents.requested] },
+      eventPattern: requestPattern(WorkflowEvents.requested),
       targets: [
         new targets.LambdaFunction(startFromEvent, {
           deadLetterQueue: deadLetters,
@@ -225,7 +240,7 @@ export class AtlasPrivateLinkStack extends Stack {
     });
     new events.Rule(this, 'DeletionRule', {
       eventBus: this.eventBus,
-      eventPattern: { detailType: [WorkflowEvents.deletionRequested] },
+      eventPattern: requestPattern(WorkflowEvents.deletionRequested),
       targets: [
         new targets.LambdaFunction(deleteFromEvent, {
           deadLetterQueue: deadLetters,

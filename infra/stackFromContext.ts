@@ -4,6 +4,7 @@ import { readerArnProblem } from '../lambdas/domain/callers';
 import { IdForm } from '../lambdas/ids';
 import { AllowList, commaSeparated } from './AllowList';
 import { AtlasPrivateLinkStack, type AtlasPrivateLinkStackProps } from './AtlasPrivateLinkStack';
+import { PUBLISHER_ARN } from './eventBusPolicy';
 
 /** A context value (`cdk synth -c name=value`, or `cdk.json`) that cannot work; the message names it. */
 export class AppContextError extends Error {
@@ -38,7 +39,8 @@ const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
  * `false`), `atlasSecretKmsKeyArn` (the customer-managed key of an imported secret), `apiPrincipalOrgId`,
  * `apiPrincipalArns` and `apiVpcEndpointIds` (who may call the API; the last makes it PRIVATE),
  * `allowedTagKeys` (the only tag keys requests may use), `endpointReaders` (IAM role or user ARNs who may
- * read and delete every provisioning through the API).
+ * read and delete every provisioning through the API), `eventPublishers` (who may put events on the bus:
+ * role or user ARNs separated by commas, or `*` for any principal your IAM allows).
  * @throws {AppContextError} naming the first value that cannot work and what was expected.
  */
 export function readAppContext(app: App): AppContext {
@@ -92,6 +94,7 @@ export function readAppContext(app: App): AppContext {
   );
   const allowedTagKeys = value('allowedTagKeys');
   const endpointReaders = readEndpointReaders(value('endpointReaders'));
+  const eventPublishers = readEventPublishers(value('eventPublishers'));
   const allowedVpcIds = value('allowedVpcIds');
   const allowedGroupIds = value('allowedGroupIds');
   if (allowedVpcIds === undefined || allowedGroupIds === undefined)
@@ -111,6 +114,7 @@ export function readAppContext(app: App): AppContext {
       ...(apiAccess !== undefined ? { apiAccess } : {}),
       ...(allowedTagKeys !== undefined ? { allowedTagKeys: commaSeparated(allowedTagKeys) } : {}),
       ...(endpointReaders !== undefined ? { endpointReaders } : {}),
+      ...(eventPublishers !== undefined ? { eventPublishers } : {}),
     },
   };
 }
@@ -159,6 +163,19 @@ function readEndpointReaders(text: string | undefined): readonly string[] | unde
   const problem = arns.length === 0 ? 'expected at least one ARN' : arns.map(readerArnProblem).find(Boolean);
   if (problem) throw new AppContextError(`context endpointReaders: ${problem}`);
   return arns;
+}
+
+/** `eventPublishers`: `*`, or IAM role or user ARNs separated by commas. */
+function readEventPublishers(text: string | undefined): AllowList | undefined {
+  if (text === undefined) return undefined;
+  const publishers = AllowList.parse(text);
+  if (publishers.isAny) return publishers;
+  if (publishers.values.length === 0 || [...publishers.values].some((a) => !PUBLISHER_ARN.test(a))) {
+    throw new AppContextError(
+      `context eventPublishers: expected IAM role or user ARNs (arn:aws:iam::<account>:role/<name>) separated by commas, or * for any principal your IAM allows, got ${JSON.stringify(text)}`,
+    );
+  }
+  return publishers;
 }
 
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;

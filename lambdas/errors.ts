@@ -34,6 +34,10 @@ export const ErrorName = {
   DeletionTimeout: 'DeletionTimeoutError',
   ProvisioningNotFound: 'ProvisioningNotFoundError',
   ProvisioningNotDeletable: 'ProvisioningNotDeletableError',
+  /** The endpoint a registration names is not this execution's (another account, service or creator). Never retried. */
+  EndpointNotOwned: 'EndpointNotOwnedError',
+  /** EC2 does not describe the endpoint yet (eventual consistency right after the create): retried. */
+  EndpointNotVisible: 'EndpointNotVisibleError',
 } as const;
 
 export type ErrorNameValue = (typeof ErrorName)[keyof typeof ErrorName];
@@ -287,6 +291,35 @@ export class ProvisioningNotDeletableError extends AtlasPrivateLinkError {
     super(message, options);
     this.name = ErrorName.ProvisioningNotDeletable;
     this.status = status;
+  }
+}
+
+/**
+ * "Register with Atlas" refused to register a VPC endpoint this execution did not create: in another
+ * account, to another service, or without this deployment's and this execution's tags. Invoking the
+ * function directly with someone else's endpoint ends here, before Atlas is called. Never retried.
+ */
+export class EndpointNotOwnedError extends AtlasPrivateLinkError {
+  readonly vpcEndpointId: string;
+
+  constructor(vpcEndpointId: string, reason: string) {
+    super(`refusing to register ${vpcEndpointId} with Atlas: ${reason}`);
+    this.name = ErrorName.EndpointNotOwned;
+    this.vpcEndpointId = vpcEndpointId;
+  }
+}
+
+/**
+ * EC2 answered `InvalidVpcEndpointId.NotFound` for an endpoint: right after `CreateVpcEndpoint` its reads
+ * may not see it yet (EC2's eventual consistency). Retried by the state machine; not a refusal.
+ */
+export class EndpointNotVisibleError extends AtlasPrivateLinkError {
+  readonly vpcEndpointId: string;
+
+  constructor(vpcEndpointId: string) {
+    super(`EC2 does not describe ${vpcEndpointId} (yet): it cannot be checked before registering it`);
+    this.name = ErrorName.EndpointNotVisible;
+    this.vpcEndpointId = vpcEndpointId;
   }
 }
 

@@ -32,6 +32,8 @@ export interface VpcEndpointView {
   readonly tags: Record<string, string>;
   /** ISO 8601 creation time, when EC2 reported one. */
   readonly createdAt?: string;
+  /** The AWS account that owns the endpoint, when EC2 reported it. */
+  readonly ownerId?: string;
 }
 
 /** The values {@link VpcEndpointView.state} takes, already lower-cased. */
@@ -244,6 +246,7 @@ function toView(endpoint: VpcEndpoint): VpcEndpointView | undefined {
     securityGroupIds: (endpoint.Groups ?? []).map((g) => g.GroupId).filter((g): g is string => !!g),
     tags,
     ...(createdAt ? { createdAt } : {}),
+    ...(endpoint.OwnerId ? { ownerId: endpoint.OwnerId } : {}),
   };
 }
 

@@ -42,6 +42,15 @@ export const ManagedTag = {
   requestedBy: 'atlas-privatelink:requested-by',
 } as const;
 
+/**
+ * The value of the {@link ManagedTag.execution} tag an execution puts on its endpoints, from the execution
+ * identity its state passes to the functions: what "Create VPC endpoint" writes and "Register with Atlas"
+ * checks, in one place.
+ */
+export function executionTagValue(execution: { readonly executionName: string }): string {
+  return execution.executionName;
+}
+
 /** Tag key prefixes a request may not use: AWS's own, and the workflow's (see `ManagedTag`). */
 export const RESERVED_TAG_PREFIXES = ['aws:', 'atlas-privatelink:'] as const;
 

@@ -1,6 +1,11 @@
 import { requestedByTagValue } from '../domain/callers';
 import { clientTokenFor, type History, initialPollState, type ServiceState } from '../domain/decisions';
-import { ManagedTag, type ProvisioningRequest, refuseOutsideAllowLists } from '../domain/request';
+import {
+  executionTagValue,
+  ManagedTag,
+  type ProvisioningRequest,
+  refuseOutsideAllowLists,
+} from '../domain/request';
 import type { AttemptState } from '../domain/workflowState';
 import { InvalidRequestError } from '../errors';
 import { describeReceived, isId } from '../ids';
@@ -52,7 +57,7 @@ export const createCreateVpcEndpointHandler =
           [ManagedTag.managedBy]: runtime.managedBy(),
           [ManagedTag.groupId]: request.groupId,
           [ManagedTag.endpointServiceId]: service.endpointServiceId,
-          [ManagedTag.execution]: event.executionName,
+          [ManagedTag.execution]: executionTagValue(event),
           [ManagedTag.attempt]: String(number),
           // Who asked, to find a caller's endpoints by; an execution started on the state machine records nobody.
           ...(request.requestedBy !== undefined

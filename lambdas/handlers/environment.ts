@@ -6,6 +6,8 @@ export const RuntimeEnv = {
   secretArn: 'ATLAS_SECRET_ARN',
   atlasBaseUrl: 'ATLAS_BASE_URL',
   managedBy: 'MANAGED_BY',
+  /** The deployment's AWS account: the only owner of endpoints "Register with Atlas" registers. */
+  accountId: 'DEPLOYMENT_ACCOUNT_ID',
   /** The VPCs provisionings may use: ids separated by commas, or `*` for any. @default - not checked */
   allowedVpcIds: 'ALLOWED_VPC_IDS',
   /** The Atlas projects provisionings may use: ids separated by commas, or `*` for any. @default - not checked */

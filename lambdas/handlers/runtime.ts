@@ -27,6 +27,8 @@ export interface Runtime {
   managedBy(): string;
   /** The region the function runs in, where VPC endpoints are created (Lambda's `AWS_REGION`). */
   region(): string | undefined;
+  /** The deployment's AWS account, when the construct told the function (`DEPLOYMENT_ACCOUNT_ID`); unknown: nothing is registered. */
+  accountId?(): string | undefined;
   /** What requests are checked against: the region and the deployment's allow-lists. */
   requestContext(): RequestContext;
   now(): number;
@@ -65,6 +67,7 @@ export function lambdaRuntime(capabilities: Capabilities = {}): Runtime {
       (missing('Step Functions (provisionings)') as () => Pick<Executions, 'describe'>),
     managedBy: () => process.env[RuntimeEnv.managedBy] ?? Defaults.stackName,
     region: () => process.env.AWS_REGION || undefined,
+    accountId: () => process.env[RuntimeEnv.accountId] || undefined,
     requestContext: deploymentRequestContext,
     now: handlerTime.now,
     random: handlerTime.random,

@@ -1,4 +1,5 @@
 import type { Clock } from '../shared/model';
+import { type BusPolicyStatement, busPolicyDenial } from './busPolicy';
 import { AwsApiError, EmulatorOptionsError } from './errors';
 import { uuid } from './ids';
 import {
@@ -22,11 +23,23 @@ import type { StepFunctionsService } from './stepFunctions';
  *   invoke: (event) => handler(event) }
  * ```
  */
+/**
+ * One value of an event pattern's field: an exact string, or `{ 'anything-but': … }` (one string or a list),
+ * which matches any value but those, as in EventBridge's content filtering.
+ */
+export type PatternValue = string | { readonly 'anything-but': string | readonly string[] };
+
+/** The fields of an event pattern the emulator matches: each lists the values that match (any one will do). */
+export interface EventPatternFields {
+  readonly source?: readonly PatternValue[];
+  readonly 'detail-type'?: readonly PatternValue[];
+}
+
 export interface EventRule {
   /** @default 'default' */
   readonly eventBusName?: string;
-  /** Matches when every field given lists the event's value (EventBridge's exact-match arrays). */
-  readonly pattern: { readonly source?: readonly string[]; readonly 'detail-type'?: readonly string[] };
+  /** Matches when every field given has a value matching the event's (EventBridge's pattern arrays). */
+  readonly pattern: EventPatternFields;
   readonly target: 'stepFunctions' | 'lambda';
   /**
    * What the execution gets as input: `'$.detail'` for the event's detail.
@@ -76,6 +89,13 @@ interface EventBridgeConfig {
   readonly stepFunctions: StepFunctionsService;
   readonly stateMachineArn?: string;
   readonly onEvent?: (event: RecordedEvent) => void;
+  /** Bus policies by bus name (see `busPolicy.ts`). */
+  readonly eventBusPolicies?: Readonly<Record<string, readonly BusPolicyStatement[]>>;
+}
+
+/** Who made a request: what a bus policy's `aws:PrincipalArn` sees. */
+export interface Caller {
+  readonly principalArn: string | undefined;
 }
 
 /** PutEvents takes 1 to 10 entries. */
@@ -114,8 +134,10 @@ export function validateRules(rules: readonly EventRule[], stateMachineArn: stri
       );
     }
     for (const field of fields) {
-      if (field !== undefined && !(Array.isArray(field) && field.every((v) => typeof v === 'string'))) {
-        throw new EmulatorOptionsError(`${where}.pattern fields must be arrays of strings`);
+      if (field !== undefined && !(Array.isArray(field) && field.every(isPatternValue))) {
+        throw new EmulatorOptionsError(
+          `${where}.pattern fields must be arrays of strings or { 'anything-but': string | string[] }`,
+        );
       }
     }
   }
@@ -141,8 +163,8 @@ export class EventBridgeService {
     ]);
   }
 
-  handle(action: string, input: JsonObject): unknown {
-    if (action === 'PutEvents') return this.#putEvents(input);
+  handle(action: string, input: JsonObject, caller: Caller = { principalArn: undefined }): unknown {
+    if (action === 'PutEvents') return this.#putEvents(input, caller);
     throw new AwsApiError('UnknownOperationException', `Unknown operation ${action}`);
   }
 
@@ -159,7 +181,7 @@ export class EventBridgeService {
     while (this.#deliveries.size > 0) await Promise.allSettled([...this.#deliveries]);
   }
 
-  #putEvents(input: JsonObject): unknown {
+  #putEvents(input: JsonObject, caller: Caller): unknown {
     const entries = optionalArray(input, 'Entries') ?? [];
     if (entries.length < 1 || entries.length > MAX_ENTRIES) {
       throw new AwsApiError(
@@ -168,14 +190,17 @@ export class EventBridgeService {
       );
     }
     // Per-entry problems do not fail the call: each answers its own ErrorCode, as in EventBridge.
-    const results = entries.map((entry) => this.#putEntry(entry));
+    const results = entries.map((entry) => this.#putEntry(entry, caller));
     return {
       FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length,
       Entries: results,
     };
   }
 
-  #putEntry(entry: unknown): { EventId: string } | { ErrorCode: string; ErrorMessage: string } {
+  #putEntry(
+    entry: unknown,
+    caller: Caller,
+  ): { EventId: string } | { ErrorCode: string; ErrorMessage: string } {
     if (!isJsonObject(entry))
       throw new AwsApiError('SerializationException', 'Each of Entries must be an object');
     const source = optionalString(entry, 'Source');
@@ -195,6 +220,20 @@ export class EventBridgeService {
           ErrorMessage: `Parameter ${member} is not valid. Reason: ${member} is a required argument.`,
         };
       }
+    }
+    const policy = this.#config.eventBusPolicies?.[busName];
+    const denial = policy
+      ? busPolicyDenial(policy, {
+          principalArn: caller.principalArn,
+          source: source!,
+          detailType: detailType!,
+        })
+      : undefined;
+    if (denial) {
+      return {
+        ErrorCode: denial,
+        ErrorMessage: `${caller.principalArn ?? 'The caller'} is not authorized to put this event on event bus ${busName}.`,
+      };
     }
     let detail: unknown;
     try {
@@ -289,14 +328,31 @@ function busNameOf(nameOrArn: string): string {
   return arn?.[1] ?? nameOrArn;
 }
 
+function isPatternValue(value: unknown): value is PatternValue {
+  if (typeof value === 'string') return true;
+  if (typeof value !== 'object' || value === null || Object.keys(value).join() !== 'anything-but')
+    return false;
+  const but = (value as { 'anything-but': unknown })['anything-but'];
+  return typeof but === 'string' || (Array.isArray(but) && but.every((v) => typeof v === 'string'));
+}
+
+/** Whether a field's value matches one of the pattern's values (absent field: anything). */
+function fieldMatches(values: readonly PatternValue[] | undefined, value: string): boolean {
+  if (values === undefined) return true;
+  return values.some((v) => {
+    if (typeof v === 'string') return v === value;
+    const but = v['anything-but'];
+    return typeof but === 'string' ? but !== value : !but.includes(value);
+  });
+}
+
 function matches(
   rule: EventRule,
   event: { eventBusName: string; source: string; detailType: string },
 ): boolean {
-  const { source, 'detail-type': detailType } = rule.pattern;
   return (
     (rule.eventBusName ?? DEFAULT_BUS) === event.eventBusName &&
-    (source === undefined || source.includes(event.source)) &&
-    (detailType === undefined || detailType.includes(event.detailType))
+    fieldMatches(rule.pattern.source, event.source) &&
+    fieldMatches(rule.pattern['detail-type'], event.detailType)
   );
 }

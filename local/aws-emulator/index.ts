@@ -1,3 +1,4 @@
+export type { BusPolicyStatement } from './busPolicy';
 export { AwsService } from './constants';
 export {
   DEMO_SECURITY_GROUP_ID,
@@ -13,7 +14,7 @@ export {
 } from './demoTopology';
 export { type Ec2Options, stateFromAtlas, type VpcEndpointSnapshot, VpcEndpointState } from './ec2';
 export { AwsApiError, EmulatorOptionsError } from './errors';
-export type { EventRule, RecordedEvent } from './eventBridge';
+export type { EventPatternFields, EventRule, PatternValue, RecordedEvent } from './eventBridge';
 export type { AwsFault } from './faults';
 export type { AwsEmulatorOptions, AwsRequestRecord } from './options';
 export { type AwsEmulator, startAwsEmulator } from './server';

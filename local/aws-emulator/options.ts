@@ -1,4 +1,5 @@
 import type { AtlasSideView, Clock } from '../shared/model';
+import type { BusPolicyStatement } from './busPolicy';
 import type { AwsService } from './constants';
 import type { Ec2Options } from './ec2';
 import type { EventRule, RecordedEvent } from './eventBridge';
@@ -42,6 +43,18 @@ export interface AwsEmulatorOptions {
    * @default - none
    */
   readonly eventBuses?: readonly string[];
+  /**
+   * Resource policies of event buses, by bus name: their Deny statements refuse PutEvents entries per entry,
+   * as EventBridge does for a caller of the bus's own account (see `busPolicy.ts` for the subset modelled).
+   * @default - none: every caller may put events on every bus
+   */
+  readonly eventBusPolicies?: Readonly<Record<string, readonly BusPolicyStatement[]>>;
+  /**
+   * Who signs with which access key id (the `Credential` of SigV4's Authorization header): the
+   * `aws:PrincipalArn` a bus policy sees (a role's ARN for its sessions).
+   * @default - none: every caller is unknown, and has no aws:PrincipalArn
+   */
+  readonly principals?: Readonly<Record<string, string>>;
   /**
    * Called with every event PutEvents accepts, once its rules' targets have answered (`npm run dev` reports
    * what each started). @default - none

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listen } from '../shared/listen';
 import { systemClock } from '../shared/model';
+import { validateBusPolicy } from './busPolicy';
 import { AwsService, Defaults, JSON_CONTENT_TYPE, JSON_TARGET_PREFIX } from './constants';
 import { Ec2Service, type VpcEndpointSnapshot, type VpcEndpointState } from './ec2';
 import { QueryParams } from './ec2Query';
@@ -88,7 +89,7 @@ const INTERNAL_ERROR_CODE: Record<JsonService | 'unknown', string> = {
   unknown: 'InternalFailure',
 };
 
-const SIGV4_SCOPE = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
+const SIGV4_SCOPE = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
 
 /**
  * Starts one loopback HTTP server speaking the AWS wire protocols the workflow uses: EC2's Query
@@ -126,6 +127,9 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
   ];
   validateStepFunctionsBackends(backends);
   validateRules(options.rules ?? [], options.stepFunctions?.stateMachineArn);
+  for (const [bus, statements] of Object.entries(options.eventBusPolicies ?? {})) {
+    validateBusPolicy(`eventBusPolicies.${bus}`, statements);
+  }
 
   const faults = new FaultPlan(initialFaults);
   const ec2 = new Ec2Service({ region, accountId, clock, atlas: options.atlas, options: options.ec2 ?? {} });
@@ -143,10 +147,11 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     stepFunctions,
     stateMachineArn: options.stepFunctions?.stateMachineArn,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.eventBusPolicies ? { eventBusPolicies: options.eventBusPolicies } : {}),
   });
   let requests: AwsRequestRecord[] = [];
 
-  const dispatch = (route: Route, signingRegion: string): unknown => {
+  const dispatch = (route: Route, signingRegion: string, accessKeyId: string | undefined): unknown => {
     if (route.protocol === 'ec2') return ec2.handle(route.action, route.params, { region: signingRegion });
     const input = route.input ?? {};
     switch (route.service) {
@@ -155,7 +160,9 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
       case AwsService.STEP_FUNCTIONS:
         return stepFunctions.handle(route.action, input);
       case AwsService.EVENTBRIDGE:
-        return eventBridge.handle(route.action, input);
+        return eventBridge.handle(route.action, input, {
+          principalArn: accessKeyId === undefined ? undefined : options.principals?.[accessKeyId],
+        });
     }
   };
 
@@ -167,8 +174,9 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     const requestId = uuid();
     const target = header(req, 'x-amz-target');
     const scope = SIGV4_SCOPE.exec(header(req, 'authorization') ?? '');
-    const signingRegion = scope?.[1] ?? region;
-    const jsonService = jsonServiceOf(target, scope?.[2], header(req, 'content-type'));
+    const accessKeyId = scope?.[1];
+    const signingRegion = scope?.[2] ?? region;
+    const jsonService = jsonServiceOf(target, scope?.[3], header(req, 'content-type'));
 
     const body = await readBody(req, maxBodyBytes);
     if (body === undefined) {
@@ -255,7 +263,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     }
 
     try {
-      const result = dispatch(route, signingRegion);
+      const result = dispatch(route, signingRegion, accessKeyId);
       const reply: Reply =
         route.protocol === 'ec2'
           ? { status: 200, body: ec2ResponseXml(route.action, requestId, result as string) }

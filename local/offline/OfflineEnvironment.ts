@@ -240,14 +240,14 @@ async function start(
     rules: [
       {
         eventBusName: definition.eventBusName,
-        pattern: { 'detail-type': definition.requestRule.detailTypes },
+        pattern: definition.requestRule.pattern,
         target: 'lambda',
         invoke: (event) => invokeLambda(definition.requestRule.targetModule, event),
         deliveries: options.eventDeliveries ?? 1,
       },
       {
         eventBusName: definition.eventBusName,
-        pattern: { 'detail-type': definition.deletionRule.detailTypes },
+        pattern: definition.deletionRule.pattern,
         target: 'lambda',
         invoke: (event) => invokeLambda(definition.deletionRule.targetModule, event),
         deliveries: options.eventDeliveries ?? 1,

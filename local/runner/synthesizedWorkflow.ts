@@ -11,6 +11,7 @@ import { WorkflowEvents } from '../../infra/events';
 import { type ApiHandler, ApiHandlers, DeprovisioningHandlers, WorkflowHandlers } from '../../infra/handlers';
 import { stackFromContext } from '../../infra/stackFromContext';
 import { DEMO_GROUP_ID } from '../atlas-emulator';
+import type { EventPatternFields } from '../aws-emulator';
 import { DEMO_VPC_ID } from '../aws-emulator';
 
 /** The account and region the offline stand-ins use (the AWS emulator's defaults). */
@@ -41,7 +42,8 @@ export interface SynthesizedStateMachine {
 
 /** An EventBridge rule of the stack whose target is one of its ways in (a Lambda function). */
 export interface SynthesizedRule {
-  readonly detailTypes: readonly string[];
+  /** Its event pattern's `source` and `detail-type`, as synthesized (the emulator matches both). */
+  readonly pattern: EventPatternFields;
   /** The handler module of the function it invokes with the event. */
   readonly targetModule: string;
 }
@@ -127,9 +129,12 @@ export function synthesizeWorkflow(context: Record<string, unknown> = {}): Synth
           (r.Properties?.EventPattern as { 'detail-type'?: string[] } | undefined)?.['detail-type'] ?? []
         ).includes(detailType),
     );
-    const pattern = rule.Properties?.EventPattern as { 'detail-type'?: string[] } | undefined;
+    const pattern = (rule.Properties?.EventPattern ?? {}) as EventPatternFields;
     return {
-      detailTypes: pattern?.['detail-type'] ?? [],
+      pattern: {
+        ...(pattern.source ? { source: pattern.source } : {}),
+        ...(pattern['detail-type'] ? { 'detail-type': pattern['detail-type'] } : {}),
+      },
       targetModule: entryModules.get(targetIdOf(rule) as string) as string,
     };
   };

@@ -106,6 +106,11 @@ describe('POST /endpoints with an invalid request', () => {
     },
     { name: 'neither region nor endpointServiceId', change: { region: undefined }, fields: ['region'] },
     { name: 'an unknown field', change: { vpcEndpointId: 'vpce-1' }, fields: ['vpcEndpointId'] },
+    {
+      name: 'a VPC and a project outside the allow-lists',
+      change: { vpcId: 'vpc-0fedcba9876543210', groupId: 'aaaaaaaaaaaaaaaaaaaaaaaa' },
+      fields: ['vpcId', 'groupId'],
+    },
   ];
 
   it.each(cases)(
@@ -287,14 +292,14 @@ describe(`an "${WorkflowEvents.requested}" event, which EventBridge delivers twi
   }
 
   /** Puts one event; once both deliveries are done, the executions it started. */
-  async function putEvent(detail: unknown): Promise<readonly string[]> {
+  async function putEvent(detail: unknown, source = 'my.app'): Promise<readonly string[]> {
     const { env } = harness;
     const sent = await eventBridge.send(
       new PutEventsCommand({
         Entries: [
           {
             EventBusName: env.synthesized.eventBusName,
-            Source: 'my.app',
+            Source: source,
             DetailType: WorkflowEvents.requested,
             Detail: JSON.stringify(detail),
           },
@@ -389,6 +394,43 @@ describe(`an "${WorkflowEvents.requested}" event, which EventBridge delivers twi
     const calls = harness.callsSince(mark);
     expect({ atlas: calls.atlas, ec2: calls.ec2 }).toEqual({ atlas: 0, ec2: 0 });
   });
+  it("with the workflow's own source is a forgery the request rule ignores: nothing starts, nothing is called", async () => {
+    // The source the synthesized state machine publishes its own events with.
+    const { env } = harness;
+    const publishing = env.synthesized.definition.States[env.synthesized.putEventsTasks[0] as string] ?? {};
+    const workflowSource = (publishing.Parameters as { Entries: { Source: string }[] }).Entries[0]?.Source;
+    const executionsBefore = env.aws.executions.length;
+    const mark = harness.mark();
+
+    const started = await putEvent({ ...env.request, idempotencyKey: 'forged-1' }, workflowSource);
+
+    expect(workflowSource).toBe('atlas-privatelink');
+    expect(started).toEqual([]);
+    expect(env.aws.executions.length).toBe(executionsBefore);
+    expect(harness.callsSince(mark)).toEqual({ atlas: 0, ec2: 0, stepFunctions: 0 });
+  });
+
+  it.each([
+    ['vpcId', { vpcId: 'vpc-0fedcba9876543210' }, /^vpcId: .*allowedVpcIds/],
+    ['groupId', { groupId: 'aaaaaaaaaaaaaaaaaaaaaaaa' }, /^groupId: .*allowedGroupIds/],
+  ])(
+    'for a %s outside the allow-lists fails in Validate request naming it, calling neither EC2 nor Atlas',
+    async (_field, change, cause) => {
+      const mark = harness.mark();
+
+      const execution = await putRequestedEvent({ ...harness.env.request, ...change });
+
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe(ErrorName.InvalidRequest);
+      expect(execution.cause).toMatch(cause);
+      const states = harness.statesEntered(execution.name);
+      expect(states[0]).toBe('Validate request');
+      expect(states).not.toContain('Find endpoint service');
+      expect(states).not.toContain('Create VPC endpoint');
+      const calls = harness.callsSince(mark);
+      expect({ atlas: calls.atlas, ec2: calls.ec2 }).toEqual({ atlas: 0, ec2: 0 });
+    },
+  );
 });
 
 describe('a StartExecution from the console', () => {
@@ -435,4 +477,23 @@ describe('a StartExecution from the console', () => {
     expect(harness.statesEntered('console-typo')).not.toContain('Create VPC endpoint');
     expect(harness.callsSince(mark)).toMatchObject({ atlas: 0, ec2: 0 });
   });
+
+  it.each([
+    ['vpcId', { vpcId: 'vpc-0fedcba9876543210' }, /^vpcId: .*allowedVpcIds/],
+    ['groupId', { groupId: 'aaaaaaaaaaaaaaaaaaaaaaaa' }, /^groupId: .*allowedGroupIds/],
+  ])(
+    'fails with InvalidRequestError for a %s outside the allow-lists, calling neither EC2 nor Atlas',
+    async (field, change, cause) => {
+      const mark = harness.mark();
+      const input = JSON.parse(CONSOLE_EXAMPLE_INPUT) as Record<string, unknown>;
+
+      const execution = await start(`console-outside-${field}`, JSON.stringify({ ...input, ...change }));
+
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe(ErrorName.InvalidRequest);
+      expect(execution.cause).toMatch(cause);
+      expect(harness.statesEntered(`console-outside-${field}`)).not.toContain('Create VPC endpoint');
+      expect(harness.callsSince(mark)).toMatchObject({ atlas: 0, ec2: 0 });
+    },
+  );
 });

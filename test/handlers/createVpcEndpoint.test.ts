@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type AttemptRecord, clientTokenFor, ServiceNext, Verdict } from '../../lambdas/domain/decisions';
 import { ManagedTag, parseProvisioningRequest } from '../../lambdas/domain/request';
-import { Ec2InvalidParameterError, Ec2ThrottledError } from '../../lambdas/errors';
+import { Ec2InvalidParameterError, Ec2ThrottledError, InvalidRequestError } from '../../lambdas/errors';
 import {
   type CreateVpcEndpointEvent,
   createCreateVpcEndpointHandler,
@@ -217,4 +217,25 @@ describe('createVpcEndpoint handler', () => {
     // Act & Assess
     await expect(createCreateVpcEndpointHandler(testRuntime())(event())).rejects.toBeInstanceOf(type);
   });
+});
+
+describe('createVpcEndpoint invoked directly, outside the deployment allow-lists', () => {
+  const narrowed = (allowedVpcIds: readonly string[] | '*', allowedGroupIds: readonly string[] | '*') => ({
+    ...testRuntime(),
+    requestContext: () => ({ deploymentRegion: 'us-east-1', allowedVpcIds, allowedGroupIds }),
+  });
+
+  it.each([
+    ['a VPC', narrowed(['vpc-0fedcba9876543210'], '*'), /^vpcId: .*allowedVpcIds/],
+    ['a project', narrowed('*', ['aaaaaaaaaaaaaaaaaaaaaaaa']), /^groupId: .*allowedGroupIds/],
+  ])(
+    'refuses %s it does not list with InvalidRequestError, creating nothing',
+    async (_what, runtime, message) => {
+      const creating = createCreateVpcEndpointHandler(runtime)(event());
+
+      await expect(creating).rejects.toBeInstanceOf(InvalidRequestError);
+      await expect(creating).rejects.toThrow(message);
+      expect(ec2.commandCalls(CreateVpcEndpointCommand)).toEqual([]);
+    },
+  );
 });

@@ -22,6 +22,7 @@ export const VPCE = 'vpce-0123456789abcdef0';
 export const VPCE_2 = 'vpce-0123456789abcdef1';
 export const MANAGED_BY = 'AtlasPrivateLinkTest';
 export const REGION = 'us-east-1';
+export const ACCOUNT = '123456789012';
 export const EXECUTION = 'req-0123456789abcdef';
 export const STARTED_AT = '2026-03-01T10:00:00.000Z';
 export const T0 = Date.parse(STARTED_AT);
@@ -65,6 +66,7 @@ export function testRuntime(atlas?: AtlasEmulator, client?: AtlasClient): TestRu
     provisionings: () => provisionings,
     managedBy: () => MANAGED_BY,
     region: () => REGION,
+    accountId: () => ACCOUNT,
     requestContext: () => ({ deploymentRegion: REGION, allowedVpcIds: '*', allowedGroupIds: '*' }),
     now: () => now,
     random: () => 0.5,
@@ -102,13 +104,17 @@ export function managedTags(execution = EXECUTION, managedBy = MANAGED_BY): Tag[
   ];
 }
 
-/** A VPC endpoint as `DescribeVpcEndpoints` returns it; `state` as EC2 sends it on the wire. */
+/** The endpoint service name the fake endpoints connect to. */
+export const SERVICE_NAME = 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0';
+
+/** A VPC endpoint of this account as `DescribeVpcEndpoints` returns it; `state` as EC2 sends it on the wire. */
 export function vpcEndpoint(id: string, state: string, tags: Tag[] = managedTags()): VpcEndpoint {
   return {
     VpcEndpointId: id,
     State: state as VpcEndpoint['State'],
     VpcId: VPC,
-    ServiceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0',
+    ServiceName: SERVICE_NAME,
+    OwnerId: ACCOUNT,
     Tags: tags,
   };
 }

@@ -216,6 +216,28 @@ describe('findEndpointService handler', () => {
     expect(posts()).toHaveLength(postsBefore);
   });
 
+  it('refuses a project outside the allow-list when invoked directly, calling Atlas not at all', async () => {
+    // Prepare
+    const before = atlas.requestLog.length;
+    const runtime = {
+      ...testRuntime(atlas),
+      requestContext: () => ({
+        deploymentRegion: 'us-east-1',
+        allowedVpcIds: '*' as const,
+        allowedGroupIds: ['aaaaaaaaaaaaaaaaaaaaaaaa'],
+      }),
+    };
+
+    // Act
+    const error = await createFindEndpointServiceHandler(runtime)(event(byRegion)).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as InvalidRequestError).violations).toMatchObject([{ field: 'groupId' }]);
+    expect(atlas.requestLog.length).toBe(before);
+    expect(atlas.services(GROUP)).toEqual([]);
+  });
+
   it('finds or creates the region’s service again when the one it read before is gone', async () => {
     // Prepare: the workflow read a service before; Atlas has since removed it
     const handler = createFindEndpointServiceHandler(testRuntime(atlas));

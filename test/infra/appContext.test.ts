@@ -123,6 +123,14 @@ describe('GIVEN the API access context values', () => {
     [{ apiPrincipalOrgId: 'org-1' }, /^context apiPrincipalOrgId: expected an organization id/],
     [{ apiPrincipalArns: 'platform-team' }, /^context apiPrincipalArns: expected IAM role or user ARNs/],
     [{ apiVpcEndpointIds: 'vpc-0123456789abcdef0' }, /^context apiVpcEndpointIds: expected execute-api/],
+    [
+      { eventPublishers: 'orders-service' },
+      /^context eventPublishers: expected IAM role or user ARNs .*, or \* for any/,
+    ],
+    [
+      { eventPublishers: 'arn:aws:sts::123456789012:assumed-role/orders/session' },
+      /^context eventPublishers: expected IAM role or user ARNs/,
+    ],
   ])('THEN %j fails naming it', (context, message) => {
     expect(refusal(context)).toMatch(message);
   });

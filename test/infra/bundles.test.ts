@@ -54,6 +54,7 @@ beforeAll(async () => {
     ATLAS_BASE_URL: atlas.url,
     ATLAS_SECRET_ARN: SECRET_ARN,
     MANAGED_BY: 'BundleTest',
+    DEPLOYMENT_ACCOUNT_ID: '123456789012',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
   work = mkdtempSync(join(tmpdir(), 'atlas-privatelink-bundles-'));
@@ -127,7 +128,10 @@ describe('the bundled handlers', () => {
       endpointServiceId: service.endpointServiceId,
       vpcEndpointId: attempt.vpcEndpointId,
     };
-    const registration = await call('registerEndpoint', ref);
+    const registration = await call('registerEndpoint', {
+      ...ref,
+      endpointServiceName: service.endpointServiceName,
+    });
     const poll = await call('checkEndpoint', {
       ...ref,
       executionStartedAt: STARTED_AT,

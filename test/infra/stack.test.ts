@@ -212,7 +212,10 @@ describe('GIVEN the synthesized stack', () => {
 
       template.hasResourceProperties('AWS::Events::Rule', {
         EventBusName: { Ref: logicalIdOf(stack, stack.eventBus) },
-        EventPattern: { 'detail-type': [WorkflowEvents.requested] },
+        EventPattern: {
+          source: [{ 'anything-but': [stack.workflow.eventSource] }],
+          'detail-type': [WorkflowEvents.requested],
+        },
         State: 'ENABLED',
         Targets: [
           Match.objectLike({
@@ -234,7 +237,10 @@ describe('GIVEN the synthesized stack', () => {
 
       template.hasResourceProperties('AWS::Events::Rule', {
         EventBusName: { Ref: logicalIdOf(stack, stack.eventBus) },
-        EventPattern: { 'detail-type': [WorkflowEvents.deletionRequested] },
+        EventPattern: {
+          source: [{ 'anything-but': [stack.workflow.eventSource] }],
+          'detail-type': [WorkflowEvents.deletionRequested],
+        },
         Targets: [
           Match.objectLike({
             Arn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.apiFunctions.deleteFromEvent), 'Arn'] },

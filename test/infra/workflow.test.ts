@@ -290,8 +290,11 @@ describe('GIVEN the synthesized workflow', () => {
     it('THEN every Lambda task after validation retries exactly the retryable errors, with backoff', () => {
       for (const name of lambdaTasks().filter((n) => n !== 'Validate request')) {
         // Besides the Lambda service errors CDK's LambdaInvoke retries by default.
+        // Besides, too, "Register with Atlas"'s own retry of an endpoint EC2 does not show yet (see below).
         const retries = (state(name).Retry ?? []).filter(
-          (r) => !r.ErrorEquals.some((e) => e.startsWith('Lambda.')),
+          (r) =>
+            !r.ErrorEquals.some((e) => e.startsWith('Lambda.')) &&
+            !r.ErrorEquals.includes(ErrorName.EndpointNotVisible),
         );
 
         expect({ name, errors: retries.flatMap((r) => r.ErrorEquals).sort() }).toStrictEqual({
@@ -300,6 +303,34 @@ describe('GIVEN the synthesized workflow', () => {
         });
         for (const retry of retries) expect(retry).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL' });
       }
+    });
+
+    it('THEN "Register with Atlas" reads an endpoint EC2 does not show yet again for about two minutes, and never retries a refusal', () => {
+      const register = state('Register with Atlas');
+      const notVisible = (register.Retry ?? []).filter((r) =>
+        r.ErrorEquals.includes(ErrorName.EndpointNotVisible),
+      );
+      const retried = lambdaTasks().flatMap((name) =>
+        (state(name).Retry ?? []).flatMap((r) => r.ErrorEquals),
+      );
+
+      expect(notVisible).toStrictEqual([
+        {
+          ErrorEquals: [ErrorName.EndpointNotVisible],
+          IntervalSeconds: 2,
+          BackoffRate: 2,
+          MaxAttempts: 6,
+          MaxDelaySeconds: 60,
+        },
+      ]);
+      expect(register.Parameters).toMatchObject({
+        'endpointServiceName.$': '$.service.endpointServiceName',
+        'vpcEndpointId.$': '$.attempt.vpcEndpointId',
+      });
+      expect(retried).not.toContain(ErrorName.EndpointNotOwned);
+      expect(register.Catch).toStrictEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Start clean-up' },
+      ]);
     });
 
     it("THEN Atlas's 429 is retried first, on its own longer schedule, and the other errors after it", () => {
@@ -518,6 +549,17 @@ describe('GIVEN the synthesized workflow', () => {
           StringEquals: { [`aws:ResourceTag/${managedByKey}`]: synthesized.stack.workflow.managedBy },
         });
       }
+    });
+
+    it('THEN "Register with Atlas" may describe VPC endpoints, and knows the account whose endpoints it registers', () => {
+      const { stack, template } = synthesized;
+      const id = logicalIdOf(stack, stack.workflow.functions.registerEndpoint);
+      const fn = template.toJSON().Resources[id];
+
+      expect(statementsOfFunction(template, id).flatMap(actionsOf)).toContain('ec2:DescribeVpcEndpoints');
+      expect(fn.Properties.Environment.Variables[RuntimeEnv.accountId]).toStrictEqual({
+        Ref: 'AWS::AccountId',
+      });
     });
 
     it('THEN only EC2 reads with no resource-level permissions are allowed on "*"', () => {

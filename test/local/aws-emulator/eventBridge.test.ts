@@ -116,6 +116,50 @@ describe('EventBridge PutEvents', () => {
     expect(inputs).toEqual([{ requestId: 'r-1' }]);
   });
 
+  it("matches a rule's anything-but source as EventBridge does: any source but those it names", async () => {
+    // Prepare: the stack's request rule, which ignores requests claiming the workflow's own source
+    await start({
+      stepFunctions,
+      rules: [
+        {
+          pattern: {
+            source: [{ 'anything-but': ['atlas-privatelink'] }],
+            'detail-type': ['EndpointRequested'],
+          },
+          target: 'stepFunctions',
+        },
+      ],
+    });
+
+    // Act
+    await client.send(
+      new PutEventsCommand({
+        Entries: ['my.app', 'atlas-privatelink', 'other.team'].map((source) => ({
+          Source: source,
+          DetailType: 'EndpointRequested',
+          Detail: '{}',
+        })),
+      }),
+    );
+
+    // Assess
+    expect(aws.events.map((e) => [e.source, e.startedExecutionArns.length])).toEqual([
+      ['my.app', 1],
+      ['atlas-privatelink', 0],
+      ['other.team', 1],
+    ]);
+  });
+
+  it('fails at start for a pattern value that is neither a string nor an anything-but', async () => {
+    const starting = startAwsEmulator({
+      stepFunctions,
+      rules: [{ pattern: { source: [{ prefix: 'my.' } as never] }, target: 'stepFunctions' }],
+    });
+
+    await expect(starting).rejects.toThrow(/rules\[0\]\.pattern fields must be arrays of strings or/);
+    await start(); // leaves a server for afterEach to close
+  });
+
   it('accepts an entry for a bus that does not exist with an EventId, as EventBridge does, drops it and says why', async () => {
     // Prepare
     const seen: RecordedEvent[] = [];
@@ -176,6 +220,67 @@ describe('EventBridge PutEvents', () => {
       time: '2026-03-01T12:00:00Z',
       detail: { a: 1 },
     });
+  });
+
+  it("refuses entries a bus policy denies, per entry, naming the condition's key as EventBridge does", async () => {
+    // Prepare: the callers are told apart by their access key ids
+    await start({
+      eventBuses: ['bus'],
+      principals: { AKIDEXAMPLE: 'arn:aws:iam::123456789012:role/publisher' },
+      eventBusPolicies: {
+        bus: [
+          {
+            Effect: 'Deny',
+            Action: 'events:PutEvents',
+            Condition: { StringEquals: { 'events:source': ['reserved.source'] } },
+          },
+          {
+            Effect: 'Deny',
+            Action: 'events:PutEvents',
+            Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::123456789012:role/pub*'] } },
+          },
+        ],
+      },
+    });
+
+    // Act
+    const out = await client.send(
+      new PutEventsCommand({
+        Entries: [
+          { EventBusName: 'bus', Source: 'my.app', DetailType: 'X', Detail: '{}' },
+          { EventBusName: 'bus', Source: 'reserved.source', DetailType: 'X', Detail: '{}' },
+          { EventBusName: 'default', Source: 'reserved.source', DetailType: 'X', Detail: '{}' },
+        ],
+      }),
+    );
+
+    // Assess: the denied entry is dropped; other buses have no policy
+    expect(out.Entries?.map((e) => e.ErrorCode ?? 'ok')).toEqual([
+      'ok',
+      'NotAuthorizedForSourceException',
+      'ok',
+    ]);
+    expect(out.FailedEntryCount).toBe(1);
+    expect(aws.events.map((e) => e.source)).toEqual(['my.app', 'reserved.source']);
+  });
+
+  it('fails at start for a bus policy condition it does not model, rather than ignoring it', async () => {
+    const starting = startAwsEmulator({
+      eventBusPolicies: {
+        bus: [
+          {
+            Effect: 'Deny',
+            Action: 'events:PutEvents',
+            Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+          },
+        ],
+      },
+    });
+
+    await expect(starting).rejects.toThrow(
+      /eventBusPolicies\.bus\[0\]\.Condition: IpAddress is not modelled/,
+    );
+    await start(); // leaves a server for afterEach to close
   });
 
   it('fails at start when a rule targets Step Functions but no backend is configured', async () => {
