@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { StringsNext } from '../lambdas/domain/connectionStrings';
 import { PollSchedule, ServiceNext, Verdict } from '../lambdas/domain/decisions';
 import { ManagedTag, RESERVED_TAG_PREFIXES, RequestLimits } from '../lambdas/domain/request';
+import { StateNames } from '../lambdas/domain/workflowState';
 import { ErrorName } from '../lambdas/errors';
 import { RuntimeEnv } from '../lambdas/handlers/environment';
 import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
@@ -243,7 +244,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       time: sfn.WaitTime.secondsPath('$.service.waitSeconds'),
     });
     const createVpcEndpoint = step(
-      'Create VPC endpoint',
+      StateNames.createVpcEndpoint,
       'createVpcEndpoint',
       { 'request.$': '$.request', 'service.$': '$.service', 'history.$': '$.history' },
       '$.attempt',

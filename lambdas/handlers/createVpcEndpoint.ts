@@ -8,6 +8,8 @@ import { lambdaRuntime, type Runtime, withExecution } from './runtime';
 
 export interface CreateVpcEndpointEvent {
   readonly executionName: string;
+  /** From the context object (`$$.Execution.Id`): the execution tag, an ARN nobody can predict or reuse. */
+  readonly executionArn: string;
   readonly request: ProvisioningRequest;
   readonly service: ServiceState;
   readonly history: History;
@@ -51,7 +53,7 @@ export const createCreateVpcEndpointHandler =
           [ManagedTag.managedBy]: runtime.managedBy(),
           [ManagedTag.groupId]: request.groupId,
           [ManagedTag.endpointServiceId]: service.endpointServiceId,
-          [ManagedTag.execution]: event.executionName,
+          [ManagedTag.execution]: event.executionArn,
           [ManagedTag.attempt]: String(number),
         },
       });

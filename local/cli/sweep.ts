@@ -185,7 +185,7 @@ async function runSweep(run: SweepRun): Promise<number> {
   }
   for (const kept of first.kept) {
     log(
-      `  ${kept.vpcEndpointId}  execution ${kept.executionName ?? '-'}, EC2 ${kept.state}  → kept: ${kept.reason}`,
+      `  ${kept.vpcEndpointId}  execution ${kept.executionArn ?? '-'}, EC2 ${kept.state}  → kept: ${kept.reason}`,
     );
   }
   if (run.dryRun) {
