@@ -29,7 +29,7 @@ export const createListProvisioningsHandler =
       const names = page.executions.map((e) => e.name);
       const managedBy = runtime.managedBy();
       // Running provisionings have no output yet: their endpoint is found by its tags.
-      const running = page.executions.filter((e) => e.status === 'RUNNING').map((e) => e.name);
+      const running = page.executions.filter((e) => e.status === 'RUNNING').map((e) => e.executionArn);
       const tagged =
         running.length > 0 ? await runtime.vpcEndpoints().findByTag(ManagedTag.execution, running) : [];
       const items = await mapInBatches(names, CONCURRENCY, async (name) => {
