@@ -177,7 +177,7 @@ describe('GIVEN endpoints that are not orphans', () => {
       }),
     );
     const foreignId = foreign.VpcEndpoint?.VpcEndpointId;
-    const ours = env.aws.vpcEndpoints.find((e) => e.tags[ManagedTag.execution] === executionId);
+    const ours = env.aws.vpcEndpoints.find((e) => e.tags[ManagedTag.execution] === executionArn);
 
     // Act: a pass while it runs (grace 0: only the execution's status protects it), then one after it succeeded.
     const whileRunning = await sweepOffline(env, { graceSeconds: 0, maxPasses: 1 });
