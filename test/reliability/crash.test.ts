@@ -144,10 +144,7 @@ describe('GIVEN endpoints that are not orphans', () => {
       headers: { 'Content-Type': 'application/json', 'Idempotency-Key': nextKey() },
       body: JSON.stringify(env.request),
     });
-    const { executionArn, executionId } = (await started.json()) as {
-      executionArn: string;
-      executionId: string;
-    };
+    const { executionArn } = (await started.json()) as { executionArn: string };
     await until(() => env.atlas.endpoints().length === 1);
     const service = env.atlas.services()[0];
     const ec2 = new EC2Client({
