@@ -142,7 +142,7 @@ describe('npm run sweep, when AWS or Atlas is out of reach', () => {
     const port = await closedPort();
 
     const { code, stdout, stderr } = await sweep(
-      ['--state-machine-arn', STATE_MACHINE_ARN, '--secret-arn', SECRET_ARN],
+      ['--state-machine-arn', STATE_MACHINE_ARN, '--secret-arn', SECRET_ARN, '--managed-by', MANAGED_BY],
       {
         ...OFFLINE_ENV,
         AWS_ACCESS_KEY_ID: 'x',
@@ -167,7 +167,7 @@ describe('npm run sweep, when AWS or Atlas is out of reach', () => {
     } = OFFLINE_ENV;
 
     const { code, stderr } = await sweep(
-      ['--state-machine-arn', STATE_MACHINE_ARN, '--secret-arn', SECRET_ARN],
+      ['--state-machine-arn', STATE_MACHINE_ARN, '--secret-arn', SECRET_ARN, '--managed-by', MANAGED_BY],
       {
         ...env,
         HOME: mkdtempSync(join(tmpdir(), 'no-aws-home-')),
@@ -191,6 +191,8 @@ describe('npm run sweep, when AWS or Atlas is out of reach', () => {
         aws.secretArn('atlas-api-key') as string,
         '--grace-seconds',
         '0',
+        '--managed-by',
+        MANAGED_BY,
       ],
       {
         ...OFFLINE_ENV,
@@ -240,6 +242,10 @@ describe('npm run sweep, answering its options', () => {
     [
       ['--state-machine-arn', STATE_MACHINE_ARN],
       'npm run sweep: --secret-arn is required (the stack output AtlasSecretArn) (see npm run sweep -- --help)',
+    ],
+    [
+      ['--state-machine-arn', STATE_MACHINE_ARN, '--secret-arn', SECRET_ARN],
+      'npm run sweep: --managed-by is required (the stack output ManagedBy) (see npm run sweep -- --help)',
     ],
     [
       ['--offline', '--grace-seconds', 'soon'],
