@@ -131,17 +131,15 @@ describe('deleteAttempt handler', () => {
     // Prepare: the state names an endpoint that EC2 says belongs to another execution.
     const serviceId = await registeredWithAtlas();
     tagSearchFinds([]);
-    ec2
-      .on(DescribeVpcEndpointsCommand, { VpcEndpointIds: [VPCE] })
-      .resolves({
-        VpcEndpoints: [
-          vpcEndpoint(
-            VPCE,
-            'available',
-            managedTags(`${EXECUTION_ARN.replace(EXECUTION, '')}req-another-execution`),
-          ),
-        ],
-      });
+    ec2.on(DescribeVpcEndpointsCommand, { VpcEndpointIds: [VPCE] }).resolves({
+      VpcEndpoints: [
+        vpcEndpoint(
+          VPCE,
+          'available',
+          managedTags(`${EXECUTION_ARN.replace(EXECUTION, '')}req-another-execution`),
+        ),
+      ],
+    });
 
     // Act
     const pass = await createDeleteAttemptHandler(testRuntime(atlas))(event(serviceId));
