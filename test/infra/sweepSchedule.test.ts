@@ -68,6 +68,13 @@ describe('GIVEN the synthesized stack', () => {
       });
       template.hasOutput('SweepFunctionName', { Value: { Ref: sweepId } });
     });
+
+    it('THEN the stack outputs the managed-by value the sweep CLI needs, the one the functions and IAM use', () => {
+      const { stack, template } = synthesized;
+
+      template.hasOutput('ManagedBy', { Value: stack.workflow.managedBy });
+      expect(stack.workflow.managedBy).toMatch(new RegExp(`^${stack.stackName}-[0-9a-f]{8}$`));
+    });
   });
 
   describe('WHEN reading the sweep function permissions', () => {
