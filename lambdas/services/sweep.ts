@@ -187,18 +187,17 @@ export async function sweep(ports: SweepPorts, options: SweepOptions): Promise<S
   for (const e of candidates) {
     const executionArn = e.tags[ManagedTag.execution] as string;
     const execution = executions.get(executionArn);
-    const status = execution?.status;
-    const deletion = deletions.get(executionArn);
+    if (execution === undefined) {
+      keep(e, KeptReason.unknownExecution);
+      continue;
+    }
+    const status = execution.status;
     // Tags can be planted by anyone allowed ec2:CreateTags: an endpoint created before the execution it
     // names started was not created by it, whatever its tags say.
-    if (execution?.startedAt && !createdByExecution(e, { startedAt: execution.startedAt })) {
-      keep(e, KeptReason.olderThanExecution);
-    } else if (execution === undefined || status === undefined) keep(e, KeptReason.unknownExecution);
-    else if (STILL_RUNNING.has(status)) keep(e, KeptReason.running);
-    else if (status === 'SUCCEEDED' && deletion === undefined) keep(e, KeptReason.succeeded);
-    else if (status === 'SUCCEEDED' && STILL_RUNNING.has(deletion as string)) {
-      keep(e, KeptReason.deprovisioning);
-    } else if (status === 'SUCCEEDED' && deletion === 'SUCCEEDED') keep(e, KeptReason.deprovisioned);
+    const reason = createdByExecution(e, { startedAt: execution.startedAt })
+      ? keptFor(status, deletions.get(executionArn))
+      : KeptReason.olderThanExecution;
+    if (reason) keep(e, reason);
     else {
       // Proof, not tags: the execution's own history must show its create step produced this very id.
       const created = (await historyOf(executionArn)).find((c) => c.vpcEndpointId === e.vpcEndpointId);
@@ -252,6 +251,19 @@ export async function sweep(ports: SweepPorts, options: SweepOptions): Promise<S
 }
 
 /**
+ * Why an endpoint of an execution in `status` is kept, if it is: its execution runs, or succeeded (the
+ * endpoint is the product) unless its latest deprovisioning (`deletion`) ended without success.
+ */
+function keptFor(status: string, deletion: string | undefined): KeptReason | undefined {
+  if (STILL_RUNNING.has(status)) return KeptReason.running;
+  if (status !== 'SUCCEEDED') return undefined;
+  if (deletion === undefined) return KeptReason.succeeded;
+  if (STILL_RUNNING.has(deletion)) return KeptReason.deprovisioning;
+  if (deletion === 'SUCCEEDED') return KeptReason.deprovisioned;
+  return undefined;
+}
+
+/**
  * Whether what EC2 shows of an endpoint (and where its tags say its registration is) is what the
  * execution's history recorded when it created it: the same VPC, the same endpoint service, and the same
  * Atlas project and endpoint service (so a re-tagged endpoint cannot point the sweep at another registration).
@@ -262,9 +274,7 @@ function agrees(
   registration: { readonly groupId: string; readonly endpointServiceId: string },
 ): boolean {
   return (
-    created.vpcId !== undefined &&
     created.vpcId === endpoint.vpcId &&
-    created.serviceName !== undefined &&
     created.serviceName === endpoint.serviceName &&
     (created.groupId === undefined || created.groupId === registration.groupId) &&
     (created.endpointServiceId === undefined || created.endpointServiceId === registration.endpointServiceId)

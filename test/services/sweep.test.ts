@@ -5,7 +5,7 @@ import { ManagedTag } from '../../lambdas/domain/request';
 import { AtlasNotFoundError } from '../../lambdas/errors';
 import { SweepEnv } from '../../lambdas/handlers/environment';
 import { createSweepHandler } from '../../lambdas/handlers/sweep';
-import { KeptReason, type SweepPorts, sweep } from '../../lambdas/services/sweep';
+import { KeptReason, type SweepPorts, sweep, sweepUntilSettled } from '../../lambdas/services/sweep';
 import { silentLogger } from '../handlers/fakeRuntime';
 
 const MANAGED_BY = 'AtlasPrivateLink';
@@ -152,7 +152,18 @@ describe('sweep', () => {
     const second = await sweep(w.ports, options);
 
     // Assess
-    expect(first.orphans).toMatchObject([{ executionName: 'exec-failed', executionStatus: 'FAILED' }]);
+    expect(first.orphans).toStrictEqual([
+      {
+        executionArn: arnOf('exec-failed'),
+        executionName: 'exec-failed',
+        executionStatus: 'FAILED',
+        groupId: GROUP,
+        endpointServiceId: SERVICE,
+        vpcEndpointIds: ['vpce-00000000000000001'],
+        endpoints: [{ vpcEndpointId: 'vpce-00000000000000001', state: 'available' }],
+      },
+    ]);
+    expect(first).toMatchObject({ dryRun: false, abandoned: [], kept: [], examined: 1 });
     expect(w.atlasDeletes).toStrictEqual(['vpce-00000000000000001']);
     expect(ec2AfterFirst).toStrictEqual([]);
     expect(w.ec2Deletes).toStrictEqual(['vpce-00000000000000001']);
@@ -173,9 +184,17 @@ describe('sweep', () => {
       w.add(`vpce-0000000000000010${i}`, name);
       w.statuses.set(name, 'SUCCEEDED');
     }
+    w.add('vpce-00000000000000110', 'exec-failed');
+    w.statuses.set('exec-failed', 'FAILED');
+    const asked: string[] = [];
     const ports: SweepPorts = {
       ...w.ports,
-      deprovisionings: { latestStatus: async (name) => deletions.get(name) },
+      deprovisionings: {
+        latestStatus: async (name) => {
+          asked.push(name);
+          return deletions.get(name);
+        },
+      },
     };
 
     // Act
@@ -185,8 +204,14 @@ describe('sweep', () => {
     expect(report.orphans.map((o) => [o.executionName, o.executionStatus])).toStrictEqual([
       ['exec-deletion-failed', 'SUCCEEDED'],
       ['exec-deletion-aborted', 'SUCCEEDED'],
+      ['exec-failed', 'FAILED'],
     ]);
-    expect(w.atlasDeletes.sort()).toStrictEqual(['vpce-00000000000000100', 'vpce-00000000000000101']);
+    expect(w.atlasDeletes.sort()).toStrictEqual([
+      'vpce-00000000000000100',
+      'vpce-00000000000000101',
+      'vpce-00000000000000110',
+    ]);
+    expect(asked).not.toContain('exec-failed'); // only succeeded provisionings have deprovisionings
     expect(report.kept.map((k) => [k.executionArn, k.reason])).toStrictEqual([
       [arnOf('exec-deletion-running'), KeptReason.deprovisioning],
       [arnOf('exec-deletion-done'), KeptReason.deprovisioned],
@@ -198,6 +223,8 @@ describe('sweep', () => {
     // Prepare
     const w = world();
     w.add('vpce-00000000000000002', 'exec-running');
+    w.add('vpce-00000000000000013', 'exec-redriving');
+    w.statuses.set('exec-redriving', 'PENDING_REDRIVE');
     w.add('vpce-00000000000000003', 'exec-succeeded');
     w.add('vpce-00000000000000004', 'exec-unknown');
     w.add('vpce-00000000000000005', 'exec-failed-young', { ageMs: 10 * 60_000 });
@@ -215,12 +242,13 @@ describe('sweep', () => {
     expect(report.orphans).toStrictEqual([]);
     expect(Object.fromEntries(report.kept.map((k) => [k.vpcEndpointId, k.reason]))).toStrictEqual({
       'vpce-00000000000000002': KeptReason.running,
+      'vpce-00000000000000013': KeptReason.running,
       'vpce-00000000000000003': KeptReason.succeeded,
       'vpce-00000000000000004': KeptReason.unknownExecution,
       'vpce-00000000000000005': KeptReason.young,
       'vpce-00000000000000006': KeptReason.untagged,
     });
-    expect(report.examined).toBe(5);
+    expect(report.examined).toBe(6);
     expect(w.atlasDeletes).toStrictEqual([]);
     expect(w.ec2Deletes).toStrictEqual([]);
   });
@@ -348,6 +376,52 @@ describe('sweep', () => {
     expect(w.historyReads).toStrictEqual([]);
   });
 
+  it('removes an endpoint exactly as old as the grace period', async () => {
+    // Prepare
+    const w = world();
+    w.add('vpce-00000000000000014', 'exec-failed', { ageMs: 7200_000 });
+    w.statuses.set('exec-failed', 'FAILED');
+
+    // Act
+    const report = await sweep(w.ports, options);
+
+    // Assess
+    expect(report.orphans).toMatchObject([{ vpcEndpointIds: ['vpce-00000000000000014'] }]);
+  });
+
+  it('ignores an endpoint EC2 returns without this deployment’s managed-by value, whatever the filter did', async () => {
+    // Prepare: a tag-filter search that answers more than it was asked for.
+    const w = world();
+    w.add('vpce-00000000000000015', 'exec-failed', { managedBy: 'another-deployment' });
+    w.statuses.set('exec-failed', 'FAILED');
+    const ports: SweepPorts = {
+      ...w.ports,
+      vpc: { ...w.ports.vpc, findByTag: async () => [...w.endpoints.values()] },
+    };
+
+    // Act
+    const report = await sweep(ports, options);
+
+    // Assess
+    expect(report).toMatchObject({ examined: 0, orphans: [], kept: [] });
+    expect([...w.atlasDeletes, ...w.ec2Deletes]).toStrictEqual([]);
+  });
+
+  it('removes an endpoint whose history records no project or endpoint service, by its VPC and service', async () => {
+    // Prepare
+    const w = world();
+    w.add('vpce-00000000000000016', 'exec-failed', {
+      created: { groupId: undefined, endpointServiceId: undefined },
+    });
+    w.statuses.set('exec-failed', 'FAILED');
+
+    // Act
+    const report = await sweep(w.ports, options);
+
+    // Assess
+    expect(report.orphans).toMatchObject([{ vpcEndpointIds: ['vpce-00000000000000016'] }]);
+  });
+
   it('reports what it would remove and removes nothing on a dry run', async () => {
     // Prepare
     const w = world();
@@ -361,6 +435,53 @@ describe('sweep', () => {
     expect(report).toMatchObject({ dryRun: true, orphans: [{ vpcEndpointIds: ['vpce-00000000000000008'] }] });
     expect(w.atlasDeletes).toStrictEqual([]);
     expect(w.ec2Deletes).toStrictEqual([]);
+  });
+});
+
+describe('sweepUntilSettled', () => {
+  it('passes again, pausing in between, until nothing is under way, and returns every pass', async () => {
+    // Prepare: Atlas first, EC2 on the next pass, EC2 `deleted` on the pass after.
+    const w = world();
+    w.add('vpce-00000000000000017', 'exec-failed');
+    w.statuses.set('exec-failed', 'FAILED');
+    let pauses = 0;
+    const nows: number[] = [];
+
+    // Act
+    const passes = await sweepUntilSettled(w.ports, {
+      ...options,
+      now: () => {
+        nows.push(NOW + pauses);
+        return NOW + pauses;
+      },
+      maxPasses: 10,
+      pause: async () => {
+        pauses += 1;
+      },
+    });
+
+    // Assess
+    expect(passes.map((p) => p.remaining.length)).toStrictEqual([1, 1, 0]);
+    expect(pauses).toBe(2);
+    expect(nows).toStrictEqual([NOW, NOW + 1, NOW + 2]);
+  });
+
+  it('stops after maxPasses, and after one pass on a dry run', async () => {
+    // Prepare
+    const w = world();
+    w.add('vpce-00000000000000018', 'exec-failed');
+    w.statuses.set('exec-failed', 'FAILED');
+    const run = { ...options, now: () => NOW, pause: async () => {} };
+
+    // Act
+    const capped = await sweepUntilSettled(w.ports, { ...run, maxPasses: 2 });
+    const dry = await sweepUntilSettled(w.ports, { ...run, maxPasses: 5, dryRun: true });
+
+    // Assess
+    expect(capped).toHaveLength(2);
+    expect(capped.at(-1)?.remaining).toStrictEqual(['vpce-00000000000000018']);
+    expect(dry).toHaveLength(1);
+    expect(dry[0]?.dryRun).toBe(true);
   });
 });
 
