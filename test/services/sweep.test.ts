@@ -376,6 +376,24 @@ describe('sweep', () => {
     expect(w.historyReads).toStrictEqual([]);
   });
 
+  it('keeps an endpoint whose execution Step Functions describes but has no history of any more', async () => {
+    // Prepare
+    const w = world();
+    w.add('vpce-00000000000000019', 'exec-failed');
+    w.statuses.set('exec-failed', 'FAILED');
+    const ports: SweepPorts = {
+      ...w.ports,
+      executions: { ...w.ports.executions, createdVpcEndpoints: async () => undefined },
+    };
+
+    // Act
+    const report = await sweep(ports, options);
+
+    // Assess
+    expect(report.kept).toMatchObject([{ reason: KeptReason.notInHistory }]);
+    expect([...w.atlasDeletes, ...w.ec2Deletes]).toStrictEqual([]);
+  });
+
   it('removes an endpoint exactly as old as the grace period', async () => {
     // Prepare
     const w = world();
