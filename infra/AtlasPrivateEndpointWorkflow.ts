@@ -1,4 +1,5 @@
-import { Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,6 +11,7 @@ import { Construct } from 'constructs';
 import { StringsNext } from '../lambdas/domain/connectionStrings';
 import { PollSchedule, ServiceNext, Verdict } from '../lambdas/domain/decisions';
 import { ManagedTag, RESERVED_TAG_PREFIXES, RequestLimits } from '../lambdas/domain/request';
+import { StateNames } from '../lambdas/domain/workflowState';
 import { ErrorName } from '../lambdas/errors';
 import { RuntimeEnv } from '../lambdas/handlers/environment';
 import { CallPlans, timeoutSecondsFor } from '../lambdas/timeBudget';
@@ -75,8 +77,11 @@ export interface AtlasPrivateEndpointWorkflowProps {
   readonly eventPublishers?: AllowList;
   /**
    * The value of the `atlas-privatelink:managed-by` tag on every VPC endpoint this workflow creates; the
-   * functions may delete only endpoints carrying it.
-   * @default - the stack name
+   * functions may delete only endpoints carrying it. Two deployments must never share it.
+   * @default - the stack name, a hyphen and 8 hex characters of a hash of this construct's address in the
+   * app and of the stack's account and region when known at synthesis (see {@link defaultManagedBy}); the
+   * stack output `ManagedBy` shows it. Before this default, it was the stack name: set
+   * `managedBy: '<stack name>'` to keep an existing deployment's endpoints its own.
    */
   readonly managedBy?: string;
   /**
@@ -165,7 +170,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
     this.allowedTagKeys = props.allowedTagKeys ? [...new Set(props.allowedTagKeys)] : undefined;
     refuseInvalidProps({ allowedTagKeys: tagKeysProblem(this.allowedTagKeys) });
     const eventSource = props.eventSource ?? 'atlas-privatelink';
-    this.managedBy = props.managedBy ?? Stack.of(this).stackName;
+    this.managedBy = props.managedBy ?? defaultManagedBy(this);
     this.eventSource = eventSource;
     refuseInvalidProps({
       eventSource: eventSourceProblem(eventSource),
@@ -257,7 +262,7 @@ export class AtlasPrivateEndpointWorkflow extends Construct {
       time: sfn.WaitTime.secondsPath('$.service.waitSeconds'),
     });
     const createVpcEndpoint = step(
-      'Create VPC endpoint',
+      StateNames.createVpcEndpoint,
       'createVpcEndpoint',
       { 'request.$': '$.request', 'service.$': '$.service', 'history.$': '$.history' },
       '$.attempt',
@@ -788,4 +793,23 @@ function tagKeysProblem(keys: readonly string[] | undefined): string | undefined
   return bad === undefined
     ? undefined
     : `expected tag keys of 1 to 128 characters, without commas, not starting with aws: or atlas-privatelink:, got ${JSON.stringify(bad)}`;
+}
+
+/**
+ * The default `managedBy`: the stack name and a short hash of the construct's unique address in the app
+ * and of the stack's account and region (when they are known at synthesis), so that two workflows in one
+ * stack, or same-named stacks in two accounts or regions, never share the value their delete rights hang
+ * on. Deterministic: the same construct in the same stack gets the same value at every synthesis.
+ *
+ * @example
+ * defaultManagedBy(workflow); // 'AtlasPrivateLink-3f2a9c1e'
+ */
+export function defaultManagedBy(scope: Construct): string {
+  const stack = Stack.of(scope);
+  const known = (value: string) => (Token.isUnresolved(value) ? '' : value);
+  const hash = createHash('sha256')
+    .update([scope.node.addr, known(stack.account), known(stack.region)].join('/'))
+    .digest('hex')
+    .slice(0, 8);
+  return `${stack.stackName}-${hash}`;
 }

@@ -394,6 +394,8 @@ export class AtlasPrivateLinkStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetters.queueUrl });
     new CfnOutput(this, 'AtlasSecretArn', { value: atlasSecret.secretArn });
     new CfnOutput(this, 'SweepFunctionName', { value: this.sweep.function.functionName });
+    // What `npm run sweep -- --managed-by` takes: the tag value this deployment's endpoints carry.
+    new CfnOutput(this, 'ManagedBy', { value: this.workflow.managedBy });
   }
 }
 

@@ -117,7 +117,12 @@ export class SweepSchedule extends Construct {
         conditions: { StringEquals: { [`aws:ResourceTag/${ManagedTag.managedBy}`]: workflow.managedBy } },
       }),
     );
-    workflow.stateMachine.grantExecution(this.function, 'states:DescribeExecution');
+    // The status of the execution an endpoint's tag names, and its history: the proof the sweep deletes by.
+    workflow.stateMachine.grantExecution(
+      this.function,
+      'states:DescribeExecution',
+      'states:GetExecutionHistory',
+    );
     // A deprovisioning that ended without success is finished by the sweep.
     workflow.deprovisioning.stateMachine.grantExecution(this.function, 'states:DescribeExecution');
     workflow.grantAtlasSecretRead(this.function);
@@ -146,7 +151,7 @@ export class SweepSchedule extends Construct {
     );
     ack(
       NagFinding.executionsOf(stateMachine),
-      'DescribeExecution on executions of the one workflow state machine: the sweep reads the status named by each endpoint execution tag.',
+      'DescribeExecution and GetExecutionHistory on executions of the one workflow state machine: the sweep reads the status of the execution each endpoint tag names, and its history to prove that execution created the endpoint.',
     );
     ack(
       NagFinding.executionsOf(workflow.deprovisioning.stateMachine),

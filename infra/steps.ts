@@ -28,8 +28,11 @@ export const AtlasRateLimitRetry = {
   maxAttempts: 10,
 } as const;
 
-/** Every task gets the execution's name: the log correlation id, and (for clean-up) what it may delete. */
-const EXECUTION = { 'executionName.$': '$$.Execution.Name' };
+/**
+ * Every task gets the execution's name (the log correlation id) and ARN (the tag on what it creates, and
+ * so, for clean-up, what it may delete), from the context object, never from the state.
+ */
+const EXECUTION = { 'executionName.$': '$$.Execution.Name', 'executionArn.$': '$$.Execution.Id' };
 
 /**
  * A Lambda task: the payload (plus the execution name), the function's result at `resultPath`, a task timeout

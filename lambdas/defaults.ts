@@ -4,8 +4,9 @@
  */
 export const Defaults = {
   /**
-   * The stack's name when the CDK app's `stackName` context gives none; the workflow's `managedBy` (the
-   * value of the managed-by tag on its endpoints) defaults to the stack name.
+   * The stack's name when the CDK app's `stackName` context gives none. (The workflow's `managedBy`, the
+   * value of the managed-by tag on its endpoints, defaults to the stack name and a hash unique to the
+   * construct; the stack output `ManagedBy` shows it.)
    */
   stackName: 'AtlasPrivateLink',
   /** Seconds after its creation during which the sweep leaves a managed endpoint alone, whatever its execution says. */

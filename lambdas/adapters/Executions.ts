@@ -1,12 +1,15 @@
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
   ListExecutionsCommand,
   type ListExecutionsCommandOutput,
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { canonicalJson } from '../canonicalJson';
+import { type CreatedVpcEndpoint, createdVpcEndpoints } from '../domain/executionHistory';
 import { InvalidRequestError } from '../errors';
 import { isExecutionName } from '../ids';
 
@@ -177,10 +180,62 @@ export class Executions {
     };
   }
 
+  /**
+   * The name of the execution `executionArn` names when it is an execution of this state machine, else
+   * `undefined` (another state machine's, a replaced stack's, or not an execution ARN at all).
+   */
+  nameOf(executionArn: string): string | undefined {
+    const prefix = this.executionArnFor('');
+    if (!executionArn.startsWith(prefix)) return undefined;
+    const name = executionArn.slice(prefix.length);
+    return isExecutionName(name) ? name : undefined;
+  }
+
   /** The execution named `executionId`, or `undefined` when there is none (or the name is not valid). */
   async describe(executionId: string): Promise<ExecutionView | undefined> {
     if (!isExecutionName(executionId)) return undefined;
-    const executionArn = this.executionArnFor(executionId);
+    return this.#describe(this.executionArnFor(executionId), executionId);
+  }
+
+  /**
+   * The execution `executionArn` names, or `undefined` when there is none or it is not an execution of this
+   * state machine (then no call is made).
+   */
+  async describeArn(executionArn: string): Promise<ExecutionView | undefined> {
+    const name = this.nameOf(executionArn);
+    return name === undefined ? undefined : this.#describe(executionArn, name);
+  }
+
+  /**
+   * The VPC endpoints the execution's "Create VPC endpoint" state produced, by its history (every page of
+   * GetExecutionHistory); `undefined` when the execution does not exist or is not of this state machine.
+   * Step Functions keeps a history for 90 days after the execution ended.
+   */
+  async createdVpcEndpoints(executionArn: string): Promise<CreatedVpcEndpoint[] | undefined> {
+    if (this.nameOf(executionArn) === undefined) return undefined;
+    const events: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      try {
+        const page = await this.#client.send(
+          new GetExecutionHistoryCommand({
+            executionArn,
+            maxResults: MAX_EVENTS_PER_PAGE,
+            includeExecutionData: true,
+            ...(nextToken ? { nextToken } : {}),
+          }),
+        );
+        events.push(...(page.events ?? []));
+        nextToken = page.nextToken;
+      } catch (error) {
+        if (nameOf(error) === 'ExecutionDoesNotExist') return undefined;
+        throw error;
+      }
+    } while (nextToken);
+    return createdVpcEndpoints(events);
+  }
+
+  async #describe(executionArn: string, executionId: string): Promise<ExecutionView | undefined> {
     let out: DescribeExecutionCommandOutput;
     try {
       out = await this.#client.send(new DescribeExecutionCommand({ executionArn }));
@@ -204,6 +259,9 @@ export class Executions {
 
 /** The most executions one ListExecutions page may hold. */
 export const MAX_EXECUTIONS_PER_PAGE = 1000;
+
+/** The most events one GetExecutionHistory page may hold. */
+const MAX_EVENTS_PER_PAGE = 1000;
 
 function nameOf(error: unknown): unknown {
   return (error as { name?: unknown } | null)?.name;

@@ -137,6 +137,8 @@ export function deprovisioningNameFor(executionId: string, hash: (text: string) 
 /** What a deprovisioning deletes, every part of it from the provisioning's own output. */
 export interface DeprovisioningTarget {
   readonly executionId: string;
+  /** The provisioning's execution ARN: the execution tag its endpoint carries. */
+  readonly executionArn: string;
   readonly groupId: string;
   readonly endpointServiceId: string;
   readonly vpcEndpointId: string;
@@ -144,6 +146,7 @@ export interface DeprovisioningTarget {
 
 /** A provisioning execution as Step Functions describes it. */
 export interface ProvisioningRecord {
+  readonly executionArn: string;
   readonly name: string;
   readonly status: string;
   readonly output?: unknown;
@@ -201,7 +204,7 @@ export function provenTarget(
       `${requested.vpcEndpointId} is not the endpoint provisioning ${executionId} recorded (${vpcEndpointId}): not one this deployment can prove it created`,
     );
   }
-  return { executionId, groupId, endpointServiceId, vpcEndpointId };
+  return { executionId, executionArn: provisioning.executionArn, groupId, endpointServiceId, vpcEndpointId };
 }
 
 /** A VPC endpoint as EC2 describes it: its tags lead to the execution that claims it. */
@@ -221,12 +224,14 @@ export function claimedBy(
   endpoint: EndpointTags | undefined,
   vpcEndpointId: string,
   managedBy: string,
+  provisionings: { nameOf(executionArn: string): string | undefined },
 ): string {
   if (!endpoint) throw new ProvisioningNotFoundError(`EC2 knows no VPC endpoint ${vpcEndpointId}`);
-  const execution = endpoint.tags[ManagedTag.execution];
-  if (endpoint.tags[ManagedTag.managedBy] !== managedBy || !isExecutionName(execution)) {
+  const executionArn = endpoint.tags[ManagedTag.execution];
+  const execution = executionArn === undefined ? undefined : provisionings.nameOf(executionArn);
+  if (endpoint.tags[ManagedTag.managedBy] !== managedBy || execution === undefined) {
     throw new ProvisioningNotFoundError(
-      `${vpcEndpointId} was not created by this deployment (it lacks ${ManagedTag.managedBy}=${managedBy} and an execution tag)`,
+      `${vpcEndpointId} was not created by this deployment (it lacks ${ManagedTag.managedBy}=${managedBy} and the ARN of one of its provisionings as execution tag)`,
     );
   }
   return execution;
@@ -247,7 +252,7 @@ export function confirmTags(
   if (!endpoint) return;
   if (
     endpoint.tags[ManagedTag.managedBy] !== managedBy ||
-    endpoint.tags[ManagedTag.execution] !== target.executionId
+    endpoint.tags[ManagedTag.execution] !== target.executionArn
   ) {
     throw new ProvisioningNotFoundError(
       `${target.vpcEndpointId} carries tags of another deployment or execution than provisioning ${target.executionId}: not deleted`,

@@ -11,6 +11,8 @@ import { ManagedTag } from './request';
 
 /** An execution as the adapters describe it. */
 export interface ExecutionFacts {
+  /** The execution tag the provisioning's endpoints carry. */
+  readonly executionArn: string;
   readonly name: string;
   readonly status: string;
   readonly startedAt: string;
@@ -58,7 +60,7 @@ function endpointOf(
   const ours = tagged
     .filter(
       (e) =>
-        e.tags[ManagedTag.execution] === provisioning.name &&
+        e.tags[ManagedTag.execution] === provisioning.executionArn &&
         e.tags[ManagedTag.managedBy] === managedBy &&
         e.state.toLowerCase() !== 'deleted',
     )

@@ -47,8 +47,8 @@ export const ManagedTag = {
  * identity its state passes to the functions: what "Create VPC endpoint" writes and "Register with Atlas"
  * checks, in one place.
  */
-export function executionTagValue(execution: { readonly executionName: string }): string {
-  return execution.executionName;
+export function executionTagValue(execution: { readonly executionArn: string }): string {
+  return execution.executionArn;
 }
 
 /** Tag key prefixes a request may not use: AWS's own, and the workflow's (see `ManagedTag`). */

@@ -8,6 +8,14 @@ import { describeExhaustedAttempts, recordAttempt } from './decisions';
 import type { ProvisioningRequest } from './request';
 import type { SecurityGroupCheck } from './securityGroups';
 
+/**
+ * Names of the provisioning's states that code besides the construct relies on: the sweep finds the
+ * endpoints an execution created by this state's exits in its history.
+ */
+export const StateNames = {
+  createVpcEndpoint: 'Create VPC endpoint',
+} as const;
+
 export interface ExecutionInfo {
   readonly name: string;
   readonly startedAt: string;

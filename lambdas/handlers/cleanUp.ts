@@ -19,6 +19,8 @@ export interface FailedWorkflowState {
 export interface CleanUpEvent {
   /** From the context object (`$$.Execution.Name`), never from the state: it decides what gets deleted. */
   readonly executionName: string;
+  /** From the context object (`$$.Execution.Id`): the execution tag its endpoints carry. */
+  readonly executionArn: string;
   readonly state: FailedWorkflowState;
 }
 
@@ -43,7 +45,7 @@ export const createCleanUpHandler =
       const startedAt = state.cleanup.startedAt ?? now;
       const pass = await removeExecutionEndpoints(
         {
-          executionName: event.executionName,
+          executionArn: event.executionArn,
           managedBy: runtime.managedBy(),
           groupId: state.request?.groupId,
           endpointServiceId: state.service?.endpointServiceId,

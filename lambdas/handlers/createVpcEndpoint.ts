@@ -14,6 +14,8 @@ import { lambdaRuntime, type Runtime, withExecution } from './runtime';
 
 export interface CreateVpcEndpointEvent {
   readonly executionName: string;
+  /** From the context object (`$$.Execution.Id`): the execution tag, an ARN nobody can predict or reuse. */
+  readonly executionArn: string;
   readonly request: ProvisioningRequest;
   readonly service: ServiceState;
   readonly history: History;

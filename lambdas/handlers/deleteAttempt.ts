@@ -7,6 +7,8 @@ import { lambdaRuntime, type Runtime, withExecution } from './runtime';
 
 export interface DeleteAttemptEvent {
   readonly executionName: string;
+  /** From the context object (`$$.Execution.Id`): the execution tag its endpoints carry. */
+  readonly executionArn: string;
   readonly groupId: string;
   readonly endpointServiceId: string;
   readonly vpcEndpointId: string;
@@ -35,7 +37,7 @@ export const createDeleteAttemptHandler =
       const startedAt = event.deletion.startedAt ?? now;
       const pass = await removeExecutionEndpoints(
         {
-          executionName: event.executionName,
+          executionArn: event.executionArn,
           managedBy: runtime.managedBy(),
           groupId: event.groupId,
           endpointServiceId: event.endpointServiceId,

@@ -8,6 +8,8 @@ import { lambdaRuntime, type Runtime, withExecution } from './runtime';
 
 export interface RegisterEndpointEvent {
   readonly executionName: string;
+  /** `$$.Execution.Id`: what this execution's endpoints are tagged with. */
+  readonly executionArn: string;
   readonly groupId: string;
   readonly endpointServiceId: string;
   /** The service's `com.amazonaws.vpce.<region>.vpce-svc-…` name: the endpoint must connect to it. */

@@ -22,7 +22,7 @@ export interface Runtime {
   /** EC2's network reads (security groups, VPC CIDRs). */
   network(): Ec2Network;
   /** The provisioning state machine's executions: the record a deprovisioning proves ownership by. */
-  provisionings(): Pick<Executions, 'describe'>;
+  provisionings(): Pick<Executions, 'describe' | 'nameOf'>;
   /** The value of the `atlas-privatelink:managed-by` tag this deployment puts on its endpoints. */
   managedBy(): string;
   /** The region the function runs in, where VPC endpoints are created (Lambda's `AWS_REGION`). */
@@ -45,7 +45,7 @@ export interface Capabilities {
   readonly atlas?: () => Promise<AtlasClient>;
   readonly vpcEndpoints?: () => VpcEndpoints;
   readonly network?: () => Ec2Network;
-  readonly provisionings?: () => Pick<Executions, 'describe'>;
+  readonly provisionings?: () => Pick<Executions, 'describe' | 'nameOf'>;
 }
 
 const missing = (what: string) => () => {
@@ -64,7 +64,7 @@ export function lambdaRuntime(capabilities: Capabilities = {}): Runtime {
     network: capabilities.network ?? (missing('EC2 network reads') as () => Ec2Network),
     provisionings:
       capabilities.provisionings ??
-      (missing('Step Functions (provisionings)') as () => Pick<Executions, 'describe'>),
+      (missing('Step Functions (provisionings)') as () => Pick<Executions, 'describe' | 'nameOf'>),
     managedBy: () => process.env[RuntimeEnv.managedBy] ?? Defaults.stackName,
     region: () => process.env.AWS_REGION || undefined,
     accountId: () => process.env[RuntimeEnv.accountId] || undefined,

@@ -1,6 +1,6 @@
 /**
  * Removes what one execution created, and nothing else: the VPC endpoints it recorded in its state, and
- * those tagged with its execution name (and this deployment's managed-by value) that it provably created
+ * those tagged with its execution ARN (and this deployment's managed-by value) that it provably created
  * (see {@link Provenance}), and their Atlas registrations. Idempotent: each pass
  * re-reads both sides and only asks for deletions not yet under way, so the state machine calls it in a
  * loop until both sides report the endpoints gone.
@@ -11,7 +11,8 @@ import { ManagedTag } from '../domain/request';
 import { AtlasNotFoundError, ErrorName, RETRYABLE_ERROR_NAMES } from '../errors';
 
 export interface RemovalTarget {
-  readonly executionName: string;
+  /** The execution's ARN (`$$.Execution.Id`): the value of its endpoints' `atlas-privatelink:execution` tag. */
+  readonly executionArn: string;
   readonly managedBy: string;
   /** Known when the request was validated; without it nothing can have been created. */
   readonly groupId?: string | undefined;
@@ -76,16 +77,14 @@ export async function removeExecutionEndpoints(
 ): Promise<RemovalPass> {
   if (!target.groupId) return { vpcEndpointIds: [], remaining: [], abandoned: [] };
 
-  // Only ever touch an endpoint that carries this execution's tag and this deployment's managed-by value:
-  // another deployment may run an execution of the same name (names derive from Idempotency-Keys).
+  // Only ever touch an endpoint that carries this execution's tag and this deployment's managed-by value.
   const ours = (e: VpcEndpointView) =>
-    e.tags[ManagedTag.execution] === target.executionName &&
-    e.tags[ManagedTag.managedBy] === target.managedBy;
+    e.tags[ManagedTag.execution] === target.executionArn && e.tags[ManagedTag.managedBy] === target.managedBy;
   const known = new Set((target.knownVpcEndpointIds ?? []).filter((id): id is string => !!id));
   // A tagged endpoint the state does not know of is removed only with proof it was created by this
   // execution: tags alone can be planted on another team's endpoint.
   const provenance = target.provenance;
-  const tagged = (await vpc.findByTag(ManagedTag.execution, target.executionName))
+  const tagged = (await vpc.findByTag(ManagedTag.execution, target.executionArn))
     .filter(ours)
     .filter(
       (e) => known.has(e.vpcEndpointId) || (provenance !== undefined && createdByExecution(e, provenance)),

@@ -7,17 +7,24 @@
  * It also finishes a deprovisioning that ended without success (a persistent fault, a crash): the endpoint
  * of a SUCCEEDED provisioning whose latest deprovisioning FAILED, was ABORTED or TIMED_OUT is removed too.
  *
+ * Tags only find candidates; they prove nothing (anyone allowed `ec2:CreateTags` can write them). An
+ * endpoint is removed only when the history of the execution its tag names (by ARN) shows that
+ * execution's "Create VPC endpoint" state produced that very id, in the same VPC, to the same endpoint
+ * service, and EC2 says it was created after the execution started.
+ *
  * Never touched: endpoints without this deployment's managed-by tag; endpoints of a RUNNING execution
  * (their own workflow owns them) or of a SUCCEEDED one (they are the product) unless a deletion of it was
  * asked for and did not finish; endpoints being deprovisioned right now; endpoints younger than the
  * grace period; endpoints whose execution Step Functions does not know (its history expired after 90
- * days, or it belongs to another state machine: a replaced stack must not lose its working endpoints),
- * unless `sweepUnknownExecutions` says otherwise; endpoints missing the tags that say where their Atlas
- * registration is.
+ * days, or it belongs to another state machine: a replaced stack must not lose its working endpoints);
+ * endpoints the execution's history does not show it created (a planted tag, or a create that timed out
+ * after EC2 made the endpoint: then it is reported, to be removed by hand); endpoints missing the tags that
+ * say where their Atlas registration is.
  */
 import type { ExecutionView } from '../adapters/Executions';
 import type { VpcEndpoints, VpcEndpointView } from '../adapters/VpcEndpoints';
 import type { AtlasClient } from '../atlas/AtlasClient';
+import type { CreatedVpcEndpoint } from '../domain/executionHistory';
 import { ManagedTag } from '../domain/request';
 import { createdByExecution, removeExecutionEndpoints } from './endpointRemoval';
 
@@ -25,7 +32,15 @@ import { createdByExecution, removeExecutionEndpoints } from './endpointRemoval'
 export interface SweepPorts {
   readonly vpc: Pick<VpcEndpoints, 'findByTag' | 'describe' | 'delete'>;
   readonly executions: {
-    describe(executionName: string): Promise<Pick<ExecutionView, 'status' | 'startedAt'> | undefined>;
+    /**
+     * The execution an endpoint's execution tag names, by its ARN; `undefined` when Step Functions does not
+     * know it as an execution of this deployment's state machine.
+     */
+    describeArn(
+      executionArn: string,
+    ): Promise<Pick<ExecutionView, 'name' | 'status' | 'startedAt'> | undefined>;
+    /** What the execution's create step produced, by its history; `undefined` when it has none. */
+    createdVpcEndpoints(executionArn: string): Promise<readonly CreatedVpcEndpoint[] | undefined>;
   };
   readonly atlas: () => Promise<Pick<AtlasClient, 'getEndpoint' | 'deleteEndpoint'>>;
   /**
@@ -46,8 +61,6 @@ export interface SweepOptions {
   readonly graceSeconds: number;
   /** Report what would be removed, remove nothing. @default false */
   readonly dryRun?: boolean;
-  /** Treat an execution Step Functions does not know as ended without success. @default false */
-  readonly sweepUnknownExecutions?: boolean;
 }
 
 /** Why an endpoint was left alone. */
@@ -56,20 +69,28 @@ export const KeptReason = {
   succeeded: 'execution succeeded',
   deprovisioning: 'deprovisioning running',
   deprovisioned: 'deprovisioned already',
-  unknownExecution: 'execution unknown to Step Functions',
+  unknownExecution: 'execution unknown to Step Functions (or of another state machine)',
   young: 'younger than the grace period',
   untagged: 'no execution, group-id or endpoint-service-id tag',
   /** Created before its execution started: the execution tag was written onto it, not by the workflow. */
   olderThanExecution: 'created before the execution it names started',
+  /**
+   * The execution's history shows no "Create VPC endpoint" that produced it: a planted tag, or a create
+   * that timed out after EC2 made the endpoint (remove that one by hand).
+   */
+  notInHistory: 'not created by the execution it names, by its history',
+  /** The history shows the id created, but in another VPC or to another service than EC2 or the tags say. */
+  historyDisagrees: "VPC, service or registration disagree with its execution's history",
 } as const;
 export type KeptReason = (typeof KeptReason)[keyof typeof KeptReason];
 
 /** The endpoints of one ended execution, in one Atlas endpoint service. */
 export interface Orphans {
+  readonly executionArn: string;
   readonly executionName: string;
   /**
-   * `FAILED`, `ABORTED`, `TIMED_OUT`, `UNKNOWN` (with `sweepUnknownExecutions`), or `SUCCEEDED` for a
-   * provisioning whose deprovisioning ended without success.
+   * `FAILED`, `ABORTED`, `TIMED_OUT`, or `SUCCEEDED` for a provisioning whose deprovisioning ended without
+   * success.
    */
   readonly executionStatus: string;
   readonly groupId: string;
@@ -83,8 +104,8 @@ export interface Orphans {
 export interface KeptEndpoint {
   readonly vpcEndpointId: string;
   readonly reason: KeptReason;
-  /** Its `atlas-privatelink:execution` tag, when it has one. */
-  readonly executionName?: string;
+  /** Its `atlas-privatelink:execution` tag (the execution's ARN), when it has one. */
+  readonly executionArn?: string;
   readonly state: string;
 }
 
@@ -107,7 +128,7 @@ const STILL_RUNNING = new Set(['RUNNING', 'PENDING_REDRIVE']);
  * under way, so a scheduled sweep simply finishes on its next run what this one started.
  *
  * @example
- * const report = await sweep(ports, { managedBy: 'AtlasPrivateLink', now: Date.now(), graceSeconds: 7200 });
+ * const report = await sweep(ports, { managedBy: 'AtlasPrivateLink-3f2a9c1e', now: Date.now(), graceSeconds: 7200 });
  * console.log(report.orphans.length, report.remaining);
  */
 export async function sweep(ports: SweepPorts, options: SweepOptions): Promise<SweepReport> {
@@ -116,12 +137,12 @@ export async function sweep(ports: SweepPorts, options: SweepOptions): Promise<S
   );
   const kept: KeptEndpoint[] = [];
   const keep = (e: VpcEndpointView, reason: KeptReason) => {
-    const executionName = e.tags[ManagedTag.execution];
+    const executionArn = e.tags[ManagedTag.execution];
     kept.push({
       vpcEndpointId: e.vpcEndpointId,
       reason,
       state: e.state,
-      ...(executionName ? { executionName } : {}),
+      ...(executionArn ? { executionArn } : {}),
     });
   };
 
@@ -141,41 +162,60 @@ export async function sweep(ports: SweepPorts, options: SweepOptions): Promise<S
     }
   }
 
-  const executions = new Map<string, { status: string; startedAt?: string } | undefined>();
+  const executions = new Map<string, Pick<ExecutionView, 'name' | 'status' | 'startedAt'> | undefined>();
   /** Of the succeeded provisionings: the status of their latest deprovisioning, if one was asked for. */
   const deletions = new Map<string, string | undefined>();
-  for (const name of new Set(candidates.map((e) => e.tags[ManagedTag.execution] as string))) {
-    const execution = await ports.executions.describe(name);
-    executions.set(name, execution);
+  for (const arn of new Set(candidates.map((e) => e.tags[ManagedTag.execution] as string))) {
+    const execution = await ports.executions.describeArn(arn);
+    executions.set(arn, execution);
     if (execution?.status === 'SUCCEEDED' && ports.deprovisionings) {
-      deletions.set(name, await ports.deprovisionings.latestStatus(name));
+      deletions.set(arn, await ports.deprovisionings.latestStatus(execution.name));
     }
   }
+  /** What each execution's history shows it created: read only for executions with an endpoint to remove. */
+  const histories = new Map<string, readonly CreatedVpcEndpoint[]>();
+  const historyOf = async (arn: string): Promise<readonly CreatedVpcEndpoint[]> => {
+    let created = histories.get(arn);
+    if (!created) {
+      created = (await ports.executions.createdVpcEndpoints(arn)) ?? [];
+      histories.set(arn, created);
+    }
+    return created;
+  };
 
   const groups = new Map<string, Orphans>();
   for (const e of candidates) {
-    const executionName = e.tags[ManagedTag.execution] as string;
-    const execution = executions.get(executionName);
-    const status = execution?.status;
+    const executionArn = e.tags[ManagedTag.execution] as string;
+    const execution = executions.get(executionArn);
+    if (execution === undefined) {
+      keep(e, KeptReason.unknownExecution);
+      continue;
+    }
+    const status = execution.status;
     // Tags can be planted by anyone allowed ec2:CreateTags: an endpoint created before the execution it
     // names started was not created by it, whatever its tags say.
-    if (execution?.startedAt && !createdByExecution(e, { startedAt: execution.startedAt })) {
-      keep(e, KeptReason.olderThanExecution);
-    } else if (status === undefined && !options.sweepUnknownExecutions) keep(e, KeptReason.unknownExecution);
-    else if (status !== undefined && STILL_RUNNING.has(status)) keep(e, KeptReason.running);
-    else if (status === 'SUCCEEDED' && deletions.get(executionName) === undefined) {
-      keep(e, KeptReason.succeeded);
-    } else if (status === 'SUCCEEDED' && STILL_RUNNING.has(deletions.get(executionName) as string)) {
-      keep(e, KeptReason.deprovisioning);
-    } else if (status === 'SUCCEEDED' && deletions.get(executionName) === 'SUCCEEDED') {
-      keep(e, KeptReason.deprovisioned);
-    } else {
+    const reason = createdByExecution(e, { startedAt: execution.startedAt })
+      ? keptFor(status, deletions.get(executionArn))
+      : KeptReason.olderThanExecution;
+    if (reason) keep(e, reason);
+    else {
+      // Proof, not tags: the execution's own history must show its create step produced this very id.
+      const created = (await historyOf(executionArn)).find((c) => c.vpcEndpointId === e.vpcEndpointId);
+      if (!created) {
+        keep(e, KeptReason.notInHistory);
+        continue;
+      }
       const groupId = e.tags[ManagedTag.groupId] as string;
       const endpointServiceId = e.tags[ManagedTag.endpointServiceId] as string;
-      const key = JSON.stringify([executionName, groupId, endpointServiceId]);
+      if (!agrees(e, created, { groupId, endpointServiceId })) {
+        keep(e, KeptReason.historyDisagrees);
+        continue;
+      }
+      const key = JSON.stringify([executionArn, groupId, endpointServiceId]);
       const group = groups.get(key) ?? {
-        executionName,
-        executionStatus: status ?? 'UNKNOWN',
+        executionArn,
+        executionName: execution.name,
+        executionStatus: status,
         groupId,
         endpointServiceId,
         vpcEndpointIds: [],
@@ -194,7 +234,7 @@ export async function sweep(ports: SweepPorts, options: SweepOptions): Promise<S
     for (const group of orphans) {
       const pass = await removeExecutionEndpoints(
         {
-          executionName: group.executionName,
+          executionArn: group.executionArn,
           managedBy: options.managedBy,
           groupId: group.groupId,
           endpointServiceId: group.endpointServiceId,
@@ -208,6 +248,37 @@ export async function sweep(ports: SweepPorts, options: SweepOptions): Promise<S
     }
   }
   return { examined: endpoints.length, orphans, kept, remaining, abandoned, dryRun: options.dryRun ?? false };
+}
+
+/**
+ * Why an endpoint of an execution in `status` is kept, if it is: its execution runs, or succeeded (the
+ * endpoint is the product) unless its latest deprovisioning (`deletion`) ended without success.
+ */
+function keptFor(status: string, deletion: string | undefined): KeptReason | undefined {
+  if (STILL_RUNNING.has(status)) return KeptReason.running;
+  if (status !== 'SUCCEEDED') return undefined;
+  if (deletion === undefined) return KeptReason.succeeded;
+  if (STILL_RUNNING.has(deletion)) return KeptReason.deprovisioning;
+  if (deletion === 'SUCCEEDED') return KeptReason.deprovisioned;
+  return undefined;
+}
+
+/**
+ * Whether what EC2 shows of an endpoint (and where its tags say its registration is) is what the
+ * execution's history recorded when it created it: the same VPC, the same endpoint service, and the same
+ * Atlas project and endpoint service (so a re-tagged endpoint cannot point the sweep at another registration).
+ */
+function agrees(
+  endpoint: VpcEndpointView,
+  created: CreatedVpcEndpoint,
+  registration: { readonly groupId: string; readonly endpointServiceId: string },
+): boolean {
+  return (
+    created.vpcId === endpoint.vpcId &&
+    created.serviceName === endpoint.serviceName &&
+    (created.groupId === undefined || created.groupId === registration.groupId) &&
+    (created.endpointServiceId === undefined || created.endpointServiceId === registration.endpointServiceId)
+  );
 }
 
 /**

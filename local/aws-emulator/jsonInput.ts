@@ -28,6 +28,13 @@ export function optionalInteger(input: JsonObject, member: string): number | und
   return value;
 }
 
+export function optionalBoolean(input: JsonObject, member: string): boolean | undefined {
+  const value = input[member];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw wrongType(member, 'a boolean', value);
+  return value;
+}
+
 /** A timestamp member: JSON protocols send epoch seconds (a number, possibly fractional). */
 export function optionalEpochSeconds(input: JsonObject, member: string): number | undefined {
   const value = input[member];

@@ -1,7 +1,14 @@
 import type { Clock } from '../shared/model';
 import { AwsApiError, EmulatorOptionsError } from './errors';
 import { uuid } from './ids';
-import { epochSeconds, type JsonObject, optionalInteger, optionalString, requiredString } from './jsonInput';
+import {
+  epochSeconds,
+  type JsonObject,
+  optionalBoolean,
+  optionalInteger,
+  optionalString,
+  requiredString,
+} from './jsonInput';
 import { decodeOffsetToken, encodeOffsetToken } from './pagination';
 
 /**
@@ -28,12 +35,36 @@ export interface StepFunctionsBackend {
     readonly executionArn: string;
     readonly name: string;
     readonly input: unknown;
+    /**
+     * Records a state's entry or exit in the execution's history (GetExecutionHistory), as Step Functions
+     * does: the emulator numbers and stamps it, and ignores it once the execution has stopped. The
+     * execution's start and end are recorded by the emulator itself.
+     */
+    readonly record?: (event: StateTransition) => void;
   }): Promise<unknown>;
   /**
    * Stops a run that StopExecution ended (the execution already reads ABORTED): no further state runs.
    * @default - the run goes on unseen, its result ignored
    */
   stop?(execution: { readonly executionArn: string; readonly name: string }): void;
+}
+
+/** A state's entry or exit, as a backend reports it; `type` is the state's ASL type (`Task`, `Pass`, …). */
+export type StateTransition =
+  | { readonly kind: 'entered'; readonly type: string; readonly name: string; readonly input: unknown }
+  | { readonly kind: 'exited'; readonly type: string; readonly name: string; readonly output: unknown };
+
+/**
+ * One event of an execution's history, as GetExecutionHistory returns it (with execution data), except
+ * that `timestamp` is in milliseconds here and in epoch seconds on the wire.
+ */
+export interface HistoryEventRecord {
+  readonly id: number;
+  readonly previousEventId: number;
+  readonly timestamp: number;
+  /** `ExecutionStarted`, `TaskStateEntered`, `TaskStateExited`, `ExecutionSucceeded`, `ExecutionFailed`, … */
+  readonly type: string;
+  readonly details: { readonly member: string; readonly value: Readonly<Record<string, unknown>> };
 }
 
 export const ExecutionStatus = {
@@ -129,6 +160,8 @@ export class StepFunctionsService {
   readonly #config: StepFunctionsConfig;
   #executions = new Map<string, MutableExecution>();
   #waiters = new Map<string, ((execution: ExecutionRecord) => void)[]>();
+  /** Each execution's history events, oldest first. */
+  #history = new Map<string, HistoryEventRecord[]>();
   /** Bumped by reset(): a run that settles afterwards belongs to a forgotten table. */
   #generation = 0;
 
@@ -156,6 +189,8 @@ export class StepFunctionsService {
         );
       case 'ListExecutions':
         return this.#list(input);
+      case 'GetExecutionHistory':
+        return this.#getHistory(input);
       default:
         throw new AwsApiError('UnknownOperationException', `Unknown operation ${action}`);
     }
@@ -213,6 +248,12 @@ export class StepFunctionsService {
       input,
     };
     this.#executions.set(executionArn, execution);
+    this.#history.set(executionArn, []);
+    this.#append(execution, 'ExecutionStarted', 'executionStartedEventDetails', {
+      input,
+      inputDetails: { truncated: false },
+      roleArn: roleArnFor(stateMachineArn),
+    });
     this.#run(backend, execution, parsed);
     return { ...execution };
   }
@@ -244,10 +285,16 @@ export class StepFunctionsService {
     });
   }
 
+  /** An execution's history, oldest first (a copy); empty when there is no such execution. */
+  history(executionArn: string): HistoryEventRecord[] {
+    return [...(this.#history.get(executionArn) ?? [])];
+  }
+
   /** Forgets every execution; runs still in flight settle into nothing. */
   reset(): void {
     this.#generation += 1;
     this.#executions = new Map();
+    this.#history = new Map();
     this.#waiters = new Map();
   }
 
@@ -274,6 +321,10 @@ export class StepFunctionsService {
       execution.status = ExecutionStatus.ABORTED;
       if (error !== undefined) execution.error = error;
       if (cause !== undefined) execution.cause = cause;
+      this.#append(execution, 'ExecutionAborted', 'executionAbortedEventDetails', {
+        ...(error !== undefined ? { error } : {}),
+        ...(cause !== undefined ? { cause } : {}),
+      });
       this.#settled(execution);
       this.#backendFor(execution.stateMachineArn)?.stop?.({ executionArn, name: execution.name });
     }
@@ -293,13 +344,34 @@ export class StepFunctionsService {
     const { executionArn, name } = execution;
     // Deferred so the StartExecution response goes out first, as with the real asynchronous service;
     // a backend that throws synchronously fails the execution instead of the request.
+    const record = (event: StateTransition) => {
+      if (generation !== this.#generation || execution.status !== ExecutionStatus.RUNNING) return;
+      const type = `${event.type}State${event.kind === 'entered' ? 'Entered' : 'Exited'}`;
+      if (event.kind === 'entered') {
+        this.#append(execution, type, 'stateEnteredEventDetails', {
+          name: event.name,
+          input: JSON.stringify(event.input ?? null),
+          inputDetails: { truncated: false },
+        });
+      } else {
+        this.#append(execution, type, 'stateExitedEventDetails', {
+          name: event.name,
+          output: JSON.stringify(event.output ?? null),
+          outputDetails: { truncated: false },
+        });
+      }
+    };
     Promise.resolve()
-      .then(() => backend.run({ executionArn, name, input }))
+      .then(() => backend.run({ executionArn, name, input, record }))
       .then(
         (output) => {
           if (execution.status !== ExecutionStatus.RUNNING) return; // stopped meanwhile
           execution.status = ExecutionStatus.SUCCEEDED;
           execution.output = JSON.stringify(output === undefined ? null : output);
+          this.#append(execution, 'ExecutionSucceeded', 'executionSucceededEventDetails', {
+            output: execution.output,
+            outputDetails: { truncated: false },
+          });
         },
         (error: unknown) => {
           if (execution.status !== ExecutionStatus.RUNNING) return; // stopped meanwhile
@@ -307,17 +379,84 @@ export class StepFunctionsService {
             execution.status = ExecutionStatus.ABORTED;
             if (error.error !== undefined) execution.error = error.error;
             if (error.stopCause !== undefined) execution.cause = error.stopCause;
+            this.#append(execution, 'ExecutionAborted', 'executionAbortedEventDetails', {
+              ...(error.error !== undefined ? { error: error.error } : {}),
+              ...(error.stopCause !== undefined ? { cause: error.stopCause } : {}),
+            });
             return;
           }
           execution.status = ExecutionStatus.FAILED;
           execution.error = error instanceof Error ? error.name : 'Error';
           execution.cause = error instanceof Error ? error.message : String(error);
+          this.#append(execution, 'ExecutionFailed', 'executionFailedEventDetails', {
+            error: execution.error,
+            cause: execution.cause,
+          });
         },
       )
       .then(() => {
         if (generation !== this.#generation || execution.stopDate !== undefined) return;
         this.#settled(execution);
       });
+  }
+
+  /** Adds an event to the execution's history, numbered after the last one and stamped by the clock. */
+  #append(
+    execution: MutableExecution,
+    type: string,
+    member: string,
+    value: Readonly<Record<string, unknown>>,
+  ): void {
+    const events = this.#history.get(execution.executionArn);
+    if (!events) return;
+    const id = events.length + 1;
+    events.push({
+      id,
+      previousEventId: id - 1,
+      timestamp: this.#config.clock(),
+      type,
+      details: { member, value },
+    });
+  }
+
+  /**
+   * GetExecutionHistory: oldest first (newest first with `reverseOrder`), 100 a page by default and 1000 at
+   * most, and each event's input or output only with `includeExecutionData` (default true).
+   */
+  #getHistory(input: JsonObject): unknown {
+    const executionArn = requiredString(input, 'executionArn');
+    if (!EXECUTION_ARN.test(executionArn)) {
+      throw new AwsApiError(
+        'InvalidArn',
+        `Invalid Arn: 'Resource type not valid in this context: ${executionArn}'`,
+      );
+    }
+    const events = this.#history.get(executionArn);
+    if (!events) {
+      throw new AwsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    }
+    const maxResults = optionalInteger(input, 'maxResults') ?? 0;
+    if (maxResults < 0 || maxResults > MAX_PAGE_SIZE) {
+      throw new AwsApiError(
+        'ValidationException',
+        `Value '${maxResults}' at 'maxResults' failed to satisfy constraint`,
+      );
+    }
+    const includeData = optionalBoolean(input, 'includeExecutionData') ?? true;
+    const ordered = optionalBoolean(input, 'reverseOrder') ? [...events].reverse() : events;
+    const offset = decodeOffsetToken(optionalString(input, 'nextToken'), 'InvalidToken');
+    const pageSize = maxResults === 0 ? DEFAULT_PAGE_SIZE : maxResults;
+    const page = ordered.slice(offset, offset + pageSize);
+    return {
+      events: page.map((e) => ({
+        id: e.id,
+        previousEventId: e.previousEventId,
+        timestamp: epochSeconds(e.timestamp),
+        type: e.type,
+        [e.details.member]: includeData ? e.details.value : withoutData(e.details.value),
+      })),
+      ...(offset + pageSize < ordered.length ? { nextToken: encodeOffsetToken(offset + pageSize) } : {}),
+    };
   }
 
   #describe(executionArn: string): unknown {
@@ -384,4 +523,16 @@ export class StepFunctionsService {
       ...(offset + pageSize < matching.length ? { nextToken: encodeOffsetToken(offset + pageSize) } : {}),
     };
   }
+}
+
+/** An event's details without its execution data (`includeExecutionData: false`). */
+function withoutData(details: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { input: _input, output: _output, inputDetails: _i, outputDetails: _o, ...rest } = details;
+  return rest;
+}
+
+/** The emulator's stand-in for the state machine's role, in the state machine's partition and account. */
+function roleArnFor(stateMachineArn: string): string {
+  const [, partition, , , account] = stateMachineArn.split(':');
+  return `arn:${partition}:iam::${account}:role/StateMachineRole`;
 }

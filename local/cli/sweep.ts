@@ -15,7 +15,6 @@ import { RuntimeEnv, SweepEnv } from '../../lambdas/handlers/environment';
 import type { SweepPorts, SweepReport } from '../../lambdas/services/sweep';
 import { ExitCode, parseCommandLine, runCli, UnavailableError, UsageError } from './commandLine';
 
-const DEFAULT_MANAGED_BY = Defaults.stackName;
 const DEFAULT_GRACE_SECONDS = Defaults.sweepGraceSeconds;
 /** Atlas takes a minute or two to delete a registration; the sweep waits for it before deleting in EC2. */
 const MAX_PASSES = 30;
@@ -25,13 +24,14 @@ const CRASH_STATE = 'Check endpoint';
 const HELP = `Usage: npm run sweep -- [options]
 
 Finds the VPC endpoints tagged atlas-privatelink:managed-by=<managed-by> whose execution is not running
-and did not succeed, older than the grace period, and removes them from Atlas, then from EC2. Uses the
-AWS SDK's default credential chain (AWS_PROFILE, environment, SSO, instance role…).
+and did not succeed, older than the grace period, and removes those the execution's history shows it
+created from Atlas, then from EC2. Uses the AWS SDK's default credential chain (AWS_PROFILE,
+environment, SSO, instance role…).
 
 Options:
   --state-machine-arn ARN  the workflow's state machine (stack output StateMachineArn); required
   --secret-arn ARN         the Atlas credentials secret (stack output AtlasSecretArn); required
-  --managed-by VALUE       the managed-by tag value (default: ${DEFAULT_MANAGED_BY}, the stack name)
+  --managed-by VALUE       the managed-by tag value (stack output ManagedBy); required
   --grace-seconds N        leave endpoints younger than this alone (default: ${DEFAULT_GRACE_SECONDS})
   --dry-run                list what it would remove, remove nothing
   --region REGION          default: the state machine's region
@@ -102,13 +102,14 @@ async function main(): Promise<number> {
     );
   }
   if (!secretArn) throw new UsageError('--secret-arn is required (the stack output AtlasSecretArn)');
+  const managedBy = values['managed-by'];
+  if (!managedBy) throw new UsageError('--managed-by is required (the stack output ManagedBy)');
   if (values.region !== undefined && !REGION.test(values.region)) {
     throw new UsageError(
       `--region: expected a region such as us-east-1, got ${JSON.stringify(values.region)}`,
     );
   }
   const region = values.region ?? stateMachineArn.split(':')[3];
-  const managedBy = values['managed-by'] ?? DEFAULT_MANAGED_BY;
   // The locked SDK versions support Node 20 (README, "Development"); the SDK's notice about its 2027
   // releases is not this command's business.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -185,7 +186,7 @@ async function runSweep(run: SweepRun): Promise<number> {
   }
   for (const kept of first.kept) {
     log(
-      `  ${kept.vpcEndpointId}  execution ${kept.executionName ?? '-'}, EC2 ${kept.state}  → kept: ${kept.reason}`,
+      `  ${kept.vpcEndpointId}  execution ${kept.executionArn ?? '-'}, EC2 ${kept.state}  → kept: ${kept.reason}`,
     );
   }
   if (run.dryRun) {
@@ -277,7 +278,8 @@ async function offlineDemo(
     log(`(virtual clock moved ${graceSeconds + 60} s on, past the grace period)`);
     const code = await runSweep({
       ports: offlineSweepPorts(env),
-      managedBy: managedBy ?? process.env[RuntimeEnv.managedBy] ?? DEFAULT_MANAGED_BY,
+      // The offline environment sets the synthesized stack's own value, as the deployed functions read it.
+      managedBy: managedBy ?? process.env[RuntimeEnv.managedBy] ?? '',
       graceSeconds,
       dryRun,
       now: env.clock.now,

@@ -12,7 +12,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import { ExecutionStoppedError } from '../aws-emulator/stepFunctions';
+import { ExecutionStoppedError, type StateTransition } from '../aws-emulator/stepFunctions';
 import type { Actor, Timeline } from '../shared/Timeline';
 import { valueAt } from '../shared/valueAt';
 import { LambdaFaultError, type LambdaFaultPlan, LambdaInvocationError } from './lambdaFaults';
@@ -57,6 +57,8 @@ export interface OfflineExecution {
   readonly executionArn: string;
   readonly name: string;
   readonly input: unknown;
+  /** Where each state's entry and exit go: the execution's history, as Step Functions keeps it. */
+  readonly record?: ((event: StateTransition) => void) | undefined;
 }
 
 /** When an execution's next task may run: the end of the Wait or Retry pause before it, if any. */
@@ -216,7 +218,7 @@ export class OfflineWorkflow {
     });
     this.#aborted.delete(execution.name);
     this.#running.set(execution.name, run.abort);
-    const watching = this.#watch(execution.name, run.eventLogs, pace);
+    const watching = this.#watch(execution, run.eventLogs, pace);
     try {
       return await run.result;
     } catch (error) {
@@ -227,10 +229,28 @@ export class OfflineWorkflow {
     }
   }
 
-  async #watch(executionName: string, events: AsyncGenerator<EventLog>, pace: Pace): Promise<void> {
+  async #watch(execution: OfflineExecution, events: AsyncGenerator<EventLog>, pace: Pace): Promise<void> {
     const { workflow, timeline, onEvent } = this.#options;
     const random = this.#options.random ?? Math.random;
+    const executionName = execution.name;
     for await (const event of events) {
+      // What Step Functions records in the execution's history: each state's entry (with its input) and
+      // exit (with its output). The execution's own start and end are the emulator's to record.
+      if (event.type === 'StateEntered') {
+        execution.record?.({
+          kind: 'entered',
+          type: event.state.type,
+          name: event.state.name,
+          input: event.state.input,
+        });
+      } else if (event.type === 'StateExited') {
+        execution.record?.({
+          kind: 'exited',
+          type: event.state.type,
+          name: event.state.name,
+          output: event.state.output,
+        });
+      }
       if (event.type === 'StateEntered') {
         this.#stateTransitions += 1;
         if (timeline && event.state.type === 'Wait') {

@@ -2,12 +2,15 @@ import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Executions, isExecutionName } from '../../lambdas/adapters/Executions';
+import { StateNames } from '../../lambdas/domain/workflowState';
 import { InvalidRequestError } from '../../lambdas/errors';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:AtlasPrivateLink';
@@ -248,5 +251,118 @@ describe('Executions names and ARNs', () => {
   it('fails to construct with something other than a state machine ARN', () => {
     expect(() => new Executions(new SFNClient({}), 'AtlasPrivateLink')).toThrow(InvalidRequestError);
     expect(() => new Executions(new SFNClient({}), 'AtlasPrivateLink')).toThrow(/^stateMachineArn: expected/);
+  });
+});
+
+describe('Executions.createdVpcEndpoints', () => {
+  const VPC = 'vpc-0123456789abcdef0';
+  const SERVICE_NAME = 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0';
+  const exited = (id: number, name: string, state: unknown): HistoryEvent => ({
+    id,
+    previousEventId: id - 1,
+    timestamp: STARTED,
+    type: 'TaskStateExited',
+    stateExitedEventDetails: { name, output: JSON.stringify(state) },
+  });
+  const created = (id: number, vpcEndpointId: string) =>
+    exited(id, StateNames.createVpcEndpoint, {
+      request: { vpcId: VPC, groupId: input.groupId },
+      service: { endpointServiceName: SERVICE_NAME, endpointServiceId: '6b0a0000000000000000abcd' },
+      attempt: { number: 1, vpcEndpointId },
+    });
+
+  it('reads every page of the history and returns what each exit of the create state produced', async () => {
+    // Prepare: two attempts' endpoints, on two pages; other states' exits carry endpoint-like ids too.
+    sfn
+      .on(GetExecutionHistoryCommand, { executionArn: EXECUTION, nextToken: undefined })
+      .resolves({
+        events: [
+          created(3, 'vpce-0000000000000000a'),
+          exited(4, 'Register with Atlas', { attempt: { vpcEndpointId: 'vpce-0000000000000000f' } }),
+        ],
+        nextToken: 'page-2',
+      })
+      .on(GetExecutionHistoryCommand, { executionArn: EXECUTION, nextToken: 'page-2' })
+      .resolves({
+        events: [
+          { id: 9, previousEventId: 8, timestamp: STARTED, type: 'TaskStateEntered' },
+          created(10, 'vpce-0000000000000000b'),
+        ],
+      });
+
+    // Act
+    const endpoints = await executions.createdVpcEndpoints(EXECUTION);
+
+    // Assess
+    expect(endpoints?.map((e) => e.vpcEndpointId)).toStrictEqual([
+      'vpce-0000000000000000a',
+      'vpce-0000000000000000b',
+    ]);
+    expect(endpoints?.[0]).toStrictEqual({
+      vpcEndpointId: 'vpce-0000000000000000a',
+      vpcId: VPC,
+      serviceName: SERVICE_NAME,
+      groupId: input.groupId,
+      endpointServiceId: '6b0a0000000000000000abcd',
+    });
+    expect(sfn.commandCalls(GetExecutionHistoryCommand)[0]!.args[0].input).toMatchObject({
+      executionArn: EXECUTION,
+      includeExecutionData: true,
+      maxResults: 1000,
+    });
+  });
+
+  it('answers undefined for an execution Step Functions does not know', async () => {
+    // Prepare
+    sfn.on(GetExecutionHistoryCommand).rejects(new ExecutionDoesNotExist({ message: 'no', $metadata: {} }));
+
+    // Act
+    const endpoints = await executions.createdVpcEndpoints(EXECUTION);
+
+    // Assess
+    expect(endpoints).toBeUndefined();
+  });
+
+  it('makes no call for an execution of another state machine, nor for a bare name', async () => {
+    // Act
+    const other = await executions.createdVpcEndpoints(
+      'arn:aws:states:us-east-1:123456789012:execution:AtlasPrivateLinkOld:req-42',
+    );
+    const described = await executions.describeArn('req-42');
+
+    // Assess
+    expect(other).toBeUndefined();
+    expect(described).toBeUndefined();
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('reads the name of an execution of this state machine from its ARN', () => {
+    expect(executions.nameOf(EXECUTION)).toBe('req-42');
+    expect(executions.nameOf(`${EXECUTION}:extra`)).toBeUndefined();
+    expect(
+      executions.nameOf('arn:aws:states:us-east-1:123456789012:execution:AtlasPrivateLinkX:req-42'),
+    ).toBeUndefined();
+  });
+
+  it('ignores an exit whose output is not JSON or records no endpoint id', async () => {
+    // Prepare
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        {
+          id: 2,
+          previousEventId: 1,
+          timestamp: STARTED,
+          type: 'TaskStateExited',
+          stateExitedEventDetails: { name: StateNames.createVpcEndpoint, output: '{not json' },
+        },
+        exited(3, StateNames.createVpcEndpoint, { attempt: { vpcEndpointId: 'not-an-id' } }),
+      ],
+    });
+
+    // Act
+    const endpoints = await executions.createdVpcEndpoints(EXECUTION);
+
+    // Assess
+    expect(endpoints).toStrictEqual([]);
   });
 });

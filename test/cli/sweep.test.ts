@@ -7,6 +7,7 @@ import { CreateVpcEndpointCommand } from '@aws-sdk/client-ec2';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManagedTag } from '../../lambdas/domain/request';
+import { StateNames } from '../../lambdas/domain/workflowState';
 import { DEMO_API_KEY, DEMO_GROUP_ID } from '../../local/atlas-emulator';
 import {
   type AwsEmulator,
@@ -24,6 +25,8 @@ vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const SWEEP = 'local/cli/sweep.ts';
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:AtlasPrivateLink-StateMachine';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:atlas-api-key-AbCdEf';
+const MANAGED_BY = 'AtlasPrivateLink';
+const ENDPOINT_SERVICE_ID = '6b0a1b2c3d4e5f6a7b8c9d0e';
 
 /** No real AWS call may leave this machine, whatever the developer's shell holds. */
 const OFFLINE_ENV: NodeJS.ProcessEnv = {
@@ -72,13 +75,29 @@ describe('npm run sweep, when AWS or Atlas is out of reach', () => {
   let aws: AwsEmulator;
 
   beforeAll(async () => {
-    // An orphan as a crash leaves it: a tagged VPC endpoint of a FAILED execution, old enough to sweep.
+    // An orphan as a crash leaves it: a tagged VPC endpoint of a FAILED execution, old enough to sweep,
+    // that the execution's history shows its "Create VPC endpoint" state produced.
+    let endpointMade: (vpcEndpointId: string) => void = () => {};
+    const made = new Promise<string>((resolve) => {
+      endpointMade = resolve;
+    });
     aws = await startAwsEmulator({
       clock: () => Date.now() - 3 * 60 * 60 * 1000,
       secrets: { 'atlas-api-key': JSON.stringify(DEMO_API_KEY) },
       stepFunctions: {
         stateMachineArn: STATE_MACHINE_ARN,
-        run: async () => {
+        run: async ({ record }) => {
+          const vpcEndpointId = await made;
+          record?.({
+            kind: 'exited',
+            type: 'Task',
+            name: StateNames.createVpcEndpoint,
+            output: {
+              request: { vpcId: DEMO_VPC_ID, groupId: DEMO_GROUP_ID },
+              service: { endpointServiceName: SERVICE_NAME, endpointServiceId: ENDPOINT_SERVICE_ID },
+              attempt: { number: 1, vpcEndpointId },
+            },
+          });
           throw Object.assign(new Error('crashed'), { name: 'AtlasNetworkError' });
         },
       },
@@ -87,9 +106,8 @@ describe('npm run sweep, when AWS or Atlas is out of reach', () => {
     const { executionArn } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name: 'crashed-execution' }),
     );
-    await aws.waitForExecution(executionArn as string);
     const ec2 = ec2Client(aws.url);
-    await ec2.send(
+    const endpoint = await ec2.send(
       new CreateVpcEndpointCommand({
         VpcEndpointType: 'Interface',
         VpcId: DEMO_VPC_ID,
@@ -101,15 +119,17 @@ describe('npm run sweep, when AWS or Atlas is out of reach', () => {
           {
             ResourceType: 'vpc-endpoint',
             Tags: [
-              { Key: ManagedTag.managedBy, Value: 'AtlasPrivateLink' },
-              { Key: ManagedTag.execution, Value: 'crashed-execution' },
+              { Key: ManagedTag.managedBy, Value: MANAGED_BY },
+              { Key: ManagedTag.execution, Value: executionArn as string },
               { Key: ManagedTag.groupId, Value: DEMO_GROUP_ID },
-              { Key: ManagedTag.endpointServiceId, Value: '6b0a1b2c3d4e5f6a7b8c9d0e' },
+              { Key: ManagedTag.endpointServiceId, Value: ENDPOINT_SERVICE_ID },
             ],
           },
         ],
       }),
     );
+    endpointMade(endpoint.VpcEndpoint?.VpcEndpointId as string);
+    await aws.waitForExecution(executionArn as string);
     sfn.destroy();
     ec2.destroy();
   });
@@ -122,7 +142,7 @@ describe('npm run sweep, when AWS or Atlas is out of reach', () => {
     const port = await closedPort();
 
     const { code, stdout, stderr } = await sweep(
-      ['--state-machine-arn', STATE_MACHINE_ARN, '--secret-arn', SECRET_ARN],
+      ['--state-machine-arn', STATE_MACHINE_ARN, '--secret-arn', SECRET_ARN, '--managed-by', MANAGED_BY],
       {
         ...OFFLINE_ENV,
         AWS_ACCESS_KEY_ID: 'x',
@@ -147,7 +167,7 @@ describe('npm run sweep, when AWS or Atlas is out of reach', () => {
     } = OFFLINE_ENV;
 
     const { code, stderr } = await sweep(
-      ['--state-machine-arn', STATE_MACHINE_ARN, '--secret-arn', SECRET_ARN],
+      ['--state-machine-arn', STATE_MACHINE_ARN, '--secret-arn', SECRET_ARN, '--managed-by', MANAGED_BY],
       {
         ...env,
         HOME: mkdtempSync(join(tmpdir(), 'no-aws-home-')),
@@ -171,6 +191,8 @@ describe('npm run sweep, when AWS or Atlas is out of reach', () => {
         aws.secretArn('atlas-api-key') as string,
         '--grace-seconds',
         '0',
+        '--managed-by',
+        MANAGED_BY,
       ],
       {
         ...OFFLINE_ENV,
@@ -220,6 +242,10 @@ describe('npm run sweep, answering its options', () => {
     [
       ['--state-machine-arn', STATE_MACHINE_ARN],
       'npm run sweep: --secret-arn is required (the stack output AtlasSecretArn) (see npm run sweep -- --help)',
+    ],
+    [
+      ['--state-machine-arn', STATE_MACHINE_ARN, '--secret-arn', SECRET_ARN],
+      'npm run sweep: --managed-by is required (the stack output ManagedBy) (see npm run sweep -- --help)',
     ],
     [
       ['--offline', '--grace-seconds', 'soon'],

@@ -19,12 +19,24 @@ import {
 } from '../../lambdas/errors';
 
 const EXECUTION = 'key-0123456789abcdef0123456789abcdef01234567';
+const EXECUTIONS = 'arn:aws:states:us-east-1:123456789012:execution:AtlasPrivateLink-Provisioning:';
+const EXECUTION_ARN = `${EXECUTIONS}${EXECUTION}`;
+/** This deployment's provisioning state machine, as the Executions adapter reads execution ARNs. */
+const provisionings = {
+  nameOf: (arn: string) => (arn.startsWith(EXECUTIONS) ? arn.slice(EXECUTIONS.length) : undefined),
+};
 const VPCE = 'vpce-0123456789abcdef0';
 const GROUP = '5f0c1a2b3c4d5e6f7a8b9c0d';
 const SERVICE = '6b0a0000000000000000abcd';
 const MANAGED_BY = 'AtlasPrivateLink';
 const output = { status: 'AVAILABLE', vpcEndpointId: VPCE, groupId: GROUP, endpointServiceId: SERVICE };
-const target = { executionId: EXECUTION, groupId: GROUP, endpointServiceId: SERVICE, vpcEndpointId: VPCE };
+const target = {
+  executionId: EXECUTION,
+  executionArn: EXECUTION_ARN,
+  groupId: GROUP,
+  endpointServiceId: SERVICE,
+  vpcEndpointId: VPCE,
+};
 const tagsOf = (managedBy: string, execution: string) => ({
   [ManagedTag.managedBy]: managedBy,
   [ManagedTag.execution]: execution,
@@ -81,7 +93,10 @@ describe('parseDeletionOptions', () => {
 describe('provenTarget', () => {
   it("proves the endpoint from a succeeded provisioning's own output", () => {
     expect(
-      provenTarget({ name: EXECUTION, status: 'SUCCEEDED', output }, { executionId: EXECUTION }),
+      provenTarget(
+        { executionArn: EXECUTION_ARN, name: EXECUTION, status: 'SUCCEEDED', output },
+        { executionId: EXECUTION },
+      ),
     ).toStrictEqual(target);
   });
 
@@ -89,7 +104,7 @@ describe('provenTarget', () => {
     expect(() => provenTarget(undefined, { executionId: EXECUTION })).toThrow(ProvisioningNotFoundError);
     expect(() =>
       provenTarget(
-        { name: EXECUTION, status: 'SUCCEEDED', output },
+        { executionArn: EXECUTION_ARN, name: EXECUTION, status: 'SUCCEEDED', output },
         { executionId: EXECUTION, vpcEndpointId: 'vpce-0ffffffffffffffff' },
       ),
     ).toThrow(ProvisioningNotFoundError);
@@ -100,7 +115,7 @@ describe('provenTarget', () => {
     (status) => {
       const error = (() => {
         try {
-          provenTarget({ name: EXECUTION, status }, { executionId: EXECUTION });
+          provenTarget({ executionArn: EXECUTION_ARN, name: EXECUTION, status }, { executionId: EXECUTION });
         } catch (e) {
           return e as ProvisioningNotDeletableError;
         }
@@ -116,7 +131,12 @@ describe('provenTarget', () => {
   it('fails ProvisioningNotDeletable for a succeeded output that records no endpoint', () => {
     expect(() =>
       provenTarget(
-        { name: EXECUTION, status: 'SUCCEEDED', output: { status: 'AVAILABLE' } },
+        {
+          executionArn: EXECUTION_ARN,
+          name: EXECUTION,
+          status: 'SUCCEEDED',
+          output: { status: 'AVAILABLE' },
+        },
         { executionId: EXECUTION },
       ),
     ).toThrow(ProvisioningNotDeletableError);
@@ -124,27 +144,59 @@ describe('provenTarget', () => {
 });
 
 describe('claimedBy and confirmTags', () => {
-  it('lead from an endpoint of this deployment to its execution', () => {
-    expect(claimedBy({ vpcEndpointId: VPCE, tags: tagsOf(MANAGED_BY, EXECUTION) }, VPCE, MANAGED_BY)).toBe(
-      EXECUTION,
-    );
+  it('lead from an endpoint of this deployment to its execution, by the ARN it is tagged with', () => {
+    expect(
+      claimedBy(
+        { vpcEndpointId: VPCE, tags: tagsOf(MANAGED_BY, EXECUTION_ARN) },
+        VPCE,
+        MANAGED_BY,
+        provisionings,
+      ),
+    ).toBe(EXECUTION);
     expect(() =>
-      confirmTags({ vpcEndpointId: VPCE, tags: tagsOf(MANAGED_BY, EXECUTION) }, target, MANAGED_BY),
+      confirmTags({ vpcEndpointId: VPCE, tags: tagsOf(MANAGED_BY, EXECUTION_ARN) }, target, MANAGED_BY),
     ).not.toThrow();
     expect(() => confirmTags(undefined, target, MANAGED_BY)).not.toThrow();
   });
 
   it('refuse an unknown endpoint, another deployment’s, or one tagged with another execution', () => {
-    expect(() => claimedBy(undefined, VPCE, MANAGED_BY)).toThrow(ProvisioningNotFoundError);
+    expect(() => claimedBy(undefined, VPCE, MANAGED_BY, provisionings)).toThrow(ProvisioningNotFoundError);
     expect(() =>
-      claimedBy({ vpcEndpointId: VPCE, tags: tagsOf('another-deployment', EXECUTION) }, VPCE, MANAGED_BY),
+      claimedBy(
+        { vpcEndpointId: VPCE, tags: tagsOf('another-deployment', EXECUTION_ARN) },
+        VPCE,
+        MANAGED_BY,
+        provisionings,
+      ),
     ).toThrow(ProvisioningNotFoundError);
     expect(() =>
-      confirmTags({ vpcEndpointId: VPCE, tags: tagsOf('another-deployment', EXECUTION) }, target, MANAGED_BY),
+      confirmTags(
+        { vpcEndpointId: VPCE, tags: tagsOf('another-deployment', EXECUTION_ARN) },
+        target,
+        MANAGED_BY,
+      ),
     ).toThrow(ProvisioningNotFoundError);
     expect(() =>
-      confirmTags({ vpcEndpointId: VPCE, tags: tagsOf(MANAGED_BY, 'key-other') }, target, MANAGED_BY),
+      confirmTags(
+        { vpcEndpointId: VPCE, tags: tagsOf(MANAGED_BY, `${EXECUTIONS}key-other`) },
+        target,
+        MANAGED_BY,
+      ),
     ).toThrow(ProvisioningNotFoundError);
+  });
+
+  it('refuse an endpoint tagged with the bare execution name, or an execution of another state machine', () => {
+    for (const tag of [
+      EXECUTION,
+      `arn:aws:states:us-east-1:123456789012:execution:OldStack-Provisioning:${EXECUTION}`,
+    ]) {
+      expect(() =>
+        claimedBy({ vpcEndpointId: VPCE, tags: tagsOf(MANAGED_BY, tag) }, VPCE, MANAGED_BY, provisionings),
+      ).toThrow(ProvisioningNotFoundError);
+      expect(() =>
+        confirmTags({ vpcEndpointId: VPCE, tags: tagsOf(MANAGED_BY, tag) }, target, MANAGED_BY),
+      ).toThrow(ProvisioningNotFoundError);
+    }
   });
 });
 

@@ -29,13 +29,16 @@ describe('parseListQuery', () => {
   });
 });
 
+/** Executions of this deployment's provisioning state machine: `${EXECUTIONS}<name>`. */
+const EXECUTIONS = 'arn:aws:states:us-east-1:123456789012:execution:AtlasPrivateLink-Provisioning:';
+
 describe('summarize', () => {
   it('finds a running provisioning’s endpoint by its latest attempt’s tags, this deployment’s only', () => {
     const tagged = (id: string, attempt: string, managedBy = MANAGED_BY, state = 'available') => ({
       vpcEndpointId: id,
       state,
       tags: {
-        [ManagedTag.execution]: 'req-1',
+        [ManagedTag.execution]: `${EXECUTIONS}req-1`,
         [ManagedTag.managedBy]: managedBy,
         [ManagedTag.attempt]: attempt,
         [ManagedTag.groupId]: GROUP,
@@ -43,7 +46,13 @@ describe('summarize', () => {
     });
 
     const summary = summarize({
-      provisioning: { name: 'req-1', status: 'RUNNING', startedAt: '2026-12-01T10:00:00.000Z', input: {} },
+      provisioning: {
+        executionArn: `${EXECUTIONS}req-1`,
+        name: 'req-1',
+        status: 'RUNNING',
+        startedAt: '2026-12-01T10:00:00.000Z',
+        input: {},
+      },
       tagged: [
         tagged('vpce-00000000000000001', '1', MANAGED_BY, 'deleted'),
         tagged('vpce-00000000000000002', '2'),
@@ -66,6 +75,7 @@ describe('summarize', () => {
   it('reads a succeeded provisioning from its input and output, DELETED once its deprovisioning succeeded', () => {
     const summary = summarize({
       provisioning: {
+        executionArn: `${EXECUTIONS}req-2`,
         name: 'req-2',
         status: 'SUCCEEDED',
         startedAt: '2026-12-01T10:00:00.000Z',

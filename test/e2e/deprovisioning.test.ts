@@ -61,7 +61,7 @@ async function call(
 /** Provisions one endpoint through the API; its execution id and VPC endpoint id. */
 async function provision(
   tags: Record<string, string> = {},
-): Promise<{ executionId: string; vpcEndpointId: string }> {
+): Promise<{ executionId: string; executionArn: string; vpcEndpointId: string }> {
   const started = await call('POST', '/endpoints', {
     ...env.request,
     tags: { ...tags, run: String(Math.random()) },
@@ -70,7 +70,11 @@ async function provision(
   const execution = await env.aws.waitForExecution(started.body.executionArn as string);
   expect(execution.status, execution.cause).toBe('SUCCEEDED');
   const output = JSON.parse(execution.output ?? '{}') as { vpcEndpointId: string };
-  return { executionId: execution.name, vpcEndpointId: output.vpcEndpointId };
+  return {
+    executionId: execution.name,
+    executionArn: execution.executionArn,
+    vpcEndpointId: output.vpcEndpointId,
+  };
 }
 
 function deprovisioningsOf(executionId: string): ExecutionRecord[] {
@@ -289,7 +293,7 @@ describe('an Atlas Private Endpoint Deletion Requested event', () => {
                 ResourceType: 'vpc-endpoint',
                 Tags: [
                   { Key: ManagedTag.managedBy, Value: managedBy },
-                  { Key: ManagedTag.execution, Value: ours.executionId },
+                  { Key: ManagedTag.execution, Value: ours.executionArn },
                   { Key: ManagedTag.groupId, Value: String(env.request.groupId) },
                   { Key: ManagedTag.endpointServiceId, Value: service?.id ?? '' },
                 ],

@@ -83,8 +83,10 @@ function fieldsOf(body: Record<string, unknown>): string[] {
   return ((body.errors ?? []) as { field: string }[]).map((e) => e.field);
 }
 
+/** The endpoints tagged with the execution named `executionName`: its ARN is the tag. */
 function endpointsOf(env: OfflineEnvironment, executionName: string) {
-  return env.aws.vpcEndpoints.filter((e) => e.tags['atlas-privatelink:execution'] === executionName);
+  const executionArn = `${env.synthesized.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+  return env.aws.vpcEndpoints.filter((e) => e.tags['atlas-privatelink:execution'] === executionArn);
 }
 
 describe('POST /endpoints with an invalid request', () => {

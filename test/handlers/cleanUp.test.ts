@@ -8,6 +8,7 @@ import {
   availableService,
   closeAtlasClients,
   EXECUTION,
+  EXECUTION_ARN,
   endpointRequests,
   GROUP,
   testRuntime,
@@ -43,6 +44,7 @@ describe('cleanUp handler', () => {
     const runtime = testRuntime(atlas);
     const event: CleanUpEvent = {
       executionName: EXECUTION,
+      executionArn: EXECUTION_ARN,
       state: {
         failure: {
           Error: 'InvalidRequestError',
@@ -87,6 +89,7 @@ describe('cleanUp handler', () => {
     // Act
     const state = await createCleanUpHandler(runtime)({
       executionName: EXECUTION,
+      executionArn: EXECUTION_ARN,
       state: {
         request: { groupId: GROUP },
         failure: {
@@ -128,11 +131,27 @@ describe('cleanUp handler', () => {
     const handler = createCleanUpHandler(testRuntime(atlas));
 
     // Act
-    const first = await handler({ executionName: EXECUTION, state: { ...failed, cleanup: { passes: 0 } } });
-    const second = await handler({ executionName: EXECUTION, state: { ...failed, cleanup: first } });
-    const third = await handler({ executionName: EXECUTION, state: { ...failed, cleanup: second } });
+    const first = await handler({
+      executionName: EXECUTION,
+      executionArn: EXECUTION_ARN,
+      state: { ...failed, cleanup: { passes: 0 } },
+    });
+    const second = await handler({
+      executionName: EXECUTION,
+      executionArn: EXECUTION_ARN,
+      state: { ...failed, cleanup: first },
+    });
+    const third = await handler({
+      executionName: EXECUTION,
+      executionArn: EXECUTION_ARN,
+      state: { ...failed, cleanup: second },
+    });
     const deletedBeforeAtlasWasGone = ec2.commandCalls(DeleteVpcEndpointsCommand).length;
-    const fourth = await handler({ executionName: EXECUTION, state: { ...failed, cleanup: third } });
+    const fourth = await handler({
+      executionName: EXECUTION,
+      executionArn: EXECUTION_ARN,
+      state: { ...failed, cleanup: third },
+    });
 
     // Assess: Atlas DELETE, Atlas DELETING, Atlas 404 and the EC2 delete, EC2 deleted.
     expect(first).toMatchObject({ passes: 1, done: false });
@@ -164,6 +183,7 @@ describe('cleanUp handler', () => {
     // Act
     const state = await createCleanUpHandler(runtime)({
       executionName: EXECUTION,
+      executionArn: EXECUTION_ARN,
       state: {
         request: { groupId: GROUP },
         service: { endpointServiceId: id },

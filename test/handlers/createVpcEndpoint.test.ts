@@ -11,6 +11,7 @@ import {
 } from '../../lambdas/handlers/createVpcEndpoint';
 import {
   EXECUTION,
+  EXECUTION_ARN,
   GROUP,
   MANAGED_BY,
   SUBNET,
@@ -45,6 +46,7 @@ const request = parseProvisioningRequest({
 function event(attempts: AttemptRecord[] = []): CreateVpcEndpointEvent {
   return {
     executionName: EXECUTION,
+    executionArn: EXECUTION_ARN,
     request,
     service: {
       endpointServiceId: SERVICE_ID,
@@ -97,7 +99,7 @@ describe('createVpcEndpoint handler', () => {
             { Key: ManagedTag.managedBy, Value: MANAGED_BY },
             { Key: ManagedTag.groupId, Value: GROUP },
             { Key: ManagedTag.endpointServiceId, Value: SERVICE_ID },
-            { Key: ManagedTag.execution, Value: EXECUTION },
+            { Key: ManagedTag.execution, Value: EXECUTION_ARN },
             { Key: ManagedTag.attempt, Value: '1' },
           ],
         },

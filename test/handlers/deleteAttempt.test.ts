@@ -15,6 +15,7 @@ import {
   availableService,
   closeAtlasClients,
   EXECUTION,
+  EXECUTION_ARN,
   endpointRequests,
   GROUP,
   managedTags,
@@ -49,6 +50,7 @@ const event = (
   deletion: DeleteAttemptEvent['deletion'] = { passes: 0 },
 ): DeleteAttemptEvent => ({
   executionName: EXECUTION,
+  executionArn: EXECUTION_ARN,
   groupId: GROUP,
   endpointServiceId,
   vpcEndpointId: VPCE,
@@ -71,7 +73,7 @@ async function registeredWithAtlas(): Promise<string> {
 /** EC2's answers to the execution-tag search, one per pass. */
 function tagSearchFinds(...passes: VpcEndpoint[][]) {
   const search = ec2.on(DescribeVpcEndpointsCommand, {
-    Filters: [{ Name: `tag:${ManagedTag.execution}`, Values: [EXECUTION] }],
+    Filters: [{ Name: `tag:${ManagedTag.execution}`, Values: [EXECUTION_ARN] }],
   });
   for (const found of passes) search.resolvesOnce({ VpcEndpoints: found });
 }
@@ -129,9 +131,15 @@ describe('deleteAttempt handler', () => {
     // Prepare: the state names an endpoint that EC2 says belongs to another execution.
     const serviceId = await registeredWithAtlas();
     tagSearchFinds([]);
-    ec2
-      .on(DescribeVpcEndpointsCommand, { VpcEndpointIds: [VPCE] })
-      .resolves({ VpcEndpoints: [vpcEndpoint(VPCE, 'available', managedTags('req-another-execution'))] });
+    ec2.on(DescribeVpcEndpointsCommand, { VpcEndpointIds: [VPCE] }).resolves({
+      VpcEndpoints: [
+        vpcEndpoint(
+          VPCE,
+          'available',
+          managedTags(`${EXECUTION_ARN.replace(EXECUTION, '')}req-another-execution`),
+        ),
+      ],
+    });
 
     // Act
     const pass = await createDeleteAttemptHandler(testRuntime(atlas))(event(serviceId));
@@ -146,7 +154,7 @@ describe('deleteAttempt handler', () => {
   it("never deletes an endpoint of this execution's name that another deployment manages", async () => {
     // Prepare: the same execution name in another deployment (e.g. the same Idempotency-Key).
     const serviceId = await registeredWithAtlas();
-    const foreign = managedTags(EXECUTION, 'AnotherDeployment');
+    const foreign = managedTags(EXECUTION_ARN, 'AnotherDeployment');
     tagSearchFinds([vpcEndpoint(VPCE_2, 'available', foreign)]);
     ec2
       .on(DescribeVpcEndpointsCommand, { VpcEndpointIds: [VPCE] })

@@ -24,6 +24,8 @@ export const MANAGED_BY = 'AtlasPrivateLinkTest';
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
 export const EXECUTION = 'req-0123456789abcdef';
+/** The execution's ARN (`$$.Execution.Id`): what its endpoints' execution tag carries. */
+export const EXECUTION_ARN = `arn:aws:states:us-east-1:123456789012:execution:AtlasPrivateLinkTest-Provisioning:${EXECUTION}`;
 export const STARTED_AT = '2026-03-01T10:00:00.000Z';
 export const T0 = Date.parse(STARTED_AT);
 /** The provisioning state machine the runtime's `provisionings()` reads (an SFNClient aws-sdk-client-mock intercepts). */
@@ -95,7 +97,7 @@ export async function closeAtlasClients(): Promise<void> {
 }
 
 /** The tags the workflow puts on an endpoint of `execution`, as EC2 returns them. */
-export function managedTags(execution = EXECUTION, managedBy = MANAGED_BY): Tag[] {
+export function managedTags(execution = EXECUTION_ARN, managedBy = MANAGED_BY): Tag[] {
   return [
     { Key: ManagedTag.managedBy, Value: managedBy },
     { Key: ManagedTag.groupId, Value: GROUP },

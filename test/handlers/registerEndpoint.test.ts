@@ -17,6 +17,7 @@ import {
   availableService,
   closeAtlasClients,
   EXECUTION,
+  EXECUTION_ARN,
   GROUP,
   managedTags,
   SERVICE_NAME,
@@ -43,6 +44,7 @@ afterAll(() => atlas.close());
 
 const event = (endpointServiceId: string): RegisterEndpointEvent => ({
   executionName: EXECUTION,
+  executionArn: EXECUTION_ARN,
   groupId: GROUP,
   endpointServiceId,
   endpointServiceName: SERVICE_NAME,

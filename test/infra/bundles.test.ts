@@ -30,6 +30,7 @@ type Handler = (event: unknown, context: unknown) => Promise<Record<string, unkn
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:atlas-bundle-test-AbCdEf';
 const EXECUTION = 'bundle-test-execution';
+const EXECUTION_ARN = `arn:aws:states:us-east-1:123456789012:execution:BundleTest-Provisioning:${EXECUTION}`;
 const STARTED_AT = new Date().toISOString();
 
 let work: string;
@@ -97,6 +98,7 @@ describe('the bundled handlers', () => {
     // Act
     const state = await call('validateRequest', {
       executionName: EXECUTION,
+      executionArn: EXECUTION_ARN,
       executionStartedAt: STARTED_AT,
       input: {
         groupId: DEMO_GROUP_ID,
@@ -109,6 +111,7 @@ describe('the bundled handlers', () => {
     const findService = (service: unknown) =>
       call('findEndpointService', {
         executionName: EXECUTION,
+        executionArn: EXECUTION_ARN,
         executionStartedAt: STARTED_AT,
         request: state.request,
         service,
@@ -118,12 +121,14 @@ describe('the bundled handlers', () => {
     for (let check = 0; service.next !== 'READY' && check < 5; check++) service = await findService(service);
     const attempt = await call('createVpcEndpoint', {
       executionName: EXECUTION,
+      executionArn: EXECUTION_ARN,
       request: state.request,
       service,
       history: state.history,
     });
     const ref = {
       executionName: EXECUTION,
+      executionArn: EXECUTION_ARN,
       groupId: DEMO_GROUP_ID,
       endpointServiceId: service.endpointServiceId,
       vpcEndpointId: attempt.vpcEndpointId,
@@ -149,7 +154,7 @@ describe('the bundled handlers', () => {
         vpcEndpointType: 'Interface',
         privateDnsEnabled: false,
         serviceName: service.endpointServiceName,
-        tags: { 'atlas-privatelink:managed-by': 'BundleTest', 'atlas-privatelink:execution': EXECUTION },
+        tags: { 'atlas-privatelink:managed-by': 'BundleTest', 'atlas-privatelink:execution': EXECUTION_ARN },
       },
     ]);
     expect(registration).toMatchObject({ connectionStatus: 'PENDING_ACCEPTANCE' });

@@ -7,6 +7,7 @@ import {
   type AtlasPrivateEndpointWorkflowProps,
 } from '../../infra/AtlasPrivateEndpointWorkflow';
 import { AppContextError } from '../../infra/app';
+import { managedByProblem } from '../../infra/propChecks';
 import { SweepSchedule, type SweepScheduleProps } from '../../infra/SweepSchedule';
 import { InvalidRequestError } from '../../lambdas/errors';
 import { synthesize } from './synthesize';
@@ -96,6 +97,41 @@ describe('GIVEN an AtlasPrivateEndpointWorkflow', () => {
     ])('THEN the workflow is built (%o)', (props) => {
       expect(workflow(props).managedBy).toBe(props.managedBy);
     });
+  });
+});
+
+describe('GIVEN workflows without a managedBy prop', () => {
+  const inStack = (
+    stackName: string,
+    ids: readonly string[],
+    env?: { account: string; region: string },
+  ): string[] => {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), stackName, {
+      ...(env ? { env } : {}),
+    });
+    const atlasSecret = new secretsmanager.Secret(stack, 'Secret');
+    return ids.map((id) => new AtlasPrivateEndpointWorkflow(stack, id, { atlasSecret, ...LISTS }).managedBy);
+  };
+
+  it('THEN two workflows in one stack get different values, each the stack name and a hash, valid as a tag value', () => {
+    const [a, b] = inStack('Shared', ['TeamA', 'TeamB']);
+
+    expect(a).toMatch(/^Shared-[0-9a-f]{8}$/);
+    expect(b).toMatch(/^Shared-[0-9a-f]{8}$/);
+    expect(a).not.toBe(b);
+    expect(managedByProblem(a as string)).toBeUndefined();
+  });
+
+  it('THEN the same construct gets the same value at every synthesis', () => {
+    expect(inStack('Shared', ['TeamA'])).toStrictEqual(inStack('Shared', ['TeamA']));
+  });
+
+  it('THEN same-named stacks in two regions or two accounts get different values', () => {
+    const [east] = inStack('Shared', ['Workflow'], { account: '111111111111', region: 'us-east-1' });
+    const [west] = inStack('Shared', ['Workflow'], { account: '111111111111', region: 'eu-west-1' });
+    const [other] = inStack('Shared', ['Workflow'], { account: '222222222222', region: 'us-east-1' });
+
+    expect(new Set([east, west, other]).size).toBe(3);
   });
 });
 

@@ -68,6 +68,13 @@ describe('GIVEN the synthesized stack', () => {
       });
       template.hasOutput('SweepFunctionName', { Value: { Ref: sweepId } });
     });
+
+    it('THEN the stack outputs the managed-by value the sweep CLI needs, the one the functions and IAM use', () => {
+      const { stack, template } = synthesized;
+
+      template.hasOutput('ManagedBy', { Value: stack.workflow.managedBy });
+      expect(stack.workflow.managedBy).toMatch(new RegExp(`^${stack.stackName}-[0-9a-f]{8}$`));
+    });
   });
 
   describe('WHEN reading the sweep function permissions', () => {
@@ -102,14 +109,14 @@ describe('GIVEN the synthesized stack', () => {
       for (const action of statements.flatMap(actionsOf)) expect(action).not.toMatch(/^\*$|:\*$/);
     });
 
-    it('THEN it may describe executions of the two state machines only (provisioning, deprovisioning), and read the Atlas secret', () => {
+    it('THEN it may describe executions of the two state machines only (provisioning, deprovisioning), read the provisionings’ histories, and read the Atlas secret', () => {
       const { stack, template } = synthesized;
       const statements = statementsOfFunction(template, sweepId);
       const states = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
 
-      expect(states.flatMap(actionsOf)).toStrictEqual([
-        'states:DescribeExecution',
-        'states:DescribeExecution',
+      expect(states.map(actionsOf)).toStrictEqual([
+        ['states:DescribeExecution', 'states:GetExecutionHistory'],
+        ['states:DescribeExecution'],
       ]);
       const smId = logicalIdOf(stack, stack.workflow.stateMachine);
       const deprovisioningId = logicalIdOf(stack, stack.workflow.deprovisioning.stateMachine);

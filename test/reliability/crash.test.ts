@@ -144,10 +144,7 @@ describe('GIVEN endpoints that are not orphans', () => {
       headers: { 'Content-Type': 'application/json', 'Idempotency-Key': nextKey() },
       body: JSON.stringify(env.request),
     });
-    const { executionArn, executionId } = (await started.json()) as {
-      executionArn: string;
-      executionId: string;
-    };
+    const { executionArn } = (await started.json()) as { executionArn: string };
     await until(() => env.atlas.endpoints().length === 1);
     const service = env.atlas.services()[0];
     const ec2 = new EC2Client({
@@ -177,7 +174,7 @@ describe('GIVEN endpoints that are not orphans', () => {
       }),
     );
     const foreignId = foreign.VpcEndpoint?.VpcEndpointId;
-    const ours = env.aws.vpcEndpoints.find((e) => e.tags[ManagedTag.execution] === executionId);
+    const ours = env.aws.vpcEndpoints.find((e) => e.tags[ManagedTag.execution] === executionArn);
 
     // Act: a pass while it runs (grace 0: only the execution's status protects it), then one after it succeeded.
     const whileRunning = await sweepOffline(env, { graceSeconds: 0, maxPasses: 1 });

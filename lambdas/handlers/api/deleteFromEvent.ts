@@ -85,6 +85,7 @@ async function proveRequest(
             await runtime.vpcEndpoints().describe(requestedEndpoint),
             requestedEndpoint,
             runtime.managedBy(),
+            runtime.executions(),
           )
         : (request.executionId as string);
     const provisioning = await runtime.executions().describe(executionId);

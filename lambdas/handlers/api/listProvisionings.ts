@@ -45,7 +45,7 @@ export const createListProvisioningsHandler =
       // Running provisionings have no output yet: their endpoint is found by its tags.
       const running = visible
         .filter(({ listed }) => listed.status === 'RUNNING')
-        .map(({ listed }) => listed.name);
+        .map(({ listed }) => listed.executionArn);
       const tagged =
         running.length > 0 ? await runtime.vpcEndpoints().findByTag(ManagedTag.execution, running) : [];
       const items = await mapInBatches(visible, CONCURRENCY, async ({ listed, described }) => {

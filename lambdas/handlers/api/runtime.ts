@@ -9,7 +9,7 @@ import { deploymentRequestContext, logger, RuntimeEnv } from '../runtime';
 export interface ApiRuntime {
   readonly logger: typeof logger;
   /** The provisioning state machine's executions. */
-  executions(): Pick<Executions, 'start' | 'describe' | 'list'>;
+  executions(): Pick<Executions, 'start' | 'describe' | 'list' | 'nameOf'>;
   /** The deprovisioning state machine's executions. */
   deprovisionings(): Pick<Executions, 'start' | 'describe'>;
   /** EC2's VPC endpoints, for the functions that read tags (the list, a deletion by `vpcEndpointId`). */

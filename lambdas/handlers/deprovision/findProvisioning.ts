@@ -41,7 +41,7 @@ export const createFindProvisioningHandler =
       const claimed = requestedEndpoint ? await vpc.describe(requestedEndpoint) : undefined;
       const executionId =
         requestedEndpoint !== undefined
-          ? claimedBy(claimed, requestedEndpoint, managedBy)
+          ? claimedBy(claimed, requestedEndpoint, managedBy, runtime.provisionings())
           : (request.executionId as string);
       const provisioning = await runtime.provisionings().describe(executionId);
       const target = provenTarget(provisioning, {

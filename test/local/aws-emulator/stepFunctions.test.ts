@@ -1,5 +1,6 @@
 import {
   DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
   ListExecutionsCommand,
   type SFNClient,
   StartExecutionCommand,
@@ -12,6 +13,7 @@ import {
   type StepFunctionsBackend,
   startAwsEmulator,
 } from '../../../local/aws-emulator';
+import type { StateTransition } from '../../../local/aws-emulator/stepFunctions';
 import { rejectionOf, sfnClient } from './clients';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:ProvisionPrivateEndpoint';
@@ -22,10 +24,25 @@ class ManualBackend implements StepFunctionsBackend {
   stop?: StepFunctionsBackend['stop'];
   readonly runs: { executionArn: string; name: string; input: unknown }[] = [];
   readonly #settle = new Map<string, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  readonly #record = new Map<string, ((event: StateTransition) => void) | undefined>();
 
-  run(execution: { executionArn: string; name: string; input: unknown }): Promise<unknown> {
-    this.runs.push(execution);
+  run(execution: {
+    executionArn: string;
+    name: string;
+    input: unknown;
+    record?: (event: StateTransition) => void;
+  }): Promise<unknown> {
+    const { record, ...run } = execution;
+    this.runs.push(run);
+    this.#record.set(execution.executionArn, record);
     return new Promise((resolve, reject) => this.#settle.set(execution.executionArn, { resolve, reject }));
+  }
+
+  /** Reports a state transition of a running execution, as the offline runner does. */
+  transition(executionArn: string, event: StateTransition): void {
+    const record = this.#record.get(executionArn);
+    if (!record) throw new Error(`the backend was given no recorder for ${executionArn}`);
+    record(event);
   }
 
   succeed(executionArn: string, output: unknown): void {
@@ -273,5 +290,136 @@ describe('Step Functions executions', () => {
     );
 
     expect(error.name).toBe('StateMachineDoesNotExist');
+  });
+
+  describe('GetExecutionHistory', () => {
+    const start = async (name: string, input = '{"vpcId":"vpc-1"}') =>
+      (await client.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name, input })))
+        .executionArn as string;
+
+    it('records the start, each state entered and exited with its data, and the success', async () => {
+      const executionArn = await start('req-1');
+      now += 1000;
+      backend.transition(executionArn, { kind: 'entered', type: 'Task', name: 'Create', input: { a: 1 } });
+      now += 1000;
+      backend.transition(executionArn, { kind: 'exited', type: 'Task', name: 'Create', output: { id: 'x' } });
+      backend.succeed(executionArn, { done: true });
+      await aws.waitForExecution(executionArn);
+
+      const { events, nextToken } = await client.send(new GetExecutionHistoryCommand({ executionArn }));
+
+      expect(nextToken).toBeUndefined();
+      expect(events?.map((e) => [e.id, e.previousEventId, e.type])).toEqual([
+        [1, 0, 'ExecutionStarted'],
+        [2, 1, 'TaskStateEntered'],
+        [3, 2, 'TaskStateExited'],
+        [4, 3, 'ExecutionSucceeded'],
+      ]);
+      expect(events?.[0]?.timestamp).toEqual(new Date('2026-03-01T12:00:00Z'));
+      expect(events?.[0]?.executionStartedEventDetails?.input).toBe('{"vpcId":"vpc-1"}');
+      expect(events?.[1]?.stateEnteredEventDetails).toEqual({
+        name: 'Create',
+        input: '{"a":1}',
+        inputDetails: { truncated: false },
+      });
+      expect(events?.[2]?.timestamp).toEqual(new Date('2026-03-01T12:00:02Z'));
+      expect(events?.[2]?.stateExitedEventDetails).toEqual({
+        name: 'Create',
+        output: '{"id":"x"}',
+        outputDetails: { truncated: false },
+      });
+      expect(events?.[3]?.executionSucceededEventDetails?.output).toBe('{"done":true}');
+    });
+
+    it('ends the history of a failed execution with ExecutionFailed, its error and cause', async () => {
+      const executionArn = await start('req-1');
+      backend.fail(executionArn, new EndpointRejectedError('rejected twice'));
+      await aws.waitForExecution(executionArn);
+
+      const { events } = await client.send(new GetExecutionHistoryCommand({ executionArn }));
+
+      expect(events?.at(-1)?.type).toBe('ExecutionFailed');
+      expect(events?.at(-1)?.executionFailedEventDetails).toEqual({
+        error: 'EndpointRejectedError',
+        cause: 'rejected twice',
+      });
+    });
+
+    it('records nothing a stopped execution reports after StopExecution', async () => {
+      const executionArn = await start('req-1');
+      await client.send(new StopExecutionCommand({ executionArn, error: 'Crash', cause: 'test' }));
+
+      backend.transition(executionArn, { kind: 'exited', type: 'Task', name: 'Create', output: {} });
+      const { events } = await client.send(new GetExecutionHistoryCommand({ executionArn }));
+
+      expect(events?.map((e) => e.type)).toEqual(['ExecutionStarted', 'ExecutionAborted']);
+      expect(events?.[1]?.executionAbortedEventDetails).toEqual({ error: 'Crash', cause: 'test' });
+    });
+
+    it('pages with maxResults and nextToken, newest first with reverseOrder', async () => {
+      const executionArn = await start('req-1');
+      for (const name of ['A', 'B']) {
+        backend.transition(executionArn, { kind: 'entered', type: 'Pass', name, input: {} });
+        backend.transition(executionArn, { kind: 'exited', type: 'Pass', name, output: {} });
+      }
+
+      const first = await client.send(
+        new GetExecutionHistoryCommand({ executionArn, maxResults: 2, reverseOrder: true }),
+      );
+      const second = await client.send(
+        new GetExecutionHistoryCommand({
+          executionArn,
+          maxResults: 2,
+          reverseOrder: true,
+          nextToken: first.nextToken,
+        }),
+      );
+      const third = await client.send(
+        new GetExecutionHistoryCommand({
+          executionArn,
+          maxResults: 2,
+          reverseOrder: true,
+          nextToken: second.nextToken,
+        }),
+      );
+
+      expect([first, second, third].map((page) => page.events?.map((e) => e.id))).toEqual([
+        [5, 4],
+        [3, 2],
+        [1],
+      ]);
+      expect(second.events?.map((e) => e.type)).toEqual(['PassStateEntered', 'PassStateExited'].reverse());
+      expect(third.nextToken).toBeUndefined();
+    });
+
+    it('leaves out inputs and outputs with includeExecutionData: false', async () => {
+      const executionArn = await start('req-1');
+      backend.transition(executionArn, { kind: 'exited', type: 'Task', name: 'Create', output: { id: 'x' } });
+
+      const { events } = await client.send(
+        new GetExecutionHistoryCommand({ executionArn, includeExecutionData: false }),
+      );
+
+      expect(events?.[0]?.executionStartedEventDetails?.input).toBeUndefined();
+      expect(events?.[1]?.stateExitedEventDetails).toEqual({ name: 'Create' });
+    });
+
+    it.each([
+      [
+        'ExecutionDoesNotExist',
+        { executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:none` },
+      ],
+      ['InvalidArn', { executionArn: STATE_MACHINE_ARN }],
+      ['InvalidToken', { nextToken: 'not-a-token' }],
+      ['ValidationException', { maxResults: 1001 }],
+    ] as const)('fails with %s for %j', async (code, overrides) => {
+      const executionArn = await start('req-1');
+
+      const error = await rejectionOf(
+        client.send(new GetExecutionHistoryCommand({ executionArn, ...overrides })),
+      );
+
+      expect(error.name).toBe(code);
+    });
   });
 });

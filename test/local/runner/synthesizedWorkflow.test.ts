@@ -13,7 +13,7 @@ describe('synthesizeWorkflow, given the stackName context', () => {
   it('honours it everywhere: the state machine, its ARN and the managed-by value', () => {
     expect(workflow.stateMachineName.startsWith('TeamA-')).toBe(true);
     expect(workflow.stateMachineArn).toMatch(/:stateMachine:TeamA-/);
-    expect(workflow.functionEnvironment.MANAGED_BY).toBe('TeamA');
+    expect(workflow.functionEnvironment.MANAGED_BY).toMatch(/^TeamA-[0-9a-f]{8}$/);
     expect(JSON.stringify(workflow.definition)).not.toContain(Defaults.stackName);
   });
 });
