@@ -114,6 +114,7 @@ function world() {
         calls.push(`atlas delete ${id}`);
         expect([groupId, provider, serviceId]).toStrictEqual([GROUP, 'AWS', SERVICE]);
         registrations.set(id, { connectionStatus: 'DELETING', deleteRequested: true });
+        return { deleted: true };
       },
     };
   };
