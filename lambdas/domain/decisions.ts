@@ -130,21 +130,25 @@ export function decideEndpointService(
   const status = observation.status ?? 'UNKNOWN';
   const up = isServiceUp(status, observation.endpointServiceName);
   const remote = observation.remoteRegion;
-  const remoteStatus =
+  const remoteRegion =
     remote === undefined
       ? undefined
-      : !remote.listed
-        ? RemoteRegionStatus.MISSING
-        : remote.added || !up
-          ? RemoteRegionStatus.ADDING
-          : RemoteRegionStatus.SUPPORTED;
+      : {
+          region: remote.region,
+          status: !remote.listed
+            ? RemoteRegionStatus.MISSING
+            : remote.added || !up
+              ? RemoteRegionStatus.ADDING
+              : RemoteRegionStatus.SUPPORTED,
+        };
+  const remoteStatus = remoteRegion?.status;
   const base = {
     endpointServiceId: observation.endpointServiceId,
     region: observation.region,
     endpointServiceName: observation.endpointServiceName ?? null,
     status,
     checks,
-    ...(remote && remoteStatus ? { remoteRegion: { region: remote.region, status: remoteStatus } } : {}),
+    ...(remoteRegion ? { remoteRegion } : {}),
   };
   if (status === 'FAILED') {
     const why = observation.errorMessage ?? 'Atlas gave no errorMessage';
@@ -161,7 +165,8 @@ export function decideEndpointService(
   );
   if (checks >= PollSchedule.maxServiceChecks || now + waitSeconds * 1000 > deadline) {
     throw new ProvisioningTimeoutError(
-      remoteStatus !== undefined && remoteStatus !== RemoteRegionStatus.SUPPORTED && up
+      // A service that is up and still waited for is one whose remote region is not supported yet.
+      up
         ? `Atlas endpoint service ${observation.endpointServiceId} did not come to support ${remote?.region} ` +
             `as a remote region after ${checks} checks, within the request timeout`
         : `Atlas endpoint service ${observation.endpointServiceId} was still ${status} after ${checks} checks; ` +

@@ -185,14 +185,15 @@ export function readableCause(failure: { readonly Error?: unknown; readonly Caus
 } {
   const error = typeof failure?.Error === 'string' && failure.Error ? failure.Error : 'States.Runtime';
   const raw = typeof failure?.Cause === 'string' ? failure.Cause : '';
-  let cause = raw;
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(raw);
-    if (parsed && typeof parsed === 'object' && 'errorMessage' in parsed) {
-      cause = String((parsed as { errorMessage: unknown }).errorMessage);
-    }
+    parsed = JSON.parse(raw);
   } catch {
     // A Cause that is not a Lambda's JSON (a States.* error, or our own Pass state's text) is already readable.
   }
+  const cause =
+    parsed && typeof parsed === 'object' && 'errorMessage' in parsed
+      ? String((parsed as { errorMessage: unknown }).errorMessage)
+      : raw;
   return { error, cause: cause || `${error} (no cause given)` };
 }

@@ -1110,7 +1110,7 @@ describe('digestAuth', () => {
 
   describe('options', () => {
     it.each([
-      ['username', { username: '' }, /^username: expected a non-empty string/],
+      ['username', { username: '' }, /^username: expected a non-empty string, got ""$/],
       ['username', { username: 42 }, /^username: expected a non-empty string, got number/],
       ['username', { username: 'a\nb' }, /^username: expected no control characters/],
       ['password', { password: '' }, /^password: expected a non-empty string, got an empty string/],
