@@ -61,7 +61,9 @@ describe('execution names', () => {
   });
 
   it('gives a key and an event id of the same text different names', () => {
-    expect(keyedExecution('x', CALLER, sha256).name.slice(4)).not.toBe(eventExecution('x', sha256).name.slice(4));
+    expect(keyedExecution('x', CALLER, sha256).name.slice(4)).not.toBe(
+      eventExecution('x', sha256).name.slice(4),
+    );
   });
 
   it('lets a request named only by its body start again after its execution failed', () => {

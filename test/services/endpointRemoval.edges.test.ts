@@ -24,7 +24,8 @@ const SERVICE = '6b0a0000000000000000abcd';
 const SERVICE_NAME = 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0';
 const VPC = 'vpc-0123456789abcdef0';
 const MANAGED_BY = 'AtlasPrivateLinkTest';
-const EXECUTION = 'arn:aws:states:us-east-1:123456789012:execution:AtlasPrivateLinkTest-Provisioning:req-0123456789abcdef';
+const EXECUTION =
+  'arn:aws:states:us-east-1:123456789012:execution:AtlasPrivateLinkTest-Provisioning:req-0123456789abcdef';
 const STARTED_AT = '2026-03-01T10:00:00.000Z';
 const VPCE_A = 'vpce-0000000000000000a';
 const VPCE_B = 'vpce-0000000000000000b';
