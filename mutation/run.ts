@@ -24,7 +24,15 @@ const GROUPS: Readonly<Record<string, readonly string[]>> = {
   digest: ['digestAuth', 'challenge'],
   atlas: ['digestAuth', 'challenge', 'retryPolicy'],
   services: ['endpointRemoval', 'sweep'],
-  domain: ['request', 'decisions', 'workflowState', 'apiRequest'],
+  domain: [
+    'request',
+    'decisions',
+    'workflowState',
+    'apiRequest',
+    'callers',
+    'registration',
+    'executionHistory',
+  ],
 };
 
 class UsageError extends Error {

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  executionTagValue,
   notAllowed,
   parseProvisioningRequest,
   type RequestContext,
@@ -272,5 +273,52 @@ describe('refuseOutsideAllowLists (what each writing function checks itself)', (
         refuseOutsideAllowLists(lists, { groupId: OTHER_GROUP, vpcId: OTHER_VPC }),
       ).map((v) => v.field),
     ).toStrictEqual(['groupId', 'vpcId']);
+  });
+});
+
+describe('parseProvisioningRequest and the recorded caller (requestedBy)', () => {
+  const REFUSAL = 'expected the caller, a string of 1 to 2048 characters without control characters, got';
+
+  it.each([
+    ['one character', 'x'],
+    ['exactly 2048 characters', 'a'.repeat(2048)],
+    ['a role ARN', 'arn:aws:iam::123456789012:role/platform-ci'],
+  ])('keeps a requestedBy of %s', (_what, requestedBy) => {
+    expect(parseProvisioningRequest({ ...minimal, requestedBy }).requestedBy).toBe(requestedBy);
+  });
+
+  it('adds no requestedBy when the input has none (a console start)', () => {
+    expect(Object.keys(parseProvisioningRequest(minimal))).not.toContain('requestedBy');
+  });
+
+  it.each([
+    ['empty', '', '""'],
+    ['2049 characters', 'a'.repeat(2049), JSON.stringify('a'.repeat(2049)).slice(0, 20)],
+    ['a number', 42, '42'],
+    ['null', null, 'null'],
+    ['a control character', 'arn:aws:iam::123456789012:role/x\u0007', 'arn:aws:iam::'],
+  ])('refuses a requestedBy that is %s, naming the field and what it expected', (_what, requestedBy, got) => {
+    const violations = violationsOf({ ...minimal, requestedBy });
+    expect(violations).toHaveLength(1);
+    expect(violations[0]?.field).toBe('requestedBy');
+    expect(violations[0]?.message.startsWith(REFUSAL)).toBe(true);
+    expect(violations[0]?.message).toContain(got);
+  });
+
+  it('lists the fields a user writes for an unknown one, without requestedBy', () => {
+    const [violation] = violationsOf({ ...minimal, colour: 'blue' });
+    expect(violation).toStrictEqual({
+      field: 'colour',
+      message:
+        'unknown field; expected only groupId, endpointServiceId, region, vpcId, subnetIds, securityGroupIds, maxAttempts, timeoutSeconds, connectionStringTimeoutSeconds, tags, crossRegion',
+    });
+  });
+});
+
+describe('executionTagValue', () => {
+  it('is the execution ARN the state passes ($$.Execution.Id), not its guessable name', () => {
+    const executionArn =
+      'arn:aws:states:us-east-1:123456789012:execution:AtlasPrivateLink-Provisioning:key-1';
+    expect(executionTagValue({ executionArn })).toBe(executionArn);
   });
 });
