@@ -77,6 +77,7 @@ function record(value: unknown): Record<string, unknown> {
     : {};
 }
 
+/** A string, or undefined; an empty one is left out by every caller, which tests truthiness. */
 function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
+  return typeof value === 'string' ? value : undefined;
 }
