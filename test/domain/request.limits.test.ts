@@ -16,24 +16,10 @@ import {
   regionProblem,
 } from '../../lambdas/domain/request';
 import { type FieldViolation, InvalidRequestError } from '../../lambdas/errors';
+import { GROUP, minimal, SUBNET, VPC, violationsOf } from './requestFixtures';
 
-const GROUP = '5f0c1a2b3c4d5e6f7a8b9c0d';
 const OTHER_GROUP = '6f0c1a2b3c4d5e6f7a8b9c0e';
-const VPC = 'vpc-0123456789abcdef0';
 const OTHER_VPC = 'vpc-0fedcba9876543210';
-const SUBNET = 'subnet-0123456789abcdef0';
-
-const minimal = { groupId: GROUP, region: 'us-east-1', vpcId: VPC, subnetIds: [SUBNET] };
-
-function violationsOf(input: unknown, context?: RequestContext): readonly FieldViolation[] {
-  try {
-    parseProvisioningRequest(input, context);
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidRequestError);
-    return (error as InvalidRequestError).violations;
-  }
-  throw new Error(`expected ${JSON.stringify(input)} to be refused`);
-}
 
 function violationsOfRefusal(act: () => void): readonly FieldViolation[] {
   try {

@@ -1,26 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseProvisioningRequest, type RequestContext, RequestLimits } from '../../lambdas/domain/request';
-import { type FieldViolation, InvalidRequestError } from '../../lambdas/errors';
+import type { FieldViolation, InvalidRequestError } from '../../lambdas/errors';
+import { GROUP, minimal, SUBNET, VPC, violationsOf } from './requestFixtures';
 
-const GROUP = '5f0c1a2b3c4d5e6f7a8b9c0d';
 const SERVICE = '6a0b1c2d3e4f5a6b7c8d9e0f';
-const VPC = 'vpc-0123456789abcdef0';
-const SUBNET = 'subnet-0123456789abcdef0';
 const SUBNET_SHORT = 'subnet-0a1b2c3d';
 const SG = 'sg-0123456789abcdef0';
-
-const minimal = { groupId: GROUP, region: 'us-east-1', vpcId: VPC, subnetIds: [SUBNET] };
-
-/** The violations `parseProvisioningRequest` reports for `input` (fails the test if it accepts it). */
-function violationsOf(input: unknown, context?: RequestContext): readonly FieldViolation[] {
-  try {
-    parseProvisioningRequest(input, context);
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidRequestError);
-    return (error as InvalidRequestError).violations;
-  }
-  throw new Error(`expected ${JSON.stringify(input)} to be refused`);
-}
 
 function onlyViolationOf(input: unknown, context?: RequestContext): FieldViolation {
   const violations = violationsOf(input, context);
