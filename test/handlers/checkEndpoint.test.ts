@@ -1,4 +1,4 @@
-import { DescribeVpcEndpointsCommand, EC2Client, EC2ServiceException } from '@aws-sdk/client-ec2';
+import { DescribeVpcEndpointsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initialPollState, type PollState, Verdict } from '../../lambdas/domain/decisions';
@@ -9,6 +9,7 @@ import {
   availableService,
   closeAtlasClients,
   EXECUTION,
+  ec2EndpointNotFound,
   endpointRequests,
   GROUP,
   STARTED_AT,
@@ -51,18 +52,7 @@ const event = (
 const TWO_MINUTES_AGO = new Date(T0 + 30_000 - 120_000).toISOString();
 const TEN_SECONDS_AGO = new Date(T0 + 30_000 - 10_000).toISOString();
 
-const ec2NotFound = () =>
-  ec2.on(DescribeVpcEndpointsCommand).rejects(
-    Object.assign(
-      new EC2ServiceException({
-        name: 'InvalidVpcEndpointId.NotFound',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: `The VpcEndpoint Id '${VPCE}' does not exist`,
-      }),
-      { Code: 'InvalidVpcEndpointId.NotFound' },
-    ),
-  );
+const ec2NotFound = () => ec2.on(DescribeVpcEndpointsCommand).rejects(ec2EndpointNotFound());
 
 /** An endpoint service with the VPC endpoint registered, its Atlas statuses following `script`. */
 async function registered(script: AtlasScript = {}): Promise<string> {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { EC2Client, type Tag, type VpcEndpoint } from '@aws-sdk/client-ec2';
+import { EC2Client, EC2ServiceException, type Tag, type VpcEndpoint } from '@aws-sdk/client-ec2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { Ec2Network } from '../../lambdas/adapters/Ec2Network';
 import { Executions } from '../../lambdas/adapters/Executions';
@@ -138,5 +138,18 @@ export function endpointRequests(atlas: AtlasEmulator, vpcEndpointId: string, me
       entry.path.endsWith(`/endpoint/${vpcEndpointId}`) &&
       entry.status !== 401 &&
       (method === undefined || entry.method === method),
+  );
+}
+
+/** What EC2 answers a describe by id of an endpoint it does not show (deleted, or not visible yet). */
+export function ec2EndpointNotFound(id: string = VPCE): EC2ServiceException {
+  return Object.assign(
+    new EC2ServiceException({
+      name: 'InvalidVpcEndpointId.NotFound',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+      message: `The VpcEndpoint Id '${id}' does not exist`,
+    }),
+    { Code: 'InvalidVpcEndpointId.NotFound' },
   );
 }

@@ -1,4 +1,4 @@
-import { DescribeVpcEndpointsCommand, EC2Client, EC2ServiceException } from '@aws-sdk/client-ec2';
+import { DescribeVpcEndpointsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManagedTag } from '../../lambdas/domain/request';
@@ -18,6 +18,7 @@ import {
   closeAtlasClients,
   EXECUTION,
   EXECUTION_ARN,
+  ec2EndpointNotFound,
   GROUP,
   managedTags,
   SERVICE_NAME,
@@ -193,17 +194,7 @@ describe('registerEndpoint right after the create, when EC2 does not describe th
   it('fails with EndpointNotVisibleError, a name the state machine retries, registering nothing', async () => {
     // Prepare: EC2's eventual consistency, as it answers a describe by id of an endpoint it cannot see yet
     const { id } = await availableService(atlas);
-    ec2.on(DescribeVpcEndpointsCommand).rejects(
-      Object.assign(
-        new EC2ServiceException({
-          name: 'InvalidVpcEndpointId.NotFound',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 400 },
-          message: `The VpcEndpoint Id '${VPCE}' does not exist`,
-        }),
-        { Code: 'InvalidVpcEndpointId.NotFound' },
-      ),
-    );
+    ec2.on(DescribeVpcEndpointsCommand).rejects(ec2EndpointNotFound());
 
     // Act
     const registering = createRegisterEndpointHandler(testRuntime(atlas))(event(id));
